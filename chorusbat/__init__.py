@@ -1,0 +1,1 @@
+"""chorusbat: bill French public works through Chorus Pro."""

@@ -1,0 +1,3 @@
+from chorusbat.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "chorusbat.accounts"
+    label = "accounts"
+    verbose_name = "Companies and subscriptions"

@@ -1,0 +1,145 @@
+"""Companies, their members, and the company's Chorus Pro subscription (technical account)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from chorusbat import crypto
+
+# How long a Chorus Pro technical password lives when Chorus Pro does not tell us (12 months).
+PASSWORD_LIFETIME = timedelta(days=365)
+
+
+class Company(models.Model):
+    """The invoicing company (société émettrice)."""
+
+    legal_name = models.CharField(_("legal name"), max_length=200)
+    siret = models.CharField(_("SIRET"), max_length=14)
+    vat_number = models.CharField(_("VAT number"), max_length=20, blank=True)
+    address_line1 = models.CharField(_("address"), max_length=200, blank=True)
+    address_line2 = models.CharField(_("address (continued)"), max_length=200, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=10, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    country_code = models.CharField(_("country"), max_length=2, default="FR")
+    iban = models.CharField(_("IBAN"), max_length=34, blank=True)
+    bic = models.CharField(_("BIC"), max_length=11, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("company")
+        verbose_name_plural = _("companies")
+        ordering = ["legal_name"]
+
+    def __str__(self) -> str:
+        return self.legal_name
+
+
+class Membership(models.Model):
+    """A user's place in a company. A user belongs to exactly one company."""
+
+    class Role(models.TextChoices):
+        ADMIN = "admin", _("administrator")
+        MEMBER = "member", _("user")
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership")
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+
+    class Meta:
+        verbose_name = _("membership")
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.company} ({self.role})"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == self.Role.ADMIN
+
+
+class ChorusEnvironment(models.TextChoices):
+    SANDBOX = "sandbox", _("Local sandbox")
+    QUALIFICATION = "qualification", _("Qualification")
+    PRODUCTION = "production", _("Production")
+
+
+class SubscriptionStatus(models.TextChoices):
+    UNVERIFIED = "unverified", _("not verified")
+    VERIFIED = "verified", _("verified")
+    REFUSED = "refused", _("credentials refused")
+    EXPIRED = "expired", _("password expired")
+    NOT_ATTACHED = "not_attached", _("SIRET not attached to the technical account")
+    UNREACHABLE = "unreachable", _("Chorus Pro unreachable")
+    MISCONFIGURED = "misconfigured", _("configuration refused")
+
+
+class ChorusSubscription(models.Model):
+    """The company's Chorus Pro technical account (Mon compte › Abonnement ChorusPRO).
+
+    The password is only ever held encrypted; read it with :meth:`get_password` where a Chorus Pro call
+    needs it, and nowhere else.
+    """
+
+    company = models.OneToOneField(Company, on_delete=models.CASCADE, related_name="chorus_subscription")
+    siret = models.CharField(_("SIRET"), max_length=14)
+    referent_email = models.EmailField(_("Chorus Pro referent e-mail"), max_length=254)
+    technical_login = models.CharField(_("Chorus Pro technical account"), max_length=254)
+    password_encrypted = models.TextField(editable=False)
+    password_set_at = models.DateTimeField(_("password set on"))
+    environment = models.CharField(
+        _("environment"), max_length=20, choices=ChorusEnvironment.choices, default=ChorusEnvironment.QUALIFICATION
+    )
+
+    # Filled by the connection check (Tester la connexion).
+    status = models.CharField(
+        _("status"), max_length=20, choices=SubscriptionStatus.choices, default=SubscriptionStatus.UNVERIFIED
+    )
+    status_checked_at = models.DateTimeField(null=True, blank=True)
+    status_detail = models.TextField(blank=True)
+    # Expiry reported by Chorus Pro (dateExpirationMotPasseCompteTech), when it reports one.
+    password_expires_reported = models.DateTimeField(null=True, blank=True)
+    structure_id = models.BigIntegerField(null=True, blank=True)  # idStructureCPP of the company
+
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("Chorus Pro subscription")
+
+    def __str__(self) -> str:
+        return f"{self.company} — {self.technical_login}"
+
+    def set_password(self, raw: str) -> None:
+        self.password_encrypted = crypto.encrypt(raw)
+        self.password_set_at = timezone.now()
+        self.password_expires_reported = None
+
+    def get_password(self) -> str:
+        return crypto.decrypt(self.password_encrypted)
+
+    @property
+    def password_expires_at(self):
+        """Chorus Pro's own date when known, else 12 months after the password was set."""
+        if self.password_expires_reported:
+            return self.password_expires_reported
+        return self.password_set_at + PASSWORD_LIFETIME
+
+
+class SubscriptionAuditEntry(models.Model):
+    """One change to a company's subscription: who, when, which fields. Never the secret itself."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("created")
+        UPDATED = "updated", _("updated")
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="subscription_audit")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    action = models.CharField(max_length=10, choices=Action.choices)
+    changed_fields = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-at", "-id"]

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from chorusbat.accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("", views.my_account, name="my_account"),
+    path("abonnement-chorus-pro/", views.subscription_edit, name="subscription_edit"),
+]

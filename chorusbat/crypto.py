@@ -1,0 +1,48 @@
+"""Encryption of secrets at rest (technical passwords, PISTE secrets).
+
+Fernet (AES-128-CBC + HMAC-SHA256, from ``cryptography``) is an authenticated cipher: a tampered or
+truncated value fails to decrypt instead of yielding garbage. ``settings.ENCRYPTION_KEYS`` is a list:
+the first key encrypts, every key decrypts, so a key is rotated by putting a new one first and running
+``chorusbat rotate-encryption-keys``, which re-encrypts every stored secret with it.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+
+
+class SecretUnreadable(Exception):
+    """A stored secret could not be decrypted with any configured key."""
+
+
+@lru_cache(maxsize=8)
+def _cipher(keys: tuple[str, ...]) -> MultiFernet:
+    if not keys:
+        raise SecretUnreadable("No encryption key is configured.")
+    return MultiFernet([Fernet(k.encode()) for k in keys])
+
+
+def _current() -> MultiFernet:
+    return _cipher(tuple(settings.ENCRYPTION_KEYS))
+
+
+def encrypt(plaintext: str) -> str:
+    return _current().encrypt(plaintext.encode("utf-8")).decode("ascii")
+
+
+def decrypt(token: str) -> str:
+    try:
+        return _current().decrypt(token.encode("ascii")).decode("utf-8")
+    except (InvalidToken, ValueError) as exc:
+        raise SecretUnreadable("A stored secret cannot be decrypted with the configured keys.") from exc
+
+
+def rotate(token: str) -> str:
+    """Re-encrypt ``token`` with the first (current) key."""
+    try:
+        return _current().rotate(token.encode("ascii")).decode("ascii")
+    except (InvalidToken, ValueError) as exc:
+        raise SecretUnreadable("A stored secret cannot be decrypted with the configured keys.") from exc

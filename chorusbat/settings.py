@@ -1,0 +1,204 @@
+"""Django settings for chorusbat.
+
+Everything comes from environment variables. Without any, chorusbat runs locally with safe defaults:
+SQLite in the data directory, a secret key and an encryption key generated once into that directory,
+e-mails written to files, and the local Chorus Pro sandbox as the Chorus Pro environment.
+
+Production (``CHORUSBAT_MODE=production``) refuses to start without an explicit secret key and
+encryption keys, and never falls back to generated ones.
+
+Variables:
+    CHORUSBAT_MODE              ``development`` (default) or ``production``
+    CHORUSBAT_DATA_DIR          where the SQLite file, generated keys, mails and documents live (``./var``)
+    CHORUSBAT_SECRET_KEY        Django's secret key
+    CHORUSBAT_ENCRYPTION_KEYS   comma-separated Fernet keys; the first encrypts, all decrypt (rotation)
+    DATABASE_URL                e.g. ``postgres://user:pw@127.0.0.1:5432/chorusbat``; SQLite when absent
+    CHORUSBAT_ALLOWED_HOSTS     comma-separated host names (``127.0.0.1,localhost`` by default)
+    CHORUSBAT_EMAIL_URL         ``smtp://user:pw@host:587`` (production), else a file backend in the data dir
+    CHORUSBAT_DEFAULT_FROM_EMAIL
+    CHORUSBAT_SANDBOX_URL       base URL of the local Chorus Pro sandbox (``http://127.0.0.1:8100``)
+    CHORUSBAT_PISTE_CLIENT_ID / CHORUSBAT_PISTE_CLIENT_SECRET
+                                the platform's PISTE application (per-environment variants may follow)
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import dj_database_url
+from cryptography.fernet import Fernet
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+MODE = os.environ.get("CHORUSBAT_MODE", "development").strip().lower()
+if MODE not in {"development", "production"}:
+    raise ImproperlyConfigured("CHORUSBAT_MODE must be 'development' or 'production'.")
+PRODUCTION = MODE == "production"
+
+DATA_DIR = Path(os.environ.get("CHORUSBAT_DATA_DIR", BASE_DIR / "var")).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _local_secret(name: str, factory) -> str:
+    """Read a generated development secret from the data directory, creating it on first use."""
+    path = DATA_DIR / name
+    if not path.exists():
+        path.write_text(factory())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = os.environ.get("CHORUSBAT_SECRET_KEY", "")
+_keys = os.environ.get("CHORUSBAT_ENCRYPTION_KEYS", "")
+if PRODUCTION:
+    if not SECRET_KEY:
+        raise ImproperlyConfigured("Production mode needs CHORUSBAT_SECRET_KEY.")
+    if not _keys:
+        raise ImproperlyConfigured("Production mode needs CHORUSBAT_ENCRYPTION_KEYS.")
+else:
+    SECRET_KEY = SECRET_KEY or _local_secret("secret_key", lambda: secrets.token_urlsafe(50))
+    _keys = _keys or _local_secret("encryption_key", lambda: Fernet.generate_key().decode())
+ENCRYPTION_KEYS = [k.strip() for k in _keys.split(",") if k.strip()]
+
+DEBUG = os.environ.get("CHORUSBAT_DEBUG", "0" if PRODUCTION else "1") == "1"
+ALLOWED_HOSTS = [
+    h.strip() for h in os.environ.get("CHORUSBAT_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()
+]
+if not PRODUCTION:
+    ALLOWED_HOSTS += ["testserver"]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_tasks",
+    "django_tasks_db",
+    "chorusbat.web",
+    "chorusbat.accounts",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "chorusbat.accounts.middleware.CurrentMembershipMiddleware",
+]
+
+ROOT_URLCONF = "chorusbat.urls"
+WSGI_APPLICATION = "chorusbat.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "chorusbat.accounts.context_processors.membership",
+            ],
+        },
+    },
+]
+
+_database_url = os.environ.get("DATABASE_URL", "").strip()
+if _database_url:
+    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "chorusbat.sqlite3",
+            # Several processes (web, worker) share the file: wait for locks instead of failing,
+            # take the write lock at the start of a transaction, and let readers run beside writers.
+            "OPTIONS": {
+                "timeout": 30,
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", _("French")), ("en", _("English"))]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+TIME_ZONE = "Europe/Paris"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+X_FRAME_OPTIONS = "DENY"
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Mail: SMTP in production, files under the data directory locally (readable by a person and by tests).
+_email_url = os.environ.get("CHORUSBAT_EMAIL_URL", "").strip()
+if _email_url:
+    _u = urlparse(_email_url)
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = _u.hostname or "localhost"
+    EMAIL_PORT = _u.port or 587
+    EMAIL_HOST_USER = unquote(_u.username or "")
+    EMAIL_HOST_PASSWORD = unquote(_u.password or "")
+    EMAIL_USE_TLS = _u.scheme in {"smtp", "submission"}
+    EMAIL_USE_SSL = _u.scheme == "smtps"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = DATA_DIR / "mails"
+DEFAULT_FROM_EMAIL = os.environ.get("CHORUSBAT_DEFAULT_FROM_EMAIL", "chorusbat <no-reply@chorusbat.localhost>")
+
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+
+# Chorus Pro: the platform's PISTE application and the local sandbox (used by the gateway app).
+CHORUSBAT_SANDBOX_URL = os.environ.get("CHORUSBAT_SANDBOX_URL", "http://127.0.0.1:8100").rstrip("/")
+CHORUSBAT_PISTE_CLIENT_ID = os.environ.get("CHORUSBAT_PISTE_CLIENT_ID", "")
+CHORUSBAT_PISTE_CLIENT_SECRET = os.environ.get("CHORUSBAT_PISTE_CLIENT_SECRET", "")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("CHORUSBAT_LOG_LEVEL", "INFO")},
+    "loggers": {"django.server": {"level": "WARNING"}},
+}

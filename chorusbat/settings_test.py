@@ -1,0 +1,17 @@
+"""Settings for the test suite: a private data directory, fixed keys, fast hashing, in-memory mail."""
+
+import os
+import tempfile
+
+os.environ["CHORUSBAT_DATA_DIR"] = tempfile.mkdtemp(prefix="chorusbat-test-")
+os.environ.setdefault("CHORUSBAT_ENCRYPTION_KEYS", "mL5ByCkG8vEVOgmSM2V-6OZ3nDNyZkqTC-KkPLpE3p8=")
+os.environ.setdefault("CHORUSBAT_SECRET_KEY", "test-secret-key-not-for-production")
+# Playwright's sync API runs an event loop in the test thread; Django must still allow ORM calls there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from chorusbat.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+LOGGING = {"version": 1, "disable_existing_loggers": False}
