@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "chorusbat.web",
     "chorusbat.accounts",
+    "chorusbat.markets",
+    "chorusbat.situations",
 ]
 
 MIDDLEWARE = [

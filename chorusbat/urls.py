@@ -12,6 +12,8 @@ urlpatterns = [
     ),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("compte/", include("chorusbat.accounts.urls")),
+    path("marches/", include("chorusbat.markets.urls")),
+    path("situations/", include("chorusbat.situations.urls")),
 ]
 
 handler403 = "chorusbat.web.views.forbidden"
