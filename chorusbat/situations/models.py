@@ -1,0 +1,132 @@
+"""Monthly situations (projets de décompte mensuels) of a market.
+
+A situation stores only its *inputs* while it is a draft: the cumulative progress per line, the index value,
+penalties and advance paid. Its amounts are always the computation engine's, obtained through
+:mod:`chorusbat.situations.services`. When an administrator validates it, the engine's figures are written into
+the ``*_amount`` fields below (and into :class:`LineAmount` / :class:`RateAmount`) and the situation is frozen:
+its décompte can never change afterwards; corrections go into the next, cumulative, situation.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from chorusbat.accounts.models import Company
+from chorusbat.markets.models import ContractLine, Market
+
+
+def money_field(**kwargs):
+    return models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True, editable=False, **kwargs)
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    VALIDATED = "validated", _("validated")
+
+
+class Situation(models.Model):
+    """One monthly progress statement; its ``number`` is the invoice identifier (numéro de facture)."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="situations")
+    market = models.ForeignKey(Market, on_delete=models.CASCADE, related_name="situations")
+    number = models.CharField(_("invoice identifier"), max_length=20)
+    period = models.DateField(_("period"), help_text=_("First day of the month the situation covers."))
+    date = models.DateField(_("invoice date"))
+    index_value = models.DecimalField(_("index value"), max_digits=12, decimal_places=4, null=True, blank=True)
+    advance_paid = models.DecimalField(_("advance to pay (e)"), max_digits=14, decimal_places=2,
+                                       default=Decimal("0.00"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    validated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    validated_at = models.DateTimeField(null=True, blank=True)
+
+    # The engine's figures, written once at validation (empty for drafts).
+    coefficient = models.DecimalField(max_digits=8, decimal_places=3, null=True, blank=True, editable=False)
+    cumulative_ht = money_field()
+    a_amount = money_field()
+    d_amount = money_field()
+    b_amount = money_field()
+    ttc_amount = money_field()
+    c_amount = money_field()
+    e_amount = money_field()
+    f_amount = money_field()
+    g_amount = money_field()
+    net_amount = money_field()
+    advance_recovered_cumulative = money_field()
+    cumulative_ttc_initial = money_field()
+
+    class Meta:
+        verbose_name = _("situation")
+        ordering = ["market", "period"]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "number"], name="situation_number_unique_per_company"),
+            models.UniqueConstraint(fields=["market", "period"], name="situation_period_unique_per_market"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.period:%Y-%m})"
+
+    @property
+    def is_validated(self) -> bool:
+        return self.status == Status.VALIDATED
+
+    @property
+    def period_label(self) -> str:
+        return f"{self.period:%Y-%m}"
+
+
+class Progress(models.Model):
+    """One cell of the progress grid: cumulative % (lump-sum line) or cumulative quantity (unit-price line)."""
+
+    situation = models.ForeignKey(Situation, on_delete=models.CASCADE, related_name="progress")
+    line = models.ForeignKey(ContractLine, on_delete=models.PROTECT, related_name="progress")
+    value = models.DecimalField(max_digits=14, decimal_places=4)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["situation", "line"], name="progress_unique_per_line")]
+
+
+class Penalty(models.Model):
+    """A penalty deducted from the situation (item c): outside VAT, not revised."""
+
+    situation = models.ForeignKey(Situation, on_delete=models.CASCADE, related_name="penalties")
+    label = models.CharField(_("label"), max_length=200)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class LineAmount(models.Model):
+    """Frozen per-line figures of a validated situation."""
+
+    situation = models.ForeignKey(Situation, on_delete=models.CASCADE, related_name="line_amounts")
+    line = models.ForeignKey(ContractLine, on_delete=models.PROTECT, related_name="+")
+    cumulative = models.DecimalField(max_digits=14, decimal_places=2)
+    previous = models.DecimalField(max_digits=14, decimal_places=2)
+    period = models.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        ordering = ["line__position", "line_id"]
+
+
+class RateAmount(models.Model):
+    """Frozen per-VAT-rate figures of a validated situation."""
+
+    situation = models.ForeignKey(Situation, on_delete=models.CASCADE, related_name="rate_amounts")
+    rate = models.DecimalField(max_digits=4, decimal_places=1)
+    cumulative_ht = models.DecimalField(max_digits=14, decimal_places=2)
+    a = models.DecimalField(max_digits=14, decimal_places=2)
+    d = models.DecimalField(max_digits=14, decimal_places=2)
+    b = models.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        ordering = ["rate"]
