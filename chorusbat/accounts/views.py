@@ -1,13 +1,100 @@
-from django.shortcuts import render
+"""Profil et autres › Mon compte, and the Chorus Pro subscription (Abonnement ChorusPRO)."""
 
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from chorusbat.accounts import services
+from chorusbat.accounts.forms import AUDITED_FIELDS, SubscriptionForm
+from chorusbat.accounts.models import ChorusSubscription
 from chorusbat.accounts.permissions import admin_required, member_required
+
+
+def _subscription(company) -> ChorusSubscription | None:
+    return ChorusSubscription.objects.filter(company=company).first()
 
 
 @member_required
 def my_account(request):
-    return render(request, "accounts/my_account.html", {"company": request.membership.company})
+    company = request.membership.company
+    context = {"company": company}
+    if request.membership.is_admin:
+        context["subscription"] = _subscription(company)
+        context["audit"] = [
+            {"entry": e, "fields": [AUDITED_FIELDS.get(f, f) for f in e.changed_fields]}
+            for e in company.subscription_audit.select_related("user")[:50]
+        ]
+    return render(request, "accounts/my_account.html", context)
 
 
 @admin_required
+@require_http_methods(["GET", "POST"])
 def subscription_edit(request):
-    raise NotImplementedError
+    company = request.membership.company
+    subscription = _subscription(company)
+
+    if request.method == "GET":
+        initial = {"siret": company.siret, "environment": "qualification"}
+        if subscription:
+            initial = {
+                "siret": subscription.siret,
+                "referent_email": subscription.referent_email,
+                "technical_login": subscription.technical_login,
+                "environment": subscription.environment,
+            }
+        form = SubscriptionForm(initial=initial, instance=subscription)
+        return render(request, "accounts/subscription_form.html", {"form": form, "subscription": subscription})
+
+    action = request.POST.get("action", "save")
+    if action == "cancel":
+        services.discard_pending_change(request.session)
+        messages.info(request, _("Changes cancelled: the subscription is unchanged."))
+        return redirect("accounts:my_account")
+
+    if action == "confirm":
+        pending = services.pending_change(request.session, company, request.POST.get("token", ""))
+        if pending is None:
+            messages.error(request, _("This confirmation has expired. Please fill in the form again."))
+            return redirect("accounts:subscription_edit")
+        services.apply_pending_change(company, request.user, pending)
+        services.discard_pending_change(request.session)
+        messages.success(request, _("The Chorus Pro subscription has been saved."))
+        return redirect("accounts:my_account")
+
+    form = SubscriptionForm(request.POST, instance=subscription)
+    if not form.is_valid():
+        return render(
+            request, "accounts/subscription_form.html", {"form": form, "subscription": subscription}, status=200
+        )
+    changes = form.changes()
+    if not changes:
+        messages.info(request, _("Nothing has changed: the subscription is unchanged."))
+        return redirect("accounts:my_account")
+    token = services.park_pending_change(request.session, company, form.cleaned_data, changes)
+    summary = [
+        {
+            "label": AUDITED_FIELDS[f],
+            "value": (
+                _("new password entered")
+                if f == "password"
+                else dict(form.fields["environment"].choices).get(form.cleaned_data[f], form.cleaned_data[f])
+                if f == "environment"
+                else form.cleaned_data[f]
+            ),
+        }
+        for f in changes
+    ]
+    return render(
+        request,
+        "accounts/subscription_confirm.html",
+        {
+            "token": token,
+            "summary": summary,
+            "login_warning": form.login_warning,
+            "is_production": form.cleaned_data["environment"] == "production",
+            "keeps_password": subscription is not None and "password" not in changes,
+        },
+    )

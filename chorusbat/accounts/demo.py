@@ -1,0 +1,81 @@
+"""Demo data for `make run`: one company, an administrator and a member, a subscription matching the sandbox."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from chorusbat.accounts.models import ChorusSubscription, Company, Membership
+
+DEMO_COMPANY = {
+    "legal_name": "PEINTURES DU LITTORAL SARL",
+    "siret": "73282932000074",
+    "vat_number": "FR44732829320",
+    "address_line1": "12 quai de la Fosse",
+    "postcode": "44000",
+    "city": "Nantes",
+    "iban": "FR7630006000011234567890189",
+    "bic": "AGRIFRPP",
+}
+DEMO_USERS = [
+    # username, password, first name, last name, role
+    ("admin", "chorusbat-admin", "Claire", "Martin", Membership.Role.ADMIN),
+    ("chantier", "chorusbat-chantier", "Yann", "Le Goff", Membership.Role.MEMBER),
+]
+
+
+def sandbox_credentials() -> dict | None:
+    """The sandbox seed's credentials, asked of the sandbox itself (it shares no code with chorusbat)."""
+    try:
+        out = subprocess.run(
+            [sys.executable, "-m", "chorus_sandbox", "--print-credentials"],
+            capture_output=True, text=True, timeout=60, check=True,
+        ).stdout
+        return json.loads(out)
+    except (subprocess.SubprocessError, OSError, ValueError):
+        return None
+
+
+@transaction.atomic
+def create_demo_data() -> dict:
+    """Create (or find) the demo company and users; return what `make run` prints."""
+    company, _ = Company.objects.get_or_create(siret=DEMO_COMPANY["siret"], defaults=DEMO_COMPANY)
+    User = get_user_model()
+    users = []
+    for username, password, first, last, role in DEMO_USERS:
+        user, created = User.objects.get_or_create(
+            username=username, defaults={"first_name": first, "last_name": last, "email": f"{username}@example.fr"}
+        )
+        if created:
+            user.set_password(password)
+            user.save()
+        Membership.objects.get_or_create(user=user, defaults={"company": company, "role": role})
+        users.append({"username": username, "password": password, "role": role.label})
+
+    creds = sandbox_credentials()
+    technical = None
+    if creds and creds.get("technical_accounts"):
+        technical = creds["technical_accounts"][0]
+        if not ChorusSubscription.objects.filter(company=company).exists():
+            sub = ChorusSubscription(
+                company=company,
+                siret=company.siret,
+                referent_email="comptabilite@example.fr",
+                technical_login=technical["login"],
+                environment="sandbox",
+            )
+            sub.set_password(technical["password"])
+            sub.save()
+
+    try:
+        from chorusbat.markets.demo import create_demo_markets
+    except ImportError:  # markets demo not available yet
+        create_demo_markets = None
+    if create_demo_markets is not None:
+        admin = User.objects.get(username=DEMO_USERS[0][0])
+        create_demo_markets(company, admin)
+    return {"company": company.legal_name, "users": users, "technical_account": technical}
