@@ -1,0 +1,57 @@
+"""The situation computation engine: pure Python, ``Decimal`` only, no Django.
+
+It implements ``situation-rules.md`` (the contract for every figure chorusbat shows, prints, puts in
+Factur-X and sends to Chorus Pro). Entry points:
+
+- ``compute(contract, situations)`` — validate (every issue at once) then compute the whole chain;
+- ``validate(contract, situations)`` — the issues only, e.g. for a form;
+- ``parse_situation_file`` / ``result_to_json`` / ``compute_situation_file`` / ``load_situation_file`` —
+  the JSON situation file of the command line (§4).
+"""
+
+from .compute import compute
+from .messages import SituationValidationError, ValidationIssue
+from .model import (
+    Advance,
+    Contract,
+    ContractLine,
+    ContractResult,
+    LineKind,
+    LineResult,
+    Penalty,
+    RateResult,
+    Revision,
+    SituationInput,
+    SituationResult,
+)
+from .situation_file import (
+    Parties,
+    compute_situation_file,
+    load_situation_file,
+    parse_situation_file,
+    result_to_json,
+)
+from .validation import validate
+
+__all__ = [
+    "Advance",
+    "Contract",
+    "ContractLine",
+    "ContractResult",
+    "LineKind",
+    "LineResult",
+    "Parties",
+    "Penalty",
+    "RateResult",
+    "Revision",
+    "SituationInput",
+    "SituationResult",
+    "SituationValidationError",
+    "ValidationIssue",
+    "compute",
+    "compute_situation_file",
+    "load_situation_file",
+    "parse_situation_file",
+    "result_to_json",
+    "validate",
+]

@@ -1,0 +1,175 @@
+"""The computation of a chain of situations, ``situation-rules.md`` §2–§3, step by step.
+
+A situation needs the previous one's line cumulatives and advance recovered R(n−1), so the engine always
+computes the whole chain of a market from its first situation: it is linear in situations × lines and cheap,
+and it means there is no stored intermediate state that could disagree with the rules.
+
+Rounding happens only where the rules name ``round2`` (and the index/coefficient round-up); everything else
+is exact (see ``rounding.py``).
+
+Revision coefficient: the rules round the index ``In`` up to 0.001. The expected example output
+(coefficient 1.005 for 0.125 + 0.875 × 119.0 / 118.4 = 1.00443…) and CCAG practice ("au millième supérieur",
+works-billing-background.md §8) also round the coefficient ``Cn`` itself up to 0.001; both are applied.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal, localcontext
+from fractions import Fraction
+
+from .messages import SituationValidationError
+from .model import (
+    ZERO,
+    Contract,
+    ContractResult,
+    LineKind,
+    LineResult,
+    RateResult,
+    Revision,
+    SituationInput,
+    SituationResult,
+)
+from .rounding import EXACT_PRECISION, MONEY_ZERO, ceil_thousandth, money, round2, round2_fraction
+from .validation import validate
+
+ONE = Decimal(1)
+HUNDRED = Decimal(100)
+COEFFICIENT_ONE = Decimal("1.000")
+
+
+def compute(contract: Contract, situations: Sequence[SituationInput]) -> ContractResult:
+    """Validate the contract and all situations (every issue at once), then compute the whole chain.
+
+    Raises ``SituationValidationError`` listing every issue; nothing is computed in that case.
+    """
+    issues = validate(contract, situations)
+    if issues:
+        raise SituationValidationError(issues)
+    with localcontext(prec=EXACT_PRECISION):
+        return _compute_chain(contract, situations)
+
+
+def revision_coefficient(revision: Revision | None, index: Decimal | None) -> tuple[Decimal, Decimal | None]:
+    """``(Cn, In)``: the index rounded up to 0.001, then ``Cn = fixed + variable × In / base`` rounded up to 0.001."""
+    if revision is None:
+        return COEFFICIENT_ONE, None
+    index_used = ceil_thousandth(index)
+    exact = Fraction(revision.fixed) + Fraction(revision.variable) * Fraction(index_used) / Fraction(revision.base_index)
+    return ceil_thousandth(exact), index_used
+
+
+def normalized_rate(rate: Decimal) -> Decimal:
+    """A VAT rate without trailing zeros or exponent (``20.0`` → ``20``, ``5.50`` → ``5.5``); equal rates merge."""
+    return Decimal(format(Decimal(rate).normalize(), "f"))
+
+
+def ttc_at_initial_prices(ht_by_rate: dict[Decimal, Decimal]) -> Decimal:
+    """``Σ_r round2(HT[r] × (1 + r/100))`` — used for the contract TTC ``T`` and the cumulative TTC."""
+    return sum((round2(ht * (ONE + rate / HUNDRED)) for rate, ht in ht_by_rate.items()), MONEY_ZERO)
+
+
+def advance_recovered(contract: Contract, advance_amount: Decimal, contract_ttc: Decimal, cumulative_ttc: Decimal) -> Decimal:
+    """``R(n) = round2(A × clamp((cumulative TTC − start × T) / ((end − start) × T), 0, 1))``; 0 without advance."""
+    advance = contract.advance
+    if advance is None or not contract_ttc:
+        return MONEY_ZERO
+    ratio = Fraction(cumulative_ttc - advance.start * contract_ttc) / Fraction((advance.end - advance.start) * contract_ttc)
+    return round2_fraction(Fraction(advance_amount) * min(max(ratio, Fraction(0)), Fraction(1)))
+
+
+def _compute_chain(contract: Contract, situations: Sequence[SituationInput]) -> ContractResult:
+    rates = sorted({normalized_rate(line.vat_rate) for line in contract.lines})
+    line_totals = {line.ref: round2(line.unit_price * line.quantity) for line in contract.lines}
+
+    contract_ht_by_rate = dict.fromkeys(rates, MONEY_ZERO)
+    for line in contract.lines:
+        contract_ht_by_rate[line.vat_rate] += line_totals[line.ref]
+    contract_ht = sum(contract_ht_by_rate.values(), MONEY_ZERO)
+    contract_ttc = ttc_at_initial_prices(contract_ht_by_rate)
+    advance_amount = round2(contract.advance.rate * contract_ttc) if contract.advance else MONEY_ZERO
+
+    previous = dict.fromkeys(line_totals, MONEY_ZERO)
+    recovered_before = MONEY_ZERO
+    results = []
+    for situation in situations:
+        result = _compute_situation(
+            contract, situation, rates, line_totals, previous, recovered_before, contract_ttc, advance_amount
+        )
+        previous = {line.ref: line.cumulative for line in result.lines}
+        recovered_before = result.advance_recovered_cumulative
+        results.append(result)
+    return ContractResult(
+        contract_ht=contract_ht, contract_ttc=contract_ttc, advance_amount=advance_amount, situations=results
+    )
+
+
+def _compute_situation(
+    contract: Contract,
+    situation: SituationInput,
+    rates: list[Decimal],
+    line_totals: dict[str, Decimal],
+    previous: dict[str, Decimal],
+    recovered_before: Decimal,
+    contract_ttc: Decimal,
+    advance_amount: Decimal,
+) -> SituationResult:
+    coefficient, index_used = revision_coefficient(contract.revision, situation.index)
+
+    # Lines: cumulative, previous, period; summed per VAT rate.
+    cumulative_by_rate = dict.fromkeys(rates, MONEY_ZERO)
+    a_by_rate = dict.fromkeys(rates, MONEY_ZERO)
+    lines = []
+    for line in contract.lines:
+        progress = Decimal(situation.progress.get(line.ref, ZERO))
+        if line.kind == LineKind.FORFAIT:
+            cumulative = round2(line_totals[line.ref] * progress / HUNDRED)
+        else:
+            cumulative = round2(line.unit_price * progress)
+        before = previous[line.ref]
+        period = cumulative - before
+        lines.append(LineResult(ref=line.ref, cumulative=cumulative, previous=before, period=period, progress=progress))
+        cumulative_by_rate[line.vat_rate] += cumulative
+        a_by_rate[line.vat_rate] += period
+
+    # Per rate: a (acompte at initial prices), d (revision), b (VAT).
+    by_rate = []
+    for rate in rates:
+        a = a_by_rate[rate]
+        d = round2(a * (coefficient - ONE))
+        b = round2((a + d) * rate / HUNDRED)
+        by_rate.append(RateResult(rate=rate, cumulative_ht=cumulative_by_rate[rate], a=a, d=d, b=b))
+
+    # Totals and deductions.
+    a = sum((r.a for r in by_rate), MONEY_ZERO)
+    d = sum((r.d for r in by_rate), MONEY_ZERO)
+    b = sum((r.b for r in by_rate), MONEY_ZERO)
+    ttc = a + d + b
+    c = money(sum((penalty.amount for penalty in situation.penalties), ZERO))
+    e = money(Decimal(situation.advance_paid))
+    cumulative_ttc_initial = ttc_at_initial_prices(cumulative_by_rate)
+    recovered = advance_recovered(contract, advance_amount, contract_ttc, cumulative_ttc_initial)
+    f = recovered - recovered_before
+    g = round2(contract.retention_rate * ttc)
+    net = ttc + e - c - f - g
+
+    return SituationResult(
+        number=situation.number,
+        period=situation.period,
+        coefficient=coefficient,
+        lines=lines,
+        by_rate=by_rate,
+        cumulative_ht=sum(cumulative_by_rate.values(), MONEY_ZERO),
+        a=a,
+        d=d,
+        b=b,
+        ttc=ttc,
+        c=c,
+        e=e,
+        f=f,
+        g=g,
+        net=net,
+        advance_recovered_cumulative=recovered,
+        cumulative_ttc_initial=cumulative_ttc_initial,
+        index=index_used,
+    )

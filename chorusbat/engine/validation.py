@@ -1,0 +1,174 @@
+"""The validation rules of ``situation-rules.md`` §3, applied before anything is computed.
+
+``validate`` never stops at the first problem: it returns every issue, so the user fixes a file (or a form)
+in one pass. Besides the rules listed in §3 it checks what the computation silently relies on: numbers are
+finite ``Decimal`` values of reasonable size, line refs are unique, unit prices have at most 4 decimals and
+are not negative, money amounts (penalties, advance paid) have at most 2 decimals.
+
+Deliberately NOT refused: a ``unitaire`` cumulative quantity above the contract quantity. The contract
+quantity of a BPU/DQE line is an estimate and the executed quantity is paid at the unit price
+(works-billing-background.md §7); the rules only bound ``forfait`` percentages (0–100) and forbid negative
+quantities.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from decimal import Decimal
+
+from .messages import ValidationIssue, issue
+from .model import Contract, LineKind, SituationInput
+from .rounding import MAX_FRACTION_DIGITS, MAX_INTEGER_DIGITS, fraction_digits, integer_digits
+
+PERIOD_PATTERN = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+HUNDRED = Decimal(100)
+MAX_RETENTION_RATE = Decimal("0.05")
+MAX_ADVANCE_RATE = Decimal("0.60")
+MAX_UNIT_PRICE_DECIMALS = 4
+MAX_MONEY_DECIMALS = 2
+
+
+def validate(contract: Contract, situations: Sequence[SituationInput]) -> list[ValidationIssue]:
+    """Every issue of the contract and of the chain of situations, in reading order (empty list = valid)."""
+    issues: list[ValidationIssue] = []
+    _check_contract(contract, issues)
+    kinds = {line.ref: line.kind for line in contract.lines}
+    _check_situations(contract, kinds, situations, issues)
+    return issues
+
+
+def situation_name(situation: SituationInput, position: int) -> str:
+    """How messages name a situation: its number, or its position when the number is missing."""
+    return situation.number if isinstance(situation.number, str) and situation.number else f"n° {position + 1}"
+
+
+# ---------------------------------------------------------------------------------------------------- numbers
+
+
+def _number(value, field: str, issues: list[ValidationIssue], **where) -> Decimal | None:
+    """The value as a ``Decimal`` if it is a usable number, else ``None`` after recording why."""
+    if isinstance(value, bool) or not isinstance(value, (Decimal, int)):
+        issues.append(issue("not_a_number", field, value=value, **where))
+        return None
+    value = Decimal(value)
+    if not value.is_finite():
+        issues.append(issue("not_finite", field, value=value, **where))
+        return None
+    if integer_digits(value) > MAX_INTEGER_DIGITS or fraction_digits(value) > MAX_FRACTION_DIGITS:
+        issues.append(issue("out_of_bounds", field, value=value, **where))
+        return None
+    return value
+
+
+def _check_range(value, low: Decimal, high: Decimal, code: str, field: str, issues, **where) -> None:
+    number = _number(value, field, issues, **where)
+    if number is not None and not low <= number <= high:
+        issues.append(issue(code, field, value=number, **where))
+
+
+def _check_money(value, field: str, issues, **where) -> None:
+    """A non-negative amount with at most 2 decimals (penalty, advance paid)."""
+    number = _number(value, field, issues, **where)
+    if number is None:
+        return
+    if fraction_digits(number) > MAX_MONEY_DECIMALS:
+        issues.append(issue("money_precision", field, value=number, **where))
+    elif number < 0:
+        issues.append(issue("negative_amount", field, value=number, **where))
+
+
+# --------------------------------------------------------------------------------------------------- contract
+
+
+def _check_contract(contract: Contract, issues: list[ValidationIssue]) -> None:
+    if not contract.lines:
+        issues.append(issue("no_lines", "market.lines"))
+    seen: set[str] = set()
+    for line in contract.lines:
+        where = {"line": line.ref}
+        if line.ref in seen:
+            issues.append(issue("duplicate_line_ref", "ref", **where))
+        seen.add(line.ref)
+        if line.kind not in (LineKind.FORFAIT, LineKind.UNITAIRE):
+            issues.append(issue("unknown_kind", "kind", value=line.kind, **where))
+        unit_price = _number(line.unit_price, "unit_price", issues, **where)
+        if unit_price is not None and unit_price < 0:
+            issues.append(issue("negative_unit_price", "unit_price", value=unit_price, **where))
+        elif unit_price is not None and fraction_digits(unit_price) > MAX_UNIT_PRICE_DECIMALS:
+            issues.append(issue("unit_price_precision", "unit_price", value=unit_price, **where))
+        quantity = _number(line.quantity, "quantity", issues, **where)
+        if quantity is not None and quantity < 0:
+            issues.append(issue("negative_contract_quantity", "quantity", value=quantity, **where))
+        _check_range(line.vat_rate, Decimal(0), HUNDRED, "vat_rate_out_of_range", "vat_rate", issues, **where)
+
+    if contract.revision is not None:
+        _number(contract.revision.fixed, "market.revision.fixed", issues)
+        _number(contract.revision.variable, "market.revision.variable", issues)
+        base_index = _number(contract.revision.base_index, "market.revision.base_index", issues)
+        if base_index is not None and base_index <= 0:
+            issues.append(issue("base_index_not_positive", "market.revision.base_index", value=base_index))
+
+    if contract.advance is not None:
+        _check_range(
+            contract.advance.rate, Decimal(0), MAX_ADVANCE_RATE, "advance_rate_out_of_range", "market.advance.rate",
+            issues,
+        )
+        start = _number(contract.advance.start, "market.advance.start", issues)
+        end = _number(contract.advance.end, "market.advance.end", issues)
+        if start is not None and end is not None and start >= end:
+            issues.append(issue("advance_start_not_before_end", "market.advance.start", start=start, end=end))
+
+    _check_range(
+        contract.retention_rate, Decimal(0), MAX_RETENTION_RATE, "retention_rate_out_of_range",
+        "market.retention_rate", issues,
+    )
+
+
+# ------------------------------------------------------------------------------------------------- situations
+
+
+def _check_situations(contract, kinds: dict, situations: Sequence[SituationInput], issues) -> None:
+    numbers_seen: set[str] = set()
+    previous: tuple[str, str] | None = None  # (name, period) of the last situation with a well-formed period
+    for position, situation in enumerate(situations):
+        name = situation_name(situation, position)
+        where = {"situation": name}
+
+        if situation.number in numbers_seen:
+            issues.append(issue("duplicate_number", "number", **where))
+        numbers_seen.add(situation.number)
+
+        if not isinstance(situation.period, str) or not PERIOD_PATTERN.match(situation.period):
+            issues.append(issue("bad_period", "period", value=situation.period, **where))
+        else:
+            if previous is not None and situation.period <= previous[1]:
+                issues.append(
+                    issue("period_not_increasing", "period", previous=previous[0], previous_period=previous[1], **where)
+                )
+            previous = (name, situation.period)
+
+        if contract.revision is not None and situation.index is None:
+            issues.append(issue("missing_index", "index", **where))
+        elif situation.index is not None:
+            index = _number(situation.index, "index", issues, **where)
+            if index is not None and index <= 0:
+                issues.append(issue("index_not_positive", "index", value=index, **where))
+
+        for ref, value in situation.progress.items():
+            _check_progress(kinds.get(ref), value, issues, situation=name, line=ref)
+
+        for number, penalty in enumerate(situation.penalties):
+            _check_money(penalty.amount, f"penalties[{number}].amount", issues, **where)
+        _check_money(situation.advance_paid, "advance_paid", issues, **where)
+
+
+def _check_progress(kind, value, issues, **where) -> None:
+    if kind is None:
+        issues.append(issue("unknown_line", "progress", **where))
+    elif kind == LineKind.FORFAIT:
+        _check_range(value, Decimal(0), HUNDRED, "percentage_out_of_range", "progress", issues, **where)
+    else:
+        quantity = _number(value, "progress", issues, **where)
+        if quantity is not None and quantity < 0:
+            issues.append(issue("negative_quantity", "progress", value=quantity, **where))

@@ -1,0 +1,64 @@
+"""``chorusbat situation compute FILE.json`` (and ``render``): the situation file on the command line.
+
+``compute`` prints the result of ``situation-rules.md`` §4 as JSON on standard output (exit 0); validation
+errors, an unreadable file or invalid JSON are printed on standard error, one per line (exit 2).
+``render`` hands the file to the Factur-X builder (``chorusbat.facturx.cli.render_situation_file``) when that
+module is installed.
+
+The command only moves data in and out: reading, validation, computation and every French message live in
+the engine (``chorusbat.engine``), which has no Django dependency.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from django.core.management.base import BaseCommand
+
+from chorusbat.engine import SituationValidationError, compute_situation_file, load_situation_file
+from chorusbat.engine.messages import sentence
+
+EXIT_INVALID = 2
+
+
+class Command(BaseCommand):
+    requires_system_checks = []  # pure computation on a file: no database, no need to check the project
+    help = "Compute (or render) the monthly situations of a situation file (see situation-rules.md §4)."
+
+    def add_arguments(self, parser):
+        subcommands = parser.add_subparsers(dest="subcommand", required=True, metavar="{compute,render}")
+        compute = subcommands.add_parser("compute", help="print the computed situations as JSON")
+        compute.add_argument("file", help="situation file (JSON)")
+        render = subcommands.add_parser("render", help="write the Factur-X invoices of the situations")
+        render.add_argument("file", help="situation file (JSON)")
+        render.add_argument("-o", "--out-dir", default=".", help="directory for the invoices (default: current)")
+
+    def handle(self, *args, **options):
+        if options["subcommand"] == "compute":
+            self.compute(options["file"])
+        else:
+            self.render(options["file"], options["out_dir"])
+
+    def compute(self, path: str) -> None:
+        try:
+            result = compute_situation_file(load_situation_file(path))
+        except SituationValidationError as error:
+            self.fail([problem.message for problem in error.errors])
+        self.stdout.write(json.dumps(result, indent=1, ensure_ascii=False))
+
+    def render(self, path: str, out_dir: str) -> None:
+        try:
+            from chorusbat.facturx.cli import render_situation_file
+        except ModuleNotFoundError as error:
+            if error.name not in ("chorusbat.facturx", "chorusbat.facturx.cli"):
+                raise
+            self.fail([sentence("render_unavailable")])
+        returncode = render_situation_file(path, out_dir)
+        if returncode:
+            sys.exit(returncode)
+
+    def fail(self, messages: list[str]) -> None:
+        for message in messages:
+            self.stderr.write(message)
+        sys.exit(EXIT_INVALID)
