@@ -1,0 +1,204 @@
+"""What a Factur-X document is built from: ``InvoiceData``, a frozen, typed copy of one computed situation.
+
+Everything the XML and the PDF print comes from here, and nothing is recomputed downstream except the
+§5 mapping of ``situation-rules.md`` (see :mod:`chorusbat.facturx.mapping`). The constructor checks that
+the engine's figures add up (``ttc = a + d + b``, ``net = ttc + e − c − f − g``, sums per rate), so a
+document can only be built from a coherent situation; the validation gate later proves the XML carries
+exactly these figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from datetime import date
+from decimal import Decimal
+
+from chorusbat.facturx.messages import message
+
+ZERO = Decimal("0.00")
+
+
+class InvoiceDataError(ValueError):
+    """The situation cannot be turned into an invoice; the message is French and meant for the user."""
+
+
+@dataclass(frozen=True)
+class Address:
+    """A postal address. EN 16931 requires at least the country code for both parties."""
+
+    line1: str = ""
+    line2: str = ""
+    postcode: str = ""
+    city: str = ""
+    country_code: str = "FR"
+
+
+@dataclass(frozen=True)
+class Party:
+    """A company or public body, identified by its SIRET (14 digits)."""
+
+    name: str
+    siret: str
+    vat_number: str = ""
+    address: Address = field(default_factory=Address)
+
+    @property
+    def siren(self) -> str:
+        return self.siret[:9]
+
+
+@dataclass(frozen=True)
+class SituationLine:
+    """One contract line as it stands in this situation (the décompte table of the PDF).
+
+    ``progress`` is the cumulative percentage for a ``forfait`` line and the cumulative quantity for a
+    ``unitaire`` line; ``cumulative``, ``previous`` and ``period`` are the engine's amounts.
+    """
+
+    ref: str
+    label: str
+    kind: str
+    unit: str
+    unit_price: Decimal
+    contract_quantity: Decimal
+    contract_amount: Decimal
+    vat_rate: Decimal
+    progress: Decimal
+    cumulative: Decimal
+    previous: Decimal
+    period: Decimal
+
+
+@dataclass(frozen=True)
+class RateBreakdown:
+    """The situation's figures for one VAT rate (§3): cumulative HT, a[r], d[r] and b[r]."""
+
+    rate: Decimal
+    cumulative_ht: Decimal
+    a: Decimal
+    d: Decimal
+    b: Decimal
+
+    @property
+    def base(self) -> Decimal:
+        """The VAT base of the invoice for this rate (§5): ``a[r] + d[r]``."""
+        return self.a + self.d
+
+
+@dataclass(frozen=True)
+class Penalty:
+    label: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class InvoiceData:
+    """One situation, ready to be issued as an invoice (or a credit note when ``ttc`` is negative)."""
+
+    supplier: Party
+    buyer: Party
+    market_number: str
+    market_title: str
+    framework: str
+    invoice_number: str
+    issue_date: date
+    period: str
+    coefficient: Decimal
+    lines: tuple[SituationLine, ...]
+    by_rate: tuple[RateBreakdown, ...]
+    a: Decimal
+    d: Decimal
+    b: Decimal
+    ttc: Decimal
+    c: Decimal
+    e: Decimal
+    f: Decimal
+    g: Decimal
+    net: Decimal
+    iban: str = ""
+    bic: str = ""
+    engagement: str = ""
+    service_code: str = ""
+    moe: Party | None = None
+    payment_delay_days: int = 30
+    reverse_charge: bool = False
+    penalties: tuple[Penalty, ...] = ()
+    retention_rate: Decimal = ZERO
+    original_invoice_number: str = ""
+    original_invoice_date: date | None = None
+    late_payment_rate: str = field(default_factory=lambda: message("late_payment_rate"))
+    recovery_indemnity: Decimal = Decimal("40.00")
+    currency: str = "EUR"
+
+    def __post_init__(self) -> None:
+        self._check_amount_types()
+        self._check_totals()
+        if self.is_credit_note and not (self.original_invoice_number and self.original_invoice_date):
+            raise InvoiceDataError(message("credit_note_without_original", number=self.invoice_number))
+        if not self.is_credit_note and not self.iban:
+            raise InvoiceDataError(message("missing_iban", number=self.invoice_number))
+        if self.reverse_charge:
+            for rate in self.by_rate:
+                if rate.b != 0 or rate.rate != 0:
+                    raise InvoiceDataError(
+                        message("reverse_charge_with_vat", number=self.invoice_number, rate=rate.rate, vat=rate.b)
+                    )
+        if not self.lines:
+            raise InvoiceDataError(message("no_lines", number=self.invoice_number))
+        rates = {rate.rate for rate in self.by_rate}
+        for line in self.lines:
+            if line.vat_rate not in rates:
+                raise InvoiceDataError(
+                    message("unknown_rate", number=self.invoice_number, ref=line.ref, rate=line.vat_rate)
+                )
+
+    @property
+    def is_credit_note(self) -> bool:
+        """§5: a situation whose ``ttc`` is negative is issued as a credit note (type code 381)."""
+        return self.ttc < 0
+
+    @property
+    def paid_amount(self) -> Decimal:
+        """§5: Factur-X BT-113 = c + f + g − e (deductions that are not VAT allowances)."""
+        return self.c + self.f + self.g - self.e
+
+    def _money_values(self) -> list[tuple[str, object]]:
+        values: list[tuple[str, object]] = [
+            (name, getattr(self, name)) for name in ("a", "d", "b", "ttc", "c", "e", "f", "g", "net")
+        ]
+        for line in self.lines:
+            values += [(f"{line.ref}.{item.name}", getattr(line, item.name)) for item in fields(line)
+                       if item.name in ("cumulative", "previous", "period", "contract_amount")]
+        for rate in self.by_rate:
+            values += [(f"{rate.rate}%.{name}", getattr(rate, name)) for name in ("a", "d", "b")]
+        values += [(f"pénalité {penalty.label}", penalty.amount) for penalty in self.penalties]
+        return values
+
+    def _check_amount_types(self) -> None:
+        for name, value in self._money_values():
+            if not isinstance(value, Decimal) or not value.is_finite():
+                raise InvoiceDataError(message("not_decimal", number=self.invoice_number, field=name, value=value))
+            if value != value.quantize(Decimal("0.01")):
+                raise InvoiceDataError(
+                    message("too_many_decimals", number=self.invoice_number, field=name, value=value)
+                )
+
+    def _check_totals(self) -> None:
+        expected = {
+            "a": sum((rate.a for rate in self.by_rate), ZERO),
+            "d": sum((rate.d for rate in self.by_rate), ZERO),
+            "b": sum((rate.b for rate in self.by_rate), ZERO),
+            "ttc": self.a + self.d + self.b,
+            "c": sum((penalty.amount for penalty in self.penalties), ZERO),
+            "net": self.ttc + self.e - self.c - self.f - self.g,
+        }
+        for rate in self.by_rate:
+            expected[f"a[{rate.rate}]"] = sum((line.period for line in self.lines if line.vat_rate == rate.rate), ZERO)
+        actual = {name: getattr(self, name) for name in ("a", "d", "b", "ttc", "c", "net")}
+        actual.update({f"a[{rate.rate}]": rate.a for rate in self.by_rate})
+        for name, value in expected.items():
+            if actual[name] != value:
+                raise InvoiceDataError(
+                    message("inconsistent_total", number=self.invoice_number, field=name,
+                            actual=actual[name], expected=value)
+                )
