@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
+from chorusbat.accounts.models import ChorusSubscription
+
 
 def banners_for(membership) -> list[dict]:
-    """Return the banners for this member: dicts with ``level``, ``text`` and optional ``url``/``action``."""
-    return []
+    """The banners for this member: dicts with ``level``, ``text`` and optional ``url``/``action``.
+
+    Password banners are for administrators only: they are the ones who can act on them.
+    """
+    from chorusbat.accounts.password_life import banner_for
+
+    banners = []
+    if membership.is_admin:
+        subscription = ChorusSubscription.objects.filter(company_id=membership.company_id).first()
+        banner = banner_for(subscription)
+        if banner:
+            banners.append(banner)
+    return banners

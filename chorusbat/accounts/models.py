@@ -104,6 +104,10 @@ class ChorusSubscription(models.Model):
     password_expires_reported = models.DateTimeField(null=True, blank=True)
     structure_id = models.BigIntegerField(null=True, blank=True)  # idStructureCPP of the company
 
+    # Optional: the company's own PISTE application, instead of the platform's (chorus-pro-api.md §3.4).
+    piste_client_id = models.CharField(_("PISTE client id"), max_length=100, blank=True)
+    piste_client_secret_encrypted = models.TextField(blank=True, editable=False)
+
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -119,6 +123,12 @@ class ChorusSubscription(models.Model):
 
     def get_password(self) -> str:
         return crypto.decrypt(self.password_encrypted)
+
+    def set_piste_secret(self, raw: str) -> None:
+        self.piste_client_secret_encrypted = crypto.encrypt(raw) if raw else ""
+
+    def get_piste_secret(self) -> str:
+        return crypto.decrypt(self.piste_client_secret_encrypted) if self.piste_client_secret_encrypted else ""
 
     @property
     def password_expires_at(self):
@@ -143,3 +153,23 @@ class SubscriptionAuditEntry(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
+
+
+class PasswordReminder(models.Model):
+    """One reminder e-mail about the technical password's expiry, recorded so that it is sent exactly once.
+
+    ``stage`` is the number of days before expiry (30, 15, 7, 1) or 0 for "expired today or before". The unique
+    constraint is what makes the reminder job safe to run twice, late, or on two machines at once.
+    """
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="password_reminders")
+    expires_on = models.DateField()
+    stage = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField(default=timezone.now)
+    recipients = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["company", "expires_on", "stage"], name="one_reminder_per_stage")
+        ]
+        ordering = ["-sent_at"]

@@ -1,0 +1,163 @@
+"""The technical password's 12-month life: expiry date, reminders, banner, and the hold after expiry.
+
+The expiry date is the one Chorus Pro reports (``dateExpirationMotPasseCompteTech``) when it reports one, else 12
+months after the password was saved (``ChorusSubscription.password_expires_at``).
+
+Reminders go to the referent e-mail and the company's administrators 30, 15, 7 and 1 days before expiry and on
+the day it expires (stage 0). Each is sent exactly once: a ``PasswordReminder`` row is inserted under a unique
+constraint in the same transaction as the sending, so a second run (or a concurrent one) finds it and skips.
+A late run sends only the most urgent stage reached — a reminder "30 days left" is pointless six days before.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from chorusbat.accounts.models import ChorusSubscription, Membership, PasswordReminder, SubscriptionStatus
+
+log = logging.getLogger(__name__)
+
+STAGES = (30, 15, 7, 1, 0)
+BANNER_FROM_DAYS = 30
+
+
+def expiry_date(subscription: ChorusSubscription) -> date:
+    return timezone.localdate(subscription.password_expires_at)
+
+
+def days_left(subscription: ChorusSubscription, today: date | None = None) -> int:
+    return (expiry_date(subscription) - (today or timezone.localdate())).days
+
+
+def is_expired(subscription: ChorusSubscription, now: datetime | None = None) -> bool:
+    """True once the expiry moment has passed, or once Chorus Pro answered that the password expired."""
+    if subscription.status == SubscriptionStatus.EXPIRED:
+        return True
+    return (now or timezone.now()) >= subscription.password_expires_at
+
+
+def due_stage(days: int) -> int | None:
+    """The most urgent reminder stage reached with ``days`` left, or None when it is too early."""
+    reached = [s for s in STAGES if days <= s]
+    return min(reached) if reached else None
+
+
+def hold_reason(subscription: ChorusSubscription | None) -> str | None:
+    """Why no Chorus Pro call may be made for this company now, in French; None when calls may go ahead."""
+    if subscription is None:
+        return _("No Chorus Pro subscription is recorded. An administrator must fill it in under My account.")
+    if is_expired(subscription):
+        return _(
+            "The Chorus Pro technical password expired on %(date)s. Have it renewed in Chorus Pro, then save the "
+            "new password under My account › ChorusPRO subscription."
+        ) % {"date": date_format(expiry_date(subscription), "j F Y")}
+    return None
+
+
+@dataclass
+class ReminderRun:
+    sent: int = 0
+    skipped: int = 0
+
+
+def _recipients(subscription: ChorusSubscription) -> list[str]:
+    emails = [subscription.referent_email]
+    admins = Membership.objects.filter(company=subscription.company, role=Membership.Role.ADMIN).select_related("user")
+    emails += [m.user.email for m in admins if m.user.email]
+    seen, unique = set(), []
+    for e in emails:
+        if e and e.lower() not in seen:
+            seen.add(e.lower())
+            unique.append(e)
+    return unique
+
+
+def _send(subscription: ChorusSubscription, stage: int, recipients: list[str], base_url: str) -> None:
+    expires = expiry_date(subscription)
+    if stage == 0:
+        subject = _("Chorus Pro: your technical password has expired")
+    else:
+        subject = ngettext(
+            "Chorus Pro: your technical password expires in %(days)d day",
+            "Chorus Pro: your technical password expires in %(days)d days",
+            stage,
+        ) % {"days": stage}
+    context = {
+        "company": subscription.company,
+        "subscription": subscription,
+        "stage": stage,
+        "expires": expires,
+        "url": base_url.rstrip("/") + reverse("accounts:subscription_edit"),
+    }
+    text = render_to_string("accounts/emails/password_reminder.txt", context)
+    html = render_to_string("accounts/emails/password_reminder.html", context)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=recipients)
+    message.attach_alternative(html, "text/html")
+    message.send()
+
+
+def send_password_reminders(today: date | None = None, base_url: str = "http://127.0.0.1:8000") -> ReminderRun:
+    """Send every reminder due today (idempotent). Safe to run as often as wanted, late, or concurrently."""
+    today = today or timezone.localdate()
+    run = ReminderRun()
+    for subscription in ChorusSubscription.objects.select_related("company"):
+        stage = due_stage(days_left(subscription, today))
+        if stage is None:
+            continue
+        expires = expiry_date(subscription)
+        if PasswordReminder.objects.filter(company=subscription.company, expires_on=expires, stage=stage).exists():
+            run.skipped += 1
+            continue
+        recipients = _recipients(subscription)
+        try:
+            with transaction.atomic(), translation.override("fr"):
+                PasswordReminder.objects.create(
+                    company=subscription.company, expires_on=expires, stage=stage, recipients=recipients
+                )
+                _send(subscription, stage, recipients, base_url)
+        except IntegrityError:
+            run.skipped += 1  # another run sent it between our check and our insert
+            continue
+        log.info("password reminder stage %s sent for company %s", stage, subscription.company_id)
+        run.sent += 1
+    return run
+
+
+def banner_for(subscription: ChorusSubscription | None) -> dict | None:
+    """The banner administrators see on every page from 30 days before expiry."""
+    if subscription is None:
+        return None
+    url = reverse("accounts:subscription_edit")
+    if is_expired(subscription):
+        return {
+            "level": "error",
+            "text": _("The Chorus Pro technical password has expired: nothing can be sent to Chorus Pro."),
+            "url": url,
+            "action": _("Save the new password"),
+        }
+    left = days_left(subscription)
+    if left <= BANNER_FROM_DAYS:
+        return {
+            "level": "warning",
+            "text": ngettext(
+                "The Chorus Pro technical password expires on %(date)s (in %(days)d day). Have it renewed in Chorus "
+                "Pro, then save it here.",
+                "The Chorus Pro technical password expires on %(date)s (in %(days)d days). Have it renewed in "
+                "Chorus Pro, then save it here.",
+                left,
+            ) % {"date": date_format(expiry_date(subscription), "j F Y"), "days": left},
+            "url": url,
+            "action": _("Update the password"),
+        }
+    return None
