@@ -41,8 +41,11 @@ system-deps:
 run: install
 	$(BIN)/chorusbat up
 
+# The whole suite on SQLite, then the tests marked `postgres` (concurrency, gateway) again on a private
+# PostgreSQL cluster started for the occasion (scripts/pg_private.py).
 test: install system-deps
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+	$(BIN)/python scripts/pg_private.py -- $(BIN)/python -m pytest -n 2 -m postgres $(PYTEST_ARGS)
 
 messages: install
 	cd chorusbat && ../$(BIN)/chorusbat makemessages -l fr --no-obsolete && ../$(BIN)/chorusbat compilemessages

@@ -142,3 +142,37 @@ def test_expired_answer_from_chorus_holds_even_before_the_date(subscription):
 
 def test_no_subscription_is_a_hold():
     assert "Aucun abonnement" in password_life.hold_reason(None)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_runs_send_each_reminder_once(company, admin_user):
+    import threading
+
+    from django.db import connection
+
+    sub = ChorusSubscription(company=company, siret=company.siret, referent_email="compta@example.fr",
+                             technical_login="TECH_1_73282932000074@cpro.fr")
+    sub.set_password("Secret-Tech-1")
+    sub.password_set_at = datetime(2026, 3, 1, 12, 0, tzinfo=PARIS)
+    sub.save()
+    barrier = threading.Barrier(4)
+    errors = []
+
+    def run():
+        try:
+            barrier.wait()
+            password_life.send_password_reminders(today=date(2027, 2, 22))
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors, errors
+    assert PasswordReminder.objects.count() == 1
+    assert len(mail.outbox) == 1
