@@ -1,0 +1,57 @@
+"""From a market in the database to the computation engine's ``Contract``, and the market's engine totals.
+
+The engine (:mod:`chorusbat.engine`) is the only place where amounts are computed. This module only translates
+rows into its dataclasses; :mod:`chorusbat.situations.services` adds the situations.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from chorusbat import engine
+from chorusbat.markets.models import ContractLine, Market
+
+ZERO = Decimal("0.00")
+
+
+def engine_line(line: ContractLine) -> engine.ContractLine:
+    return engine.ContractLine(
+        ref=line.ref, label=line.label, kind=line.kind, unit=line.unit,
+        unit_price=line.unit_price, quantity=line.quantity, vat_rate=line.vat_rate,
+    )
+
+
+def contract_for(market: Market, lines=None) -> engine.Contract:
+    """The engine's view of a market; pass ``lines`` when they are already loaded, in their display order."""
+    if lines is None:
+        lines = list(market.lines.all())
+    revision = None
+    if market.is_revised:
+        revision = engine.Revision(fixed=market.revision_fixed, variable=market.revision_variable,
+                                   base_index=market.revision_base_index)
+    advance = None
+    if market.advance_rate:
+        advance = engine.Advance(rate=market.advance_rate, start=market.advance_start, end=market.advance_end)
+    return engine.Contract(
+        lines=tuple(engine_line(line) for line in lines),
+        revision=revision,
+        advance=advance,
+        retention_rate=market.retention_rate,
+        number=market.number,
+        engagement=market.engagement or None,
+        title=market.title,
+        framework=market.framework,
+        start_date=market.start_date,
+        duration_months=market.duration_months,
+    )
+
+
+def refresh_totals(market: Market) -> None:
+    """Store the engine's contract HT and TTC for the market's current lines (zero without lines)."""
+    lines = list(market.lines.all())
+    if lines:
+        result = engine.compute(contract_for(market, lines), [])
+        market.contract_ht, market.contract_ttc = result.contract_ht, result.contract_ttc
+    else:
+        market.contract_ht = market.contract_ttc = ZERO
+    Market.objects.filter(pk=market.pk).update(contract_ht=market.contract_ht, contract_ttc=market.contract_ttc)

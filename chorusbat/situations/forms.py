@@ -1,0 +1,190 @@
+"""The situation form: identifier, period, index, progress grid and penalties, checked by the engine itself.
+
+Field-level checks catch what is not a number (letters, ``NaN``, ``1e309``; ``12,5`` is read as 12.5). Then the
+form asks the engine to compute the market's chain with this situation in its place: every engine validation
+issue becomes an error on the right field (the line's cell, the index, the period…), so what the form accepts
+is exactly what the engine can compute.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from chorusbat import engine
+from chorusbat.markets.models import LineKind, Market
+from chorusbat.markets.numbers import FrenchDecimalField
+from chorusbat.situations import numbering
+from chorusbat.situations.models import Situation
+from chorusbat.situations.services import (
+    SituationData,
+    chain_with,
+    company_numbers,
+    compute_chain,
+    market_situations,
+    previous_progress,
+)
+
+PENALTY_ROWS = 3
+_MONTH = re.compile(r"^\s*(?:(?P<y1>\d{4})-(?P<m1>\d{1,2})|(?P<m2>\d{1,2})/(?P<y2>\d{4}))\s*$")
+
+
+class MonthField(forms.Field):
+    """A month typed ``2026-09`` (what ``<input type=month>`` sends) or ``09/2026``; the 1st of that month."""
+
+    widget = forms.TextInput(attrs={"type": "month", "placeholder": "AAAA-MM"})
+    default_error_messages = {"invalid": _("Enter a month as YYYY-MM, for example 2026-09.")}
+
+    def to_python(self, value):
+        if isinstance(value, datetime.date):
+            return value.replace(day=1)
+        if value in self.empty_values:
+            return None
+        match = _MONTH.match(str(value))
+        if match:
+            year, month = int(match["y1"] or match["y2"]), int(match["m1"] or match["m2"])
+            if 1 <= month <= 12:
+                return datetime.date(year, month, 1)
+        raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+
+    def prepare_value(self, value):
+        return f"{value:%Y-%m}" if isinstance(value, datetime.date) else value
+
+
+def line_field_name(line) -> str:
+    return f"line_{line.pk}"
+
+
+class SituationForm(forms.Form):
+    number = forms.CharField(label=_("invoice identifier"), max_length=40,
+                             help_text=_("At most 20 letters, digits or - _ / . — the next number of your "
+                                         "sequence is suggested."))
+    period = MonthField(label=_("period"))
+    date = forms.DateField(label=_("invoice date"), widget=forms.DateInput(attrs={"type": "date"}))
+    index_value = FrenchDecimalField(label=_("index value (In)"), required=False, max_digits=12)
+    advance_paid = FrenchDecimalField(label=_("advance to pay with this situation (e)"), required=False,
+                                      min_value=0, decimal_places=2, initial=Decimal("0"))
+
+    def __init__(self, *args, market: Market, situation: Situation | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.market, self.situation = market, situation
+        self.lines = list(market.lines.all())
+        self.situations = market_situations(market)
+        self.data_object: SituationData | None = None
+        if market.is_revised:
+            self.fields["index_value"].required = True
+            self.fields["index_value"].help_text = _("Value of the %(index)s index for this month.") % {
+                "index": market.revision_index_name or _("revision")}
+        else:
+            del self.fields["index_value"]
+        previous = self._previous_progress()
+        current = {p.line_id: p.value for p in situation.progress.all()} if situation else previous
+        self.grid = []
+        for line in self.lines:
+            name = line_field_name(line)
+            percent = line.kind == LineKind.FORFAIT
+            self.fields[name] = FrenchDecimalField(
+                label=f"{line.ref} {line.label}", required=False, decimal_places=4, initial=current.get(line.pk),
+            )
+            self.grid.append({"line": line, "name": name, "percent": percent, "previous": previous.get(line.pk)})
+        for i in range(PENALTY_ROWS):
+            self.fields[f"penalty_label_{i}"] = forms.CharField(label=_("penalty"), max_length=200, required=False)
+            self.fields[f"penalty_amount_{i}"] = FrenchDecimalField(label=_("amount"), required=False,
+                                                                    decimal_places=2, min_value=0)
+        if situation is not None:
+            self.initial.update(number=situation.number, period=situation.period, date=situation.date,
+                                index_value=situation.index_value, advance_paid=situation.advance_paid)
+            for i, penalty in enumerate(list(situation.penalties.all())[:PENALTY_ROWS]):
+                self.initial[f"penalty_label_{i}"] = penalty.label
+                self.initial[f"penalty_amount_{i}"] = penalty.amount
+
+    def _previous_progress(self) -> dict[int, Decimal]:
+        """The cumulative values of the situation before this one (shown beside each cell)."""
+        if self.situation is not None:
+            return previous_progress(self.situations, self.situation)
+        return {p.line_id: p.value for p in self.situations[-1].progress.all()} if self.situations else {}
+
+    @property
+    def grid_rows(self):
+        return [{**row, "field": self[row["name"]]} for row in self.grid]
+
+    @property
+    def penalty_rows(self):
+        return [(self[f"penalty_label_{i}"], self[f"penalty_amount_{i}"]) for i in range(PENALTY_ROWS)]
+
+    def clean_number(self):
+        number = self.cleaned_data["number"].strip()
+        errors = numbering.format_errors(number)
+        if errors:
+            raise forms.ValidationError(errors)
+        return number
+
+    def clean_period(self):
+        period = self.cleaned_data["period"]
+        others = [s for s in self.situations if self.situation is None or s.pk != self.situation.pk]
+        latest = others[-1] if others else None
+        if latest is not None and period <= latest.period:
+            raise forms.ValidationError(
+                _("The period must come after the previous situation's (%(number)s, %(period)s).")
+                % {"number": latest.number, "period": latest.period_label}
+            )
+        if period < self.market.start_date.replace(day=1):
+            raise forms.ValidationError(_("The period cannot be before the market's start (%(start)s).")
+                                        % {"start": f"{self.market.start_date:%Y-%m}"})
+        return period
+
+    def clean(self):
+        cleaned = super().clean()
+        penalties = []
+        for i in range(PENALTY_ROWS):
+            label, amount = cleaned.get(f"penalty_label_{i}"), cleaned.get(f"penalty_amount_{i}")
+            if label and amount is None:
+                self.add_error(f"penalty_amount_{i}", _("Enter the amount of this penalty."))
+            elif amount is not None and not label:
+                self.add_error(f"penalty_label_{i}", _("Enter what this penalty is for."))
+            elif label:
+                penalties.append((label, amount))
+        if self.errors:
+            return cleaned
+        if cleaned.get("number") and cleaned.get("date"):
+            for message in numbering.sequence_errors(
+                company_numbers(self.market.company, exclude=self.situation), cleaned["number"], cleaned["date"]
+            ):
+                self.add_error("number", message)
+        progress = {line.pk: cleaned[line_field_name(line)] for line in self.lines
+                    if cleaned.get(line_field_name(line)) is not None}
+        data = SituationData(
+            number=cleaned["number"], period=cleaned["period"], date=cleaned["date"],
+            index_value=cleaned.get("index_value"), advance_paid=cleaned.get("advance_paid") or Decimal("0"),
+            progress=progress, penalties=penalties,
+        )
+        if not self.errors:
+            self._check_with_engine(data)
+        self.data_object = data
+        return cleaned
+
+    def _check_with_engine(self, data: SituationData) -> None:
+        if not self.lines:
+            self.add_error(None, _("This market has no contract lines yet."))
+            return
+        try:
+            compute_chain(self.market, self.lines, chain_with(self.market, data, self.situation))
+        except engine.SituationValidationError as exc:
+            for issue in exc.errors:
+                self.add_error(self._field_for(issue, data.number), issue.message)
+
+    def _field_for(self, issue, number: str) -> str | None:
+        """The form field an engine issue belongs to (``None``: shown above the form)."""
+        if issue.situation != number:
+            return None
+        if issue.field == "progress" and issue.line is not None:
+            line = next((line for line in self.lines if line.ref == issue.line), None)
+            return line_field_name(line) if line else None
+        if issue.field in ("index", "advance_paid", "period", "number", "date"):
+            name = "index_value" if issue.field == "index" else issue.field
+            return name if name in self.fields else None
+        return None

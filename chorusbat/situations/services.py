@@ -1,0 +1,229 @@
+"""Situations ↔ computation engine: inputs, the décompte shown on screen, saving and validation.
+
+The engine computes a market's whole chain of situations (each one needs the previous one's cumulatives and
+advance recovered), so every computation here runs on the chain, ordered by period, and picks the situation asked
+for. Amounts are never computed in this module: drafts are recomputed by the engine each time they are shown; a
+validated situation shows the engine's figures stored when it was validated, which never change afterwards.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chorusbat import engine
+from chorusbat.markets.models import ContractLine, Market
+from chorusbat.markets.services import contract_for
+from chorusbat.situations.models import LineAmount, Penalty, Progress, RateAmount, Situation, Status
+from chorusbat.situations.numbering import Numbered
+
+# Situation fields holding the engine's totals, by engine result attribute.
+TOTAL_FIELDS = {
+    "cumulative_ht": "cumulative_ht", "a": "a_amount", "d": "d_amount", "b": "b_amount", "ttc": "ttc_amount",
+    "c": "c_amount", "e": "e_amount", "f": "f_amount", "g": "g_amount", "net": "net_amount",
+    "advance_recovered_cumulative": "advance_recovered_cumulative",
+    "cumulative_ttc_initial": "cumulative_ttc_initial",
+}
+
+
+class SituationError(Exception):
+    """A situation cannot be saved or validated; ``messages`` are shown to the user."""
+
+    def __init__(self, messages: list[str]):
+        self.messages = list(messages)
+        super().__init__("; ".join(self.messages))
+
+
+# ------------------------------------------------------------------------------------------------- inputs
+
+
+@dataclass
+class SituationData:
+    """What a user enters for a situation, before it is saved (also what the form hands over)."""
+
+    number: str
+    period: datetime.date
+    date: datetime.date
+    index_value: Decimal | None
+    advance_paid: Decimal
+    progress: dict[int, Decimal]  # contract line id → cumulative % or quantity
+    penalties: list[tuple[str, Decimal]] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, situation: Situation) -> SituationData:
+        """The data of a stored situation (its progress and penalties prefetched or loaded here)."""
+        return cls(
+            number=situation.number, period=situation.period, date=situation.date,
+            index_value=situation.index_value, advance_paid=situation.advance_paid,
+            progress={p.line_id: p.value for p in situation.progress.all()},
+            penalties=[(p.label, p.amount) for p in situation.penalties.all()],
+        )
+
+    def engine_input(self, refs: dict[int, str]) -> engine.SituationInput:
+        return engine.SituationInput(
+            number=self.number,
+            period=f"{self.period:%Y-%m}",
+            date=self.date,
+            index=self.index_value,
+            progress={refs[line_id]: value for line_id, value in self.progress.items() if line_id in refs},
+            penalties=tuple(engine.Penalty(label=label, amount=amount) for label, amount in self.penalties),
+            advance_paid=self.advance_paid,
+        )
+
+
+def market_situations(market: Market) -> list[Situation]:
+    """The market's situations in period order, with their inputs prefetched."""
+    return list(market.situations.order_by("period").prefetch_related("progress", "penalties"))
+
+
+def company_numbers(company, exclude: Situation | None = None) -> list[Numbered]:
+    """The company's invoice identifiers with their dates, in creation order (for the numbering rule)."""
+    rows = Situation.objects.filter(company=company).order_by("created_at", "id")
+    if exclude is not None and exclude.pk:
+        rows = rows.exclude(pk=exclude.pk)
+    return [Numbered(number, date) for number, date in rows.values_list("number", "date")]
+
+
+def compute_chain(market: Market, lines: list[ContractLine], chain: list[SituationData]) -> engine.ContractResult:
+    """Run the engine on the market and this chain of situations (raises ``SituationValidationError``)."""
+    refs = {line.pk: line.ref for line in lines}
+    return engine.compute(contract_for(market, lines), [data.engine_input(refs) for data in chain])
+
+
+def chain_with(market: Market, candidate: SituationData, replacing: Situation | None) -> list[SituationData]:
+    """The market's situations before the candidate's place, then the candidate (a new or edited draft)."""
+    earlier = [s for s in market_situations(market) if replacing is None or s.pk != replacing.pk]
+    earlier = [s for s in earlier if s.period < candidate.period]
+    return [SituationData.of(s) for s in earlier] + [candidate]
+
+
+# ------------------------------------------------------------------------------------------------ décompte
+
+
+@dataclass
+class DecompteLine:
+    line: ContractLine
+    progress: Decimal | None  # cumulative % or quantity entered
+    previous_progress: Decimal | None
+    cumulative: Decimal
+    previous: Decimal
+    period: Decimal
+
+
+@dataclass
+class Decompte:
+    """Everything the situation page shows, as the engine computed it (frozen or fresh)."""
+
+    situation: Situation
+    frozen: bool
+    lines: list[DecompteLine] = field(default_factory=list)
+    by_rate: list = field(default_factory=list)  # objects with rate, cumulative_ht, a, d, b
+    totals: dict[str, Decimal] = field(default_factory=dict)  # engine names: a, b, …, net
+    coefficient: Decimal | None = None
+    errors: list[str] = field(default_factory=list)
+
+
+def previous_progress(situations: list[Situation], situation: Situation) -> dict[int, Decimal]:
+    before = [s for s in situations if s.period < situation.period]
+    return {p.line_id: p.value for p in before[-1].progress.all()} if before else {}
+
+
+def decompte(situation: Situation) -> Decompte:
+    """The full décompte of a situation: stored figures when validated, the engine's fresh ones for a draft."""
+    market = situation.market
+    lines = list(market.lines.all())
+    situations = market_situations(market)
+    current = next(s for s in situations if s.pk == situation.pk)
+    progress = {p.line_id: p.value for p in current.progress.all()}
+    before = previous_progress(situations, current)
+    result = Decompte(situation=current, frozen=current.is_validated)
+    if current.is_validated:
+        by_line = {a.line_id: a for a in current.line_amounts.all()}
+        for line in lines:
+            amount = by_line.get(line.pk)
+            if amount is not None:
+                result.lines.append(DecompteLine(line, progress.get(line.pk), before.get(line.pk),
+                                                 amount.cumulative, amount.previous, amount.period))
+        result.by_rate = list(current.rate_amounts.all())
+        result.totals = {name: getattr(current, column) for name, column in TOTAL_FIELDS.items()}
+        result.coefficient = current.coefficient
+        return result
+    chain = [SituationData.of(s) for s in situations if s.period <= current.period]
+    try:
+        computed = compute_chain(market, lines, chain).situations[-1]
+    except engine.SituationValidationError as exc:
+        result.errors = [issue.message for issue in exc.errors]
+        return result
+    by_ref = {r.ref: r for r in computed.lines}
+    for line in lines:
+        r = by_ref[line.ref]
+        result.lines.append(DecompteLine(line, progress.get(line.pk), before.get(line.pk),
+                                         r.cumulative, r.previous, r.period))
+    result.by_rate = computed.by_rate
+    result.totals = {name: getattr(computed, name) for name in TOTAL_FIELDS}
+    result.coefficient = computed.coefficient
+    return result
+
+
+# ----------------------------------------------------------------------------------------- saving, freezing
+
+
+@transaction.atomic
+def save_draft(market: Market, data: SituationData, user, situation: Situation | None = None) -> Situation:
+    """Create or update a draft with its progress grid and penalties (the form has checked everything)."""
+    if situation is None:
+        situation = Situation(company=market.company, market=market, created_by=user)
+    elif situation.is_validated:
+        raise SituationError([_("A validated situation can no longer be changed.")])
+    situation.number, situation.period, situation.date = data.number, data.period, data.date
+    situation.index_value, situation.advance_paid = data.index_value, data.advance_paid
+    situation.save()
+    situation.progress.all().delete()
+    Progress.objects.bulk_create(
+        Progress(situation=situation, line_id=line_id, value=value) for line_id, value in data.progress.items()
+    )
+    situation.penalties.all().delete()
+    Penalty.objects.bulk_create(
+        Penalty(situation=situation, label=label, amount=amount) for label, amount in data.penalties
+    )
+    return situation
+
+
+@transaction.atomic
+def validate_situation(situation: Situation, user) -> Situation:
+    """Freeze a draft: store the engine's figures; earlier situations of the market must be validated first."""
+    market = Market.objects.select_for_update().get(pk=situation.market_id)
+    situation = Situation.objects.select_for_update().get(pk=situation.pk)
+    if situation.is_validated:
+        raise SituationError([_("This situation is already validated.")])
+    situations = market_situations(market)
+    if any(not s.is_validated for s in situations if s.period < situation.period):
+        raise SituationError([_("Validate the earlier situations of this market first.")])
+    lines = list(market.lines.all())
+    chain = [SituationData.of(s) for s in situations if s.period <= situation.period]
+    try:
+        computed = compute_chain(market, lines, chain).situations[-1]
+    except engine.SituationValidationError as exc:
+        raise SituationError([issue.message for issue in exc.errors]) from None
+    by_ref = {line.ref: line for line in lines}
+    LineAmount.objects.bulk_create(
+        LineAmount(situation=situation, line=by_ref[r.ref], cumulative=r.cumulative, previous=r.previous,
+                   period=r.period)
+        for r in computed.lines
+    )
+    RateAmount.objects.bulk_create(
+        RateAmount(situation=situation, rate=r.rate, cumulative_ht=r.cumulative_ht, a=r.a, d=r.d, b=r.b)
+        for r in computed.by_rate
+    )
+    for name, column in TOTAL_FIELDS.items():
+        setattr(situation, column, getattr(computed, name))
+    situation.coefficient = computed.coefficient
+    situation.status = Status.VALIDATED
+    situation.validated_by, situation.validated_at = user, timezone.now()
+    situation.save()
+    return situation

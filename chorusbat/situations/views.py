@@ -1,0 +1,134 @@
+"""Situation screens: list per market, entry of a draft, the décompte page, validation.
+
+Who may do what: members (site managers) enter and correct draft situations (progress, index, penalties);
+administrators also validate them (which freezes their figures) and delete drafts. A market has at most one
+draft, always its latest situation: a new situation starts once the previous one is validated. Every query is
+filtered by the user's company: another company's market or situation is a 404.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from chorusbat.accounts.permissions import admin_required, member_required
+from chorusbat.markets.models import Market
+from chorusbat.situations import numbering
+from chorusbat.situations.forms import SituationForm
+from chorusbat.situations.models import Situation, Status
+from chorusbat.situations.services import (
+    SituationError,
+    company_numbers,
+    decompte,
+    save_draft,
+    validate_situation,
+)
+
+PAGE_SIZE = 25
+
+
+def company_situation(request, pk) -> Situation:
+    return get_object_or_404(Situation.objects.select_related("market"), pk=pk,
+                             company=request.membership.company)
+
+
+@member_required
+def situation_list(request, market_pk):
+    market = get_object_or_404(Market, pk=market_pk, company=request.membership.company)
+    situations = market.situations.order_by("-period")
+    page = Paginator(situations, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "situations/situation_list.html", {"market": market, "page": page})
+
+
+def next_period(market: Market, latest: Situation | None) -> datetime.date:
+    if latest is None:
+        return market.start_date.replace(day=1)
+    year, month = divmod(latest.period.year * 12 + latest.period.month, 12)  # month after the latest
+    return datetime.date(year, month + 1, 1)
+
+
+@member_required
+def situation_create(request, market_pk):
+    market = get_object_or_404(Market, pk=market_pk, company=request.membership.company)
+    latest = market.situations.order_by("-period").first()
+    if latest is not None and not latest.is_validated:
+        messages.error(request, _("Situation %(number)s is still a draft: finish and validate it first.")
+                       % {"number": latest.number})
+        return redirect("situations:detail", pk=latest.pk)
+    if not market.lines.exists():
+        messages.error(request, _("Enter or import the market's contract lines first."))
+        return redirect("markets:detail", pk=market.pk)
+    if request.method == "POST":
+        form = SituationForm(request.POST, market=market)
+        if form.is_valid():
+            situation = save_draft(market, form.data_object, request.user)
+            messages.success(request, _("Draft situation %(number)s saved.") % {"number": situation.number})
+            return redirect("situations:detail", pk=situation.pk)
+    else:
+        today = timezone.localdate()
+        suggestion = numbering.suggest(company_numbers(market.company), today)
+        form = SituationForm(market=market, initial={
+            "number": suggestion, "period": next_period(market, latest), "date": today,
+        })
+    return render(request, "situations/situation_form.html", {"form": form, "market": market})
+
+
+@member_required
+def situation_edit(request, pk):
+    situation = company_situation(request, pk)
+    if situation.is_validated:
+        messages.error(request, _("A validated situation can no longer be changed; corrections go into the "
+                                  "next situation."))
+        return redirect("situations:detail", pk=situation.pk)
+    market = situation.market
+    if request.method == "POST":
+        form = SituationForm(request.POST, market=market, situation=situation)
+        if form.is_valid():
+            save_draft(market, form.data_object, request.user, situation=situation)
+            messages.success(request, _("Draft situation %(number)s saved.") % {"number": form.data_object.number})
+            return redirect("situations:detail", pk=situation.pk)
+    else:
+        form = SituationForm(market=market, situation=situation)
+    return render(request, "situations/situation_form.html",
+                  {"form": form, "market": market, "situation": situation})
+
+
+@member_required
+def situation_detail(request, pk):
+    situation = company_situation(request, pk)
+    return render(request, "situations/situation_detail.html",
+                  {"situation": situation, "market": situation.market, "decompte": decompte(situation)})
+
+
+@require_POST
+@admin_required
+def situation_validate(request, pk):
+    situation = company_situation(request, pk)
+    try:
+        validate_situation(situation, request.user)
+    except SituationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Situation %(number)s validated: its décompte is now frozen.")
+                         % {"number": situation.number})
+    return redirect("situations:detail", pk=situation.pk)
+
+
+@require_POST
+@admin_required
+def situation_delete(request, pk):
+    situation = company_situation(request, pk)
+    if situation.status != Status.DRAFT:
+        messages.error(request, _("A validated situation cannot be deleted."))
+        return redirect("situations:detail", pk=situation.pk)
+    market_pk, number = situation.market_id, situation.number
+    situation.delete()
+    messages.success(request, _("Draft situation %(number)s deleted.") % {"number": number})
+    return redirect("situations:list", market_pk=market_pk)
