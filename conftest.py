@@ -6,10 +6,45 @@ Browser tests use Playwright for Python driving Debian's chromium (/usr/bin/chro
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import shutil
+import socket
 
 import pytest
+
+# --- nothing leaves the machine -----------------------------------------------------------------------------
+# Tests may only talk to loopback. Any attempt to resolve or connect elsewhere fails loudly instead of reaching
+# the Internet (a real Chorus Pro, above all).
+_real_getaddrinfo = socket.getaddrinfo
+_real_connect = socket.socket.connect
+_LOCAL_NAMES = {"localhost", "testserver", ""}
+
+
+def _is_loopback(host) -> bool:
+    if host is None or host in _LOCAL_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(str(host).strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _guarded_getaddrinfo(host, *args, **kwargs):
+    if not _is_loopback(host if not isinstance(host, bytes) else host.decode()):
+        raise OSError(f"tests may not reach {host!r}: only loopback is allowed")
+    return _real_getaddrinfo(host, *args, **kwargs)
+
+
+def _guarded_connect(self, address):
+    if self.family in (socket.AF_INET, socket.AF_INET6) and not _is_loopback(address[0]):
+        raise OSError(f"tests may not connect to {address!r}: only loopback is allowed")
+    return _real_connect(self, address)
+
+
+socket.getaddrinfo = _guarded_getaddrinfo
+socket.socket.connect = _guarded_connect
+
 
 CHROMIUM = os.environ.get("CHORUSBAT_CHROMIUM", "/usr/bin/chromium")
 PASSWORD = "a-test-password-123"

@@ -17,8 +17,8 @@ Variables:
     CHORUSBAT_EMAIL_URL         ``smtp://user:pw@host:587`` (production), else a file backend in the data dir
     CHORUSBAT_DEFAULT_FROM_EMAIL
     CHORUSBAT_SANDBOX_URL       base URL of the local Chorus Pro sandbox (``http://127.0.0.1:8100``)
-    CHORUSBAT_PISTE_CLIENT_ID / CHORUSBAT_PISTE_CLIENT_SECRET
-                                the platform's PISTE application (per-environment variants may follow)
+    CHORUSBAT_PISTE_<ENV>_CLIENT_ID / CHORUSBAT_PISTE_<ENV>_CLIENT_SECRET
+                                the platform's PISTE application for ENV = SANDBOX, QUALIFICATION, PRODUCTION
 """
 
 from __future__ import annotations
@@ -191,10 +191,20 @@ TASKS = {
     }
 }
 
-# Chorus Pro: the platform's PISTE application and the local sandbox (used by the gateway app).
+# Chorus Pro. The PISTE application (OAuth2 client) belongs to the platform running chorusbat, one per
+# environment: CHORUSBAT_PISTE_<SANDBOX|QUALIFICATION|PRODUCTION>_CLIENT_ID / _CLIENT_SECRET. A company may
+# override it with its own application (Mon compte). In development, the local sandbox's application is asked of
+# the sandbox itself when not given.
 CHORUSBAT_SANDBOX_URL = os.environ.get("CHORUSBAT_SANDBOX_URL", "http://127.0.0.1:8100").rstrip("/")
-CHORUSBAT_PISTE_CLIENT_ID = os.environ.get("CHORUSBAT_PISTE_CLIENT_ID", "")
-CHORUSBAT_PISTE_CLIENT_SECRET = os.environ.get("CHORUSBAT_PISTE_CLIENT_SECRET", "")
+CHORUSBAT_PISTE_APPLICATIONS = {
+    env: {
+        "client_id": os.environ.get(f"CHORUSBAT_PISTE_{env.upper()}_CLIENT_ID", ""),
+        "client_secret": os.environ.get(f"CHORUSBAT_PISTE_{env.upper()}_CLIENT_SECRET", ""),
+    }
+    for env in ("sandbox", "qualification", "production")
+}
+# Seconds: interactive checks (a person waits) and background calls (the worker waits).
+CHORUSBAT_INTERACTIVE_TIMEOUT = float(os.environ.get("CHORUSBAT_INTERACTIVE_TIMEOUT", "10"))
 
 LOGGING = {
     "version": 1,

@@ -19,3 +19,13 @@ LOGGING = {"version": 1, "disable_existing_loggers": False}
 # A file, not memory, so that several processes (worker subprocesses, the live server) can share the test database.
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}  # noqa: F405
+
+# Tests never reach a real Chorus Pro: no PISTE application for qualification/production, and the sandbox URL
+# points at a closed port unless a test starts the sandbox (the `sandbox` fixture) and says otherwise.
+CHORUSBAT_SANDBOX_URL = "http://127.0.0.1:9"
+CHORUSBAT_PISTE_APPLICATIONS = {
+    "sandbox": {"client_id": "not-a-sandbox-client", "client_secret": "not-a-sandbox-secret"},
+    "qualification": {"client_id": "", "client_secret": ""},
+    "production": {"client_id": "", "client_secret": ""},
+}
+CHORUSBAT_INTERACTIVE_TIMEOUT = 3.0

@@ -173,3 +173,18 @@ class PasswordReminder(models.Model):
             models.UniqueConstraint(fields=["company", "expires_on", "stage"], name="one_reminder_per_stage")
         ]
         ordering = ["-sent_at"]
+
+
+class BuyerLookup(models.Model):
+    """A public buyer's Chorus Pro data (rules, services) as last read, per company and environment."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="buyer_lookups")
+    environment = models.CharField(max_length=20, choices=ChorusEnvironment.choices)
+    siret = models.CharField(max_length=14)
+    data = models.JSONField()  # chorusbat.chorus.buyers.BuyerInfo.to_json_dict()
+    refreshed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["company", "environment", "siret"], name="one_lookup_per_buyer")
+        ]

@@ -6,4 +6,5 @@ app_name = "accounts"
 urlpatterns = [
     path("", views.my_account, name="my_account"),
     path("abonnement-chorus-pro/", views.subscription_edit, name="subscription_edit"),
+    path("abonnement-chorus-pro/tester/", views.test_connection, name="test_connection"),
 ]

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from chorusbat.accounts import services
+from chorusbat.accounts.chorus_access import verify_subscription
 from chorusbat.accounts.forms import AUDITED_FIELDS, SubscriptionForm
 from chorusbat.accounts.models import ChorusSubscription
 from chorusbat.accounts.permissions import admin_required, member_required
@@ -59,9 +60,10 @@ def subscription_edit(request):
         if pending is None:
             messages.error(request, _("This confirmation has expired. Please fill in the form again."))
             return redirect("accounts:subscription_edit")
-        services.apply_pending_change(company, request.user, pending)
+        subscription = services.apply_pending_change(company, request.user, pending)
         services.discard_pending_change(request.session)
         messages.success(request, _("The Chorus Pro subscription has been saved."))
+        _report_check(request, verify_subscription(subscription), subscription)
         return redirect("accounts:my_account")
 
     form = SubscriptionForm(request.POST, instance=subscription)
@@ -98,3 +100,22 @@ def subscription_edit(request):
             "keeps_password": subscription is not None and "password" not in changes,
         },
     )
+
+
+def _report_check(request, check, subscription) -> None:
+    """Tell the user how the connection test went, with what to do when it failed."""
+    if check is not None and check.ok:
+        messages.success(request, _("Connection to Chorus Pro verified."))
+    else:
+        messages.warning(request, subscription.status_detail or _("The connection to Chorus Pro could not be verified."))
+
+
+@admin_required
+@require_http_methods(["POST"])
+def test_connection(request):
+    subscription = _subscription(request.membership.company)
+    if subscription is None:
+        messages.error(request, _("Fill in the Chorus Pro subscription first."))
+        return redirect("accounts:my_account")
+    _report_check(request, verify_subscription(subscription), subscription)
+    return redirect("accounts:my_account")

@@ -74,13 +74,14 @@ def test_save_requires_confirmation_then_saves(admin_client, company, admin_user
     assert sub.technical_login == VALID["technical_login"]
     assert sub.get_password() == SECRET
     assert sub.password_set_at is not None
-    assert sub.status == "unverified"
+    # Saved, then checked at once: no PISTE application is configured for qualification in the tests.
+    assert sub.status == "misconfigured" and "PISTE" in sub.status_detail
     entry = SubscriptionAuditEntry.objects.get()
     assert entry.user == admin_user and entry.action == "created"
     assert "password" in entry.changed_fields
     page = admin_client.get(ACCOUNT).content.decode()
     assert "mot de passe enregistré le" in page
-    assert "non vérifié" in page
+    assert "configuration refusée" in page
     assert SECRET not in page
 
 

@@ -1,0 +1,147 @@
+"""How chorusbat reaches Chorus Pro for a company: the one place that turns a subscription into a client.
+
+- ``client_for(subscription)`` builds a :class:`~chorusbat.chorus.client.ChorusClient` with the company's
+  technical account and the PISTE application (the company's own, else the platform's for that environment).
+  It refuses — raising :class:`CallsHeld` with a French reason — when no call may be made: no subscription,
+  password expired (by date or by Chorus Pro's answer), production from a platform with local settings.
+- ``verify_subscription(subscription)`` runs "Tester la connexion" and stores the outcome on the subscription.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+import sys
+from functools import lru_cache
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chorusbat.accounts.models import ChorusSubscription, SubscriptionStatus
+from chorusbat.accounts.password_life import hold_reason
+from chorusbat.chorus.client import ChorusClient
+from chorusbat.chorus.config import ClientConfig, PisteApplication, TechnicalAccount, Timeouts, choose_application
+from chorusbat.chorus.connection import ConnectionCheck, ConnectionOutcome, check_connection
+from chorusbat.chorus.environments import get_environment
+from chorusbat.chorus.errors import MissingApplication
+from chorusbat.chorus.retry import RetryPolicy
+
+log = logging.getLogger(__name__)
+
+
+class CallsHeld(Exception):
+    """No Chorus Pro call may be made for this company now; ``str()`` is the French reason."""
+
+
+@lru_cache(maxsize=1)
+def _local_sandbox_application() -> PisteApplication | None:
+    """Development only: the sandbox's seeded PISTE application, asked of the sandbox package by subprocess."""
+    try:
+        out = subprocess.run(
+            [sys.executable, "-m", "chorus_sandbox", "--print-credentials"],
+            capture_output=True, text=True, timeout=60, check=True,
+        ).stdout
+        piste = json.loads(out)["piste"]
+        return PisteApplication(client_id=piste["client_id"], client_secret=piste["client_secret"])
+    except (subprocess.SubprocessError, OSError, ValueError, KeyError):
+        return None
+
+
+def platform_application(environment: str) -> PisteApplication | None:
+    conf = settings.CHORUSBAT_PISTE_APPLICATIONS.get(environment) or {}
+    app = PisteApplication(client_id=conf.get("client_id", ""), client_secret=conf.get("client_secret", ""))
+    if app.is_complete:
+        return app
+    if environment == "sandbox" and not settings.PRODUCTION:
+        return _local_sandbox_application()
+    return None
+
+
+def _company_application(subscription: ChorusSubscription) -> PisteApplication | None:
+    if subscription.piste_client_id and subscription.piste_client_secret_encrypted:
+        return PisteApplication(client_id=subscription.piste_client_id, client_secret=subscription.get_piste_secret())
+    return None
+
+
+def environment_refusal(subscription: ChorusSubscription) -> str | None:
+    """Why this subscription's environment cannot be used on this platform, or None."""
+    if subscription.environment == "production" and not settings.PRODUCTION:
+        return _(
+            "Production cannot be used from this installation: it runs with local settings. Choose Qualification "
+            "or the local sandbox, or ask the people who run chorusbat to enable production."
+        )
+    if subscription.environment == "sandbox" and settings.PRODUCTION:
+        return _("The local sandbox is not available in production. Choose Qualification or Production.")
+    return None
+
+
+def client_for(subscription: ChorusSubscription | None, *, interactive: bool = False) -> ChorusClient:
+    """A client for this company, or :class:`CallsHeld` with the reason no call may be made."""
+    reason = hold_reason(subscription)
+    if reason:
+        raise CallsHeld(reason)
+    refusal = environment_refusal(subscription)
+    if refusal:
+        raise CallsHeld(refusal)
+    try:
+        application = choose_application(
+            platform_application(subscription.environment), _company_application(subscription)
+        )
+    except MissingApplication:
+        raise CallsHeld(
+            _("No PISTE application is configured for this environment. Ask the people who run chorusbat.")
+        ) from None
+    environment = get_environment(subscription.environment, sandbox_url=settings.CHORUSBAT_SANDBOX_URL)
+    config = ClientConfig(
+        environment=environment,
+        application=application,
+        account=TechnicalAccount(login=subscription.technical_login, password=subscription.get_password()),
+        timeouts=_interactive_timeouts() if interactive else Timeouts(),
+    )
+    retry = RetryPolicy(max_attempts=2, max_delay=1.0, max_retry_after=2.0) if interactive else RetryPolicy()
+    return ChorusClient(config, retry=retry)
+
+
+def _interactive_timeouts() -> Timeouts:
+    t = settings.CHORUSBAT_INTERACTIVE_TIMEOUT
+    return Timeouts(connect=min(3.0, t), read=t, write=t, pool=min(3.0, t))
+
+
+_OUTCOME_STATUS = {
+    ConnectionOutcome.VERIFIED: SubscriptionStatus.VERIFIED,
+    ConnectionOutcome.REFUSED: SubscriptionStatus.REFUSED,
+    ConnectionOutcome.EXPIRED: SubscriptionStatus.EXPIRED,
+    ConnectionOutcome.NOT_ATTACHED: SubscriptionStatus.NOT_ATTACHED,
+    ConnectionOutcome.UNREACHABLE: SubscriptionStatus.UNREACHABLE,
+    ConnectionOutcome.MISCONFIGURED: SubscriptionStatus.MISCONFIGURED,
+}
+
+
+def verify_subscription(subscription: ChorusSubscription) -> ConnectionCheck | None:
+    """Test the connection and store the outcome; returns None when no call could be made (reason stored)."""
+    try:
+        client = client_for(subscription, interactive=True)
+    except CallsHeld as held:
+        subscription.status = (
+            SubscriptionStatus.EXPIRED
+            if subscription.status == SubscriptionStatus.EXPIRED or timezone.now() >= subscription.password_expires_at
+            else SubscriptionStatus.MISCONFIGURED
+        )
+        subscription.status_detail = str(held)
+        subscription.status_checked_at = timezone.now()
+        subscription.save(update_fields=["status", "status_detail", "status_checked_at", "updated_at"])
+        return None
+    with client:
+        check = check_connection(client, subscription.siret)
+    subscription.status = _OUTCOME_STATUS[check.outcome]
+    subscription.status_checked_at = check.checked_at
+    subscription.status_detail = "" if check.ok else f"{check.message} {check.action}".strip()
+    if check.structure_id:
+        subscription.structure_id = check.structure_id
+    if check.password_expires_at:
+        subscription.password_expires_reported = check.password_expires_at
+    subscription.save()
+    log.info("connection check for company %s: %s (%s)", subscription.company_id, check.outcome, check.detail)
+    return check
