@@ -14,9 +14,10 @@ from django.utils.translation import gettext_lazy as _
 from chorusbat.accounts.validators import normalize_siret, validate_siret
 from chorusbat.markets import buyers
 from chorusbat.markets.models import VAT_RATES, ContractLine, Framework, LineKind, Market
-from chorusbat.markets.numbers import FrenchDecimalField, format_decimal, parse_decimal
+from chorusbat.markets.french_numbers import FrenchDecimalField, format_decimal, parse_decimal
 
 HUNDRED = Decimal(100)
+CENT = Decimal("0.01")
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 # Model fields typed as a percentage in the form: model field → form field.
@@ -83,7 +84,7 @@ class MarketForm(forms.ModelForm):
         self.buyer_info = None
         for model_field, form_field in PERCENT_FIELDS.items():
             if self.instance.pk:
-                self.initial[form_field] = getattr(self.instance, model_field) * HUNDRED
+                self.initial[form_field] = (getattr(self.instance, model_field) * HUNDRED).quantize(CENT)
         if self.instance.pk and self.instance.has_validated_situations():
             for name in FINANCIAL_FIELDS:
                 self.fields[name].disabled = True

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chorusbat import engine
 from chorusbat.markets.models import LineKind, Market
-from chorusbat.markets.numbers import FrenchDecimalField
+from chorusbat.markets.french_numbers import FrenchDecimalField
 from chorusbat.situations import numbering
 from chorusbat.situations.models import Situation
 from chorusbat.situations.services import (

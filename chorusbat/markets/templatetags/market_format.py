@@ -3,7 +3,7 @@
 from django import template
 from django.utils.formats import number_format
 
-from chorusbat.markets.numbers import format_decimal
+from chorusbat.markets.french_numbers import format_decimal
 
 register = template.Library()
 
