@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "chorusbat.accounts",
     "chorusbat.markets",
     "chorusbat.situations",
+    "chorusbat.invoicing",
+    "chorusbat.gateway",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,8 @@ urlpatterns = [
     path("compte/", include("chorusbat.accounts.urls")),
     path("marches/", include("chorusbat.markets.urls")),
     path("situations/", include("chorusbat.situations.urls")),
+    path("documents/", include("chorusbat.invoicing.urls")),
+    path("transmissions/", include("chorusbat.gateway.urls")),
 ]
 
 handler403 = "chorusbat.web.views.forbidden"

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class InvoicingConfig(AppConfig):
+    name = "chorusbat.invoicing"
+    label = "invoicing"
+    verbose_name = "Factur-X documents of situations"
