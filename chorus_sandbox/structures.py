@@ -1,0 +1,178 @@
+"""Structures API — ``/cpro/structures/v1/`` (reference §8, Swagger ``structures.swagger.json``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from . import assumptions
+from .core import ApiError, Ctx, date_iso, no_result, paginate, service_of
+
+SORT_KEYS = {
+    "IdentifiantStructure": lambda s: s["siret"],
+    "DesignationStructure": lambda s: s["name"],
+    "TypeIdentifiantStructure": lambda s: s["id_type"],
+    "Statut": lambda s: s["active"],
+}
+SERVICE_SORT_KEYS = {
+    "CodeService": lambda s: s["code"],
+    "LibelleService": lambda s: s["label"],
+    "EstActif": lambda s: s["active"],
+}
+
+
+def structure_id_from(body: dict, *names: str) -> int:
+    """Clients differ on ``idStructure`` / ``idStructureCPP`` (§8.2); accept the first given."""
+    for name in names:
+        if body.get(name) is not None:
+            if not isinstance(body[name], int) or isinstance(body[name], bool):
+                raise ApiError("INVALID_FIELD", field=name, detail="entier attendu")
+            return body[name]
+    raise ApiError("MISSING_FIELD", field=names[0])
+
+
+def known_structure(ctx: Ctx, struct_id: int) -> dict:
+    structure = ctx.app.structure(struct_id)
+    if structure is None:
+        raise ApiError("UNKNOWN_STRUCTURE")
+    return structure
+
+
+def rechercher(ctx: Ctx, body: dict) -> dict:
+    criteria = body.get("structure") or {}
+    found = [s for s in ctx.store.all("structure") if _matches(s, criteria)]
+    if body.get("restreindreStructuresPrivees"):
+        found = [s for s in found if s["type"] == "PUBLIQUE"]
+    params = body.get("parametres") or {}
+    found.sort(key=SORT_KEYS.get(params.get("triColonne"), SORT_KEYS["IdentifiantStructure"]),
+               reverse=params.get("triSens") == "Descendant")
+    page, retour = paginate(found, params.get("pageResultatDemandee"), params.get("nbResultatsParPage"))
+    items = [
+        {
+            "idStructureCPP": s["id"],
+            "identifiantStructure": s["siret"],
+            "designationStructure": s["name"],
+            "typeIdentifiantStructure": s["id_type"],
+            "statut": "ACTIVE" if s["active"] else "INACTIVE",
+        }
+        for s in page
+    ]
+    if not found:
+        return no_result(listeStructures=[], parametresRetour=retour)
+    return {"listeStructures": items, "parametresRetour": retour}
+
+
+def _matches(structure: dict, criteria: dict) -> bool:
+    def contains(value: str | None, wanted: str | None) -> bool:
+        return not wanted or (value or "").lower().find(wanted.lower()) >= 0
+
+    address = structure.get("address") or {}
+    checks = [
+        not criteria.get("identifiantStructure") or structure["siret"] == criteria["identifiantStructure"],
+        not criteria.get("typeIdentifiantStructure") or structure["id_type"] == criteria["typeIdentifiantStructure"],
+        contains(structure["name"], criteria.get("raisonSocialeStructure")),
+        contains(structure["name"], criteria.get("libelleStructure")),
+        contains(structure["name"], criteria.get("nomStructure")),
+        not criteria.get("adresseCodePostal") or address.get("codePostal") == criteria["adresseCodePostal"],
+        contains(address.get("ville"), criteria.get("adresseVille")),
+        not criteria.get("adresseCodePays") or address.get("pays", "FR") == criteria["adresseCodePays"],
+        not criteria.get("typeStructure") or structure["type"] == criteria["typeStructure"],
+        not criteria.get("statutStructure") or structure["active"] == (criteria["statutStructure"] == "ACTIF"),
+        criteria.get("estMOA") is None or structure["flags"]["getaMoa"] == criteria["estMOA"],
+        criteria.get("estMOAUniquement") is None
+        or structure["flags"]["estMoaUniquement"] == criteria["estMOAUniquement"],
+    ]
+    return all(checks)
+
+
+def consulter(ctx: Ctx, body: dict) -> dict:
+    structure = known_structure(ctx, structure_id_from(body, "idStructureCPP", "idStructure"))
+    address = structure.get("address") or {}
+    info = {
+        "idStructureCPP": structure["id"],
+        "identifiantStructure": structure["siret"],
+        "typeIdentifiantStructure": structure["id_type"],
+        "libelleStructure": structure["name"],
+        "raisonSocialeStructure": structure["name"],
+        "structurePriveePublique": structure["type"],
+        "estValideurDeleguee": structure["flags"]["estValideurDelegue"],
+        "listeStructureDupliquees": [],
+    }
+    for key, name in (("email", "emailStructure"), ("rcs", "numeroRcsStructure"), ("tva", "numeroTVA")):
+        if structure.get(key):
+            info[name] = structure[key]
+    if assumptions.FILL_PASSWORD_EXPIRY_ON_OWN_STRUCTURE and ctx.account and structure["siret"] in ctx.account["sirets"]:
+        expires = dt.date.fromisoformat(ctx.account["password_expires"])
+        info["dateExpirationMotPasseCompteTech"] = date_iso(
+            dt.datetime.combine(expires, dt.time(23, 59, 59)).astimezone()
+        )
+    return {
+        "informationGenerales": info,
+        "adressePostaleDuSiege": {
+            "adresse": address.get("adresse", ""),
+            "codePostal": address.get("codePostal", ""),
+            "ville": address.get("ville", ""),
+            "pays": address.get("pays", "FR"),
+        },
+        "parametres": dict(structure["flags"]),
+    }
+
+
+def rechercher_services(ctx: Ctx, body: dict) -> dict:
+    if "parametres" in body and "parametresRechercherServicesStructure" not in body:
+        # Observed: a generic paging object is rejected; the name must be the specific one (§8.3).
+        raise ApiError("INVALID_FIELD", field="parametres",
+                       detail="utiliser parametresRechercherServicesStructure")
+    structure = known_structure(ctx, structure_id_from(body, "idStructure", "idStructureCPP"))
+    params = body.get("parametresRechercherServicesStructure") or {}
+    services = list(structure.get("services", []))
+    services.sort(key=SERVICE_SORT_KEYS.get(params.get("triColonne"), SERVICE_SORT_KEYS["CodeService"]),
+                  reverse=params.get("triSens") == "Descendant")
+    page, retour = paginate(services, params.get("pageResultatDemandee"), params.get("nbResultatsParPage"))
+    items = [
+        {
+            "idService": s["id"],
+            "codeService": s["code"],
+            "libelleService": s["label"],
+            "estActif": s["active"],
+            "statutService": "ACTIF" if s["active"] else "INACTIF",
+        }
+        for s in page
+    ]
+    if not services:
+        return no_result(listeServices=[], parametresRetour=retour)
+    return {"listeServices": items, "parametresRetour": retour}
+
+
+def consulter_service(ctx: Ctx, body: dict) -> dict:
+    structure = known_structure(ctx, structure_id_from(body, "idStructure", "idStructureCPP"))
+    service_id = body.get("idService")
+    service = service_of(structure, service_id=service_id) if isinstance(service_id, int) else None
+    if service is None:
+        raise ApiError("UNKNOWN_SERVICE")
+    address = structure.get("address") or {}
+    return {
+        "informationsGenerales": {
+            "codeService": service["code"],
+            "nomService": service["label"],
+            "descriptionService": service["label"],
+        },
+        "parametres": {"numeroEngagement": service["ej_required"], "miseEnPaiement": True},
+        "adressePostale": {
+            "adresse": address.get("adresse", ""),
+            "codePostal": address.get("codePostal", ""),
+            "ville": address.get("ville", ""),
+            "pays": address.get("pays", "FR"),
+        },
+        "pageCourante": 1,
+        "pages": 1,
+        "nbResultatsParPage": 1,
+        "total": 1,
+    }
+
+
+OPERATIONS = {
+    "rechercher": rechercher,
+    "consulter": consulter,
+    "rechercher/services": rechercher_services,
+    "consulter/service": consulter_service,
+}
