@@ -1,38 +1,59 @@
 """Checking a market's buyer against Chorus Pro's directory (chorus-pro-api.md §15).
 
-:func:`lookup_buyer` is the one seam to Chorus Pro: it delegates to ``chorusbat.accounts.buyers.lookup_buyer``,
-which returns ``None`` when the company's subscription is not verified (then nothing is checked). Tests replace
-this module-level function. :func:`buyer_errors` turns the buyer's routing rules into French form errors that
-name the rule.
+:func:`lookup_buyer` is the one seam to Chorus Pro: it delegates to ``chorusbat.accounts.buyers.lookup_buyer``
+(cached per company), which returns ``None`` when the company's subscription is not verified — then nothing is
+checked. Tests replace this module-level function. :func:`buyer_errors` turns the buyer's routing rules
+(``chorusbat.chorus.buyers.BuyerInfo``) into French form errors that name the rule.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.utils.translation import gettext as _
+
+from chorusbat.accounts.chorus_access import CallsHeld
+from chorusbat.chorus.buyers import BuyerInfo, BuyerRule
+from chorusbat.chorus.errors import ChorusError
 
 # Reserved for invoices between public bodies; never offered to a private supplier (chorus-pro-api.md §15).
 RESERVED_SERVICE_CODES = {"FACTURES_PUBLIQUES"}
+ORDINARY_INVOICE_FRAMEWORKS = {"A1"}
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """The outcome of a lookup: the buyer's data, or why Chorus Pro could not be asked (``error``)."""
+
+    info: BuyerInfo | None = None
+    error: str = ""
 
 
 def lookup_buyer(company, siret):
     """The buyer's ``BuyerInfo`` from Chorus Pro, or ``None`` when the subscription is not verified."""
-    from chorusbat.accounts.models import ChorusSubscription, SubscriptionStatus
+    from chorusbat.accounts.buyers import lookup_buyer as cached_lookup
 
-    if not ChorusSubscription.objects.filter(company=company, status=SubscriptionStatus.VERIFIED).exists():
-        return None  # nothing to ask Chorus Pro without a verified subscription
-    from chorusbat.accounts.buyers import lookup_buyer as real_lookup
-
-    return real_lookup(company, siret)
+    return cached_lookup(company, siret)
 
 
-def usable_services(info) -> list:
+def checked_lookup(company, siret: str) -> Lookup:
+    """:func:`lookup_buyer`, with Chorus Pro failures turned into a French reason instead of an exception."""
+    try:
+        return Lookup(info=lookup_buyer(company, siret))
+    except ChorusError as exc:
+        return Lookup(error=exc.user_message)
+    except CallsHeld as exc:
+        return Lookup(error=str(exc))
+
+
+def usable_services(info: BuyerInfo | None) -> list:
     """The buyer's active services a supplier may pick, in Chorus Pro's order."""
     if info is None:
         return []
-    return [s for s in info.active_services if s.code not in RESERVED_SERVICE_CODES]
+    return [s for s in info.services if s.code not in RESERVED_SERVICE_CODES]
 
 
-def buyer_errors(info, service_code: str, engagement: str) -> dict[str, list[str]]:
+def buyer_errors(info: BuyerInfo | None, service_code: str, engagement: str, framework: str) -> dict[str, list[str]]:
     """Errors by form field for this buyer's routing rules; empty when everything is satisfied."""
     errors: dict[str, list[str]] = {}
 
@@ -47,6 +68,9 @@ def buyer_errors(info, service_code: str, engagement: str) -> dict[str, list[str
     if not info.active:
         add("buyer_siret", _("This buyer is inactive in Chorus Pro: it cannot receive invoices."))
         return errors
+    if info.is_moa_only and framework in ORDINARY_INVOICE_FRAMEWORKS:
+        add("framework", _("This buyer only acts as contracting authority for works: it does not receive "
+                           "ordinary invoices (A1). Choose a works framework."))
     services = {s.code: s for s in usable_services(info)}
     if service_code and service_code not in services:
         add("buyer_service_code", _("This service code is not an active service of this buyer in Chorus Pro."))
@@ -54,7 +78,7 @@ def buyer_errors(info, service_code: str, engagement: str) -> dict[str, list[str
         add("buyer_service_code", _("This buyer requires a service code."))
     if info.ej_required and not engagement:
         add("engagement", _("This buyer requires a legal commitment number (EJ)."))
-    if info.service_or_ej and not service_code and not engagement:
+    if info.rule == BuyerRule.SERVICE_OR_EJ and not service_code and not engagement:
         add("buyer_service_code", _("This buyer requires a service code or a legal commitment number (EJ)."))
     service = services.get(service_code)
     if service is not None and service.ej_required and not engagement:

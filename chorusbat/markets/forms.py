@@ -89,9 +89,11 @@ class MarketForm(forms.ModelForm):
             for name in FINANCIAL_FIELDS:
                 self.fields[name].disabled = True
                 self.fields[name].help_text = _("Frozen: a situation of this market is validated.")
+        self.lookup_error = ""
         siret = self._siret_for_lookup()
         if siret:
-            self.buyer_info = buyers.lookup_buyer(company, siret)
+            lookup = buyers.checked_lookup(company, siret)
+            self.buyer_info, self.lookup_error = lookup.info, lookup.error
             self._offer_services()
 
     def _siret_for_lookup(self) -> str:
@@ -106,7 +108,7 @@ class MarketForm(forms.ModelForm):
         """With a verified subscription, the service is picked from the buyer's active services."""
         services = buyers.usable_services(self.buyer_info)
         if services:
-            choices = [("", _("— no service —"))] + [(s.code, f"{s.code} — {s.label}") for s in services]
+            choices = [("", _("— no service —"))] + [(s.code, f"{s.code} — {s.name}" if s.name else s.code) for s in services]
             self.fields["buyer_service_code"].widget = forms.Select(choices=choices)
 
     def clean_buyer_siret(self):
@@ -130,9 +132,13 @@ class MarketForm(forms.ModelForm):
         self._check_framework(cleaned)
         self._check_revision(cleaned)
         self._check_advance(cleaned)
-        if "buyer_siret" in cleaned:
+        if self.lookup_error and "buyer_siret" in cleaned:
+            self.add_error("buyer_siret", _("The buyer could not be checked in Chorus Pro: %(reason)s "
+                                            "Try again later.") % {"reason": self.lookup_error})
+        elif "buyer_siret" in cleaned:
             for field, messages in buyers.buyer_errors(
-                self.buyer_info, cleaned.get("buyer_service_code", ""), cleaned.get("engagement", "")
+                self.buyer_info, cleaned.get("buyer_service_code", ""), cleaned.get("engagement", ""),
+                cleaned.get("framework", ""),
             ).items():
                 for message in messages:
                     self.add_error(field, message)

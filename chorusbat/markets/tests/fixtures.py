@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import pytest
+from django.utils import timezone
 
+from chorusbat.chorus.buyers import BuyerInfo, BuyerService
 from chorusbat.markets import buyers
 from chorusbat.markets.demo import HOUSING_MARKET, NANTES_MARKET, create_market
 
@@ -28,30 +28,16 @@ def firm_market(company, admin_user):
     return create_market(company, admin_user, HOUSING_MARKET, with_situations=False)
 
 
-@dataclass
-class FakeService:
-    code: str
-    label: str
-    ej_required: bool = False
+def buyer_info(**fields) -> BuyerInfo:
+    """A Chorus Pro buyer as ``chorusbat.chorus.buyers.lookup_buyer`` returns it (found and active by default)."""
+    defaults = {"siret": "21440109300015", "found": True, "active": True, "refreshed_at": timezone.now()}
+    return BuyerInfo(**{**defaults, **fields})
 
 
-@dataclass
-class FakeBuyerInfo:
-    """Same attributes as ``chorusbat.chorus`` ``BuyerInfo`` that the markets code reads."""
-
-    found: bool = True
-    active: bool = True
-    service_required: bool = False
-    ej_required: bool = False
-    service_or_ej: bool = False
-    active_services: list = field(default_factory=list)
-
-
-NANTES_SERVICES = [
-    FakeService("DIR_BATIMENTS", "Direction des bâtiments"),
-    FakeService("DIR_VOIRIE", "Direction de la voirie", ej_required=True),
-    FakeService("FACTURES_PUBLIQUES", "Factures publiques"),
-]
+NANTES_SERVICES = (
+    BuyerService(id=5101, code="DIR_BATIMENTS", name="Direction des bâtiments"),
+    BuyerService(id=5102, code="DIR_VOIRIE", name="Direction de la voirie", ej_required=True),
+)
 
 
 @pytest.fixture

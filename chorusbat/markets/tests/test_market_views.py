@@ -13,7 +13,10 @@ from django.contrib.auth.models import User
 from chorusbat.accounts.models import Company, Membership
 from chorusbat.markets.demo import NANTES_MARKET, create_market
 from chorusbat.markets.models import Market
-from chorusbat.markets.tests.fixtures import NANTES_SERVICES, FakeBuyerInfo
+from chorusbat.chorus.buyers import BuyerRule, BuyerService
+from chorusbat.chorus.errors import ChorusUnreachable
+from chorusbat.markets import buyers
+from chorusbat.markets.tests.fixtures import NANTES_SERVICES, buyer_info
 
 pytestmark = pytest.mark.django_db
 
@@ -138,40 +141,55 @@ def test_csrf_is_enforced(admin_user):
 
 
 def test_buyer_lookup_rules(admin_client, company, fake_buyer):
-    calls = fake_buyer(FakeBuyerInfo(found=False))
+    calls = fake_buyer(buyer_info(found=False))
     response = post_market(admin_client)
     assert "ne connaît pas ce SIRET" in response.context["form"].errors["buyer_siret"][0]
     assert calls[-1] == "21440109300015"
 
-    fake_buyer(FakeBuyerInfo(active=False))
+    fake_buyer(buyer_info(active=False))
     assert "inactif" in post_market(admin_client).context["form"].errors["buyer_siret"][0]
 
-    fake_buyer(FakeBuyerInfo(service_required=True, active_services=NANTES_SERVICES))
+    fake_buyer(buyer_info(rule=BuyerRule.SERVICE, services=NANTES_SERVICES))
     errors = post_market(admin_client, buyer_service_code="").context["form"].errors
     assert errors["buyer_service_code"] == ["Ce destinataire exige un code service."]
     errors = post_market(admin_client, buyer_service_code="ANCIEN_SERVICE").context["form"].errors
     assert "n'est pas un service actif" in errors["buyer_service_code"][0]
-    errors = post_market(admin_client, buyer_service_code="FACTURES_PUBLIQUES").context["form"].errors
-    assert "n'est pas un service actif" in errors["buyer_service_code"][0]
     errors = post_market(admin_client, buyer_service_code="DIR_VOIRIE").context["form"].errors
     assert errors["engagement"] == ["Le service DIR_VOIRIE exige un numéro d'engagement juridique (EJ)."]
 
-    fake_buyer(FakeBuyerInfo(ej_required=True))
+    fake_buyer(buyer_info(rule=BuyerRule.EJ))
     errors = post_market(admin_client, buyer_service_code="").context["form"].errors
     assert errors["engagement"] == ["Ce destinataire exige un numéro d'engagement juridique (EJ)."]
 
-    fake_buyer(FakeBuyerInfo(service_or_ej=True))
+    fake_buyer(buyer_info(rule=BuyerRule.SERVICE_OR_EJ))
     errors = post_market(admin_client, buyer_service_code="").context["form"].errors
     assert "exige un code service ou un numéro d'engagement" in errors["buyer_service_code"][0]
+
+    fake_buyer(buyer_info(is_moa_only=True, services=NANTES_SERVICES))
+    errors = post_market(admin_client).context["form"].errors
+    assert "factures simples (A1)" in errors["framework"][0]
     assert not Market.objects.exists()
 
-    fake_buyer(FakeBuyerInfo(service_required=True, active_services=NANTES_SERVICES))
+    fake_buyer(buyer_info(rule=BuyerRule.SERVICE, services=NANTES_SERVICES))
     assert post_market(admin_client).status_code == 302
     assert Market.objects.get().buyer_checked_at is not None
 
 
+def test_chorus_pro_failure_blocks_the_save_with_its_reason(admin_client, monkeypatch):
+    def failing(company, siret):
+        raise ChorusUnreachable("timeout", maybe_delivered=False)
+
+    monkeypatch.setattr(buyers, "lookup_buyer", failing)
+    response = post_market(admin_client)
+    message = response.context["form"].errors["buyer_siret"][0]
+    assert message.startswith("Le destinataire n'a pas pu être vérifié dans Chorus Pro : ")
+    assert ChorusUnreachable("x", maybe_delivered=False).user_message in message
+    assert not Market.objects.exists()
+
+
 def test_service_is_picked_among_the_buyers_active_services(admin_client, fake_buyer):
-    fake_buyer(FakeBuyerInfo(service_required=True, active_services=NANTES_SERVICES))
+    reserved = BuyerService(id=5104, code="FACTURES_PUBLIQUES", name="Factures publiques")
+    fake_buyer(buyer_info(rule=BuyerRule.SERVICE, services=NANTES_SERVICES + (reserved,)))
     response = post_market(admin_client, action="lookup", buyer_service_code="")
     page = response.content.decode()
     assert '<select name="buyer_service_code"' in page
