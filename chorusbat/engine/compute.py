@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal, localcontext
 from fractions import Fraction
+from typing import NamedTuple
 
 from .messages import SituationValidationError
 from .model import (
@@ -78,25 +79,41 @@ def advance_recovered(contract: Contract, advance_amount: Decimal, contract_ttc:
     return round2_fraction(Fraction(advance_amount) * min(max(ratio, Fraction(0)), Fraction(1)))
 
 
+class _LinePlan(NamedTuple):
+    """What a line's cumulative needs, computed once per contract: ``cumulative = round2(factor × progress)``.
+
+    ``factor`` is ``line_total / 100`` for a forfait line (exact: the line total has 2 decimals) and the unit
+    price for a unitaire line; ``rate`` is the position of the line's VAT rate in the sorted rates.
+    """
+
+    ref: str
+    factor: Decimal
+    rate: int
+
+
 def _compute_chain(contract: Contract, situations: Sequence[SituationInput]) -> ContractResult:
     rates = sorted({normalized_rate(line.vat_rate) for line in contract.lines})
-    line_totals = {line.ref: round2(line.unit_price * line.quantity) for line in contract.lines}
+    rate_position = {rate: position for position, rate in enumerate(rates)}
 
     contract_ht_by_rate = dict.fromkeys(rates, MONEY_ZERO)
+    plan = []
     for line in contract.lines:
-        contract_ht_by_rate[line.vat_rate] += line_totals[line.ref]
+        line_total = round2(line.unit_price * line.quantity)
+        contract_ht_by_rate[line.vat_rate] += line_total
+        factor = line_total / HUNDRED if line.kind == LineKind.FORFAIT else line.unit_price
+        plan.append(_LinePlan(line.ref, factor, rate_position[line.vat_rate]))
     contract_ht = sum(contract_ht_by_rate.values(), MONEY_ZERO)
     contract_ttc = ttc_at_initial_prices(contract_ht_by_rate)
     advance_amount = round2(contract.advance.rate * contract_ttc) if contract.advance else MONEY_ZERO
 
-    previous = dict.fromkeys(line_totals, MONEY_ZERO)
+    previous = [MONEY_ZERO] * len(plan)
     recovered_before = MONEY_ZERO
     results = []
     for situation in situations:
         result = _compute_situation(
-            contract, situation, rates, line_totals, previous, recovered_before, contract_ttc, advance_amount
+            contract, situation, rates, plan, previous, recovered_before, contract_ttc, advance_amount
         )
-        previous = {line.ref: line.cumulative for line in result.lines}
+        previous = [line.cumulative for line in result.lines]
         recovered_before = result.advance_recovered_cumulative
         results.append(result)
     return ContractResult(
@@ -108,37 +125,32 @@ def _compute_situation(
     contract: Contract,
     situation: SituationInput,
     rates: list[Decimal],
-    line_totals: dict[str, Decimal],
-    previous: dict[str, Decimal],
+    plan: list[_LinePlan],
+    previous: list[Decimal],
     recovered_before: Decimal,
     contract_ttc: Decimal,
     advance_amount: Decimal,
 ) -> SituationResult:
     coefficient, index_used = revision_coefficient(contract.revision, situation.index)
 
-    # Lines: cumulative, previous, period; summed per VAT rate.
-    cumulative_by_rate = dict.fromkeys(rates, MONEY_ZERO)
-    a_by_rate = dict.fromkeys(rates, MONEY_ZERO)
+    # Lines: cumulative, previous, period; summed per VAT rate (by position in ``rates``).
+    cumulative_by_rate = [MONEY_ZERO] * len(rates)
+    a_by_rate = [MONEY_ZERO] * len(rates)
     lines = []
-    for line in contract.lines:
+    for line, before in zip(plan, previous):
         progress = Decimal(situation.progress.get(line.ref, ZERO))
-        if line.kind == LineKind.FORFAIT:
-            cumulative = round2(line_totals[line.ref] * progress / HUNDRED)
-        else:
-            cumulative = round2(line.unit_price * progress)
-        before = previous[line.ref]
+        cumulative = round2(line.factor * progress)
         period = cumulative - before
         lines.append(LineResult(ref=line.ref, cumulative=cumulative, previous=before, period=period, progress=progress))
-        cumulative_by_rate[line.vat_rate] += cumulative
-        a_by_rate[line.vat_rate] += period
+        cumulative_by_rate[line.rate] += cumulative
+        a_by_rate[line.rate] += period
 
     # Per rate: a (acompte at initial prices), d (revision), b (VAT).
     by_rate = []
-    for rate in rates:
-        a = a_by_rate[rate]
+    for rate, cumulative_ht, a in zip(rates, cumulative_by_rate, a_by_rate):
         d = round2(a * (coefficient - ONE))
         b = round2((a + d) * rate / HUNDRED)
-        by_rate.append(RateResult(rate=rate, cumulative_ht=cumulative_by_rate[rate], a=a, d=d, b=b))
+        by_rate.append(RateResult(rate=rate, cumulative_ht=cumulative_ht, a=a, d=d, b=b))
 
     # Totals and deductions.
     a = sum((r.a for r in by_rate), MONEY_ZERO)
@@ -147,7 +159,7 @@ def _compute_situation(
     ttc = a + d + b
     c = money(sum((penalty.amount for penalty in situation.penalties), ZERO))
     e = money(Decimal(situation.advance_paid))
-    cumulative_ttc_initial = ttc_at_initial_prices(cumulative_by_rate)
+    cumulative_ttc_initial = ttc_at_initial_prices(dict(zip(rates, cumulative_by_rate)))
     recovered = advance_recovered(contract, advance_amount, contract_ttc, cumulative_ttc_initial)
     f = recovered - recovered_before
     g = round2(contract.retention_rate * ttc)
@@ -159,7 +171,7 @@ def _compute_situation(
         coefficient=coefficient,
         lines=lines,
         by_rate=by_rate,
-        cumulative_ht=sum(cumulative_by_rate.values(), MONEY_ZERO),
+        cumulative_ht=sum(cumulative_by_rate, MONEY_ZERO),
         a=a,
         d=d,
         b=b,

@@ -59,7 +59,7 @@ MESSAGES: dict[str, str] = {
     # reading the file (command line)
     "file_unreadable": "impossible de lire « {path} » : {reason}",
     "not_utf8": "« {path} » n'est pas un texte encodé en UTF-8",
-    "invalid_json": "« {path} » n'est pas un JSON valide (erreur ligne {line}, colonne {column})",
+    "invalid_json": "« {path} » n'est pas un JSON valide (erreur ligne {lineno}, colonne {colno})",
     "unusable_json": "« {path} » n'est pas un JSON exploitable (nombre trop long ou imbrication trop profonde)",
     "render_unavailable": "la génération des factures Factur-X n'est pas disponible dans cette installation",
 }

@@ -12,7 +12,7 @@ Intermediate products and sums are exact: the engine runs them in a wide ``decim
 from __future__ import annotations
 
 import math
-from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Context, Decimal
 from fractions import Fraction
 
 # Inputs have at most MAX_INTEGER_DIGITS + MAX_FRACTION_DIGITS digits (checked by the validator), so every
@@ -20,6 +20,9 @@ from fractions import Fraction
 EXACT_PRECISION = 100
 MAX_INTEGER_DIGITS = 15
 MAX_FRACTION_DIGITS = 12
+
+_WIDE = Context(prec=EXACT_PRECISION)
+_QUANTA = {places: Decimal(1).scaleb(-places) for places in range(MAX_FRACTION_DIGITS + 1)}  # 1, 0.1, 0.01…
 
 CENT = Decimal("0.01")
 THOUSANDTH = Decimal("0.001")
@@ -53,12 +56,11 @@ def money(value: Decimal) -> Decimal:
     return round2(value)
 
 
-def fraction_digits(value: Decimal) -> int:
-    """Number of significant decimals of ``value`` (``12.50`` → 1, ``3`` → 0)."""
-    exponent = value.normalize().as_tuple().exponent
-    return max(0, -exponent) if isinstance(exponent, int) else 0
+def has_at_most_decimals(value: Decimal, places: int) -> bool:
+    """True when ``value`` needs no more than ``places`` decimals (``12.50`` has at most 1; ``3`` has 0)."""
+    return value == value.quantize(_QUANTA[places], context=_WIDE)
 
 
-def integer_digits(value: Decimal) -> int:
-    """Number of digits before the decimal point (``0.5`` → 0, ``120`` → 3)."""
-    return max(0, value.adjusted() + 1) if value else 0
+def within_bounds(value: Decimal) -> bool:
+    """At most ``MAX_INTEGER_DIGITS`` digits before the point and ``MAX_FRACTION_DIGITS`` after it."""
+    return not (value and value.adjusted() >= MAX_INTEGER_DIGITS) and has_at_most_decimals(value, MAX_FRACTION_DIGITS)

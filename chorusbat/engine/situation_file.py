@@ -23,7 +23,6 @@ from pathlib import Path
 from .compute import compute
 from .messages import SituationValidationError, ValidationIssue, issue
 from .model import Advance, Contract, ContractLine, ContractResult, LineKind, Penalty, Revision, SituationInput
-from .rounding import THOUSANDTH, money
 
 DECIMAL_PATTERN = re.compile(r"^-?\d+(\.\d+)?$")
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -72,7 +71,7 @@ def load_situation_file(path: str | Path) -> dict:
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
-        raise _file_error("invalid_json", path=path, line=error.lineno, column=error.colno) from None
+        raise _file_error("invalid_json", path=path, lineno=error.lineno, colno=error.colno) from None
     except (ValueError, RecursionError):  # numbers too long for Python, nesting too deep
         raise _file_error("unusable_json", path=path) from None
 
@@ -101,7 +100,7 @@ def result_to_json(result: ContractResult) -> dict:
             {
                 "number": situation.number,
                 "period": situation.period,
-                "coefficient": format(situation.coefficient.quantize(THOUSANDTH), "f"),
+                "coefficient": f"{situation.coefficient:.3f}",
                 "lines": [
                     {
                         "ref": line.ref,
@@ -144,7 +143,8 @@ def compute_situation_file(data: dict) -> dict:
 
 
 def _money(value: Decimal) -> str:
-    return format(money(value), "f")
+    """Engine amounts are exact to the cent already; this only writes them with exactly 2 decimals."""
+    return f"{value:.2f}"
 
 
 def _file_error(code: str, **values) -> SituationValidationError:

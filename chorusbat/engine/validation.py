@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from .messages import ValidationIssue, issue
 from .model import Contract, LineKind, SituationInput
-from .rounding import MAX_FRACTION_DIGITS, MAX_INTEGER_DIGITS, fraction_digits, integer_digits
+from .rounding import has_at_most_decimals, within_bounds
 
 PERIOD_PATTERN = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 HUNDRED = Decimal(100)
@@ -33,8 +33,8 @@ def validate(contract: Contract, situations: Sequence[SituationInput]) -> list[V
     """Every issue of the contract and of the chain of situations, in reading order (empty list = valid)."""
     issues: list[ValidationIssue] = []
     _check_contract(contract, issues)
-    kinds = {line.ref: line.kind for line in contract.lines}
-    _check_situations(contract, kinds, situations, issues)
+    forfait_refs = {line.ref: line.kind == LineKind.FORFAIT for line in contract.lines}
+    _check_situations(contract, forfait_refs, situations, issues)
     return issues
 
 
@@ -55,7 +55,7 @@ def _number(value, field: str, issues: list[ValidationIssue], **where) -> Decima
     if not value.is_finite():
         issues.append(issue("not_finite", field, value=value, **where))
         return None
-    if integer_digits(value) > MAX_INTEGER_DIGITS or fraction_digits(value) > MAX_FRACTION_DIGITS:
+    if not within_bounds(value):
         issues.append(issue("out_of_bounds", field, value=value, **where))
         return None
     return value
@@ -72,7 +72,7 @@ def _check_money(value, field: str, issues, **where) -> None:
     number = _number(value, field, issues, **where)
     if number is None:
         return
-    if fraction_digits(number) > MAX_MONEY_DECIMALS:
+    if not has_at_most_decimals(number, MAX_MONEY_DECIMALS):
         issues.append(issue("money_precision", field, value=number, **where))
     elif number < 0:
         issues.append(issue("negative_amount", field, value=number, **where))
@@ -95,7 +95,7 @@ def _check_contract(contract: Contract, issues: list[ValidationIssue]) -> None:
         unit_price = _number(line.unit_price, "unit_price", issues, **where)
         if unit_price is not None and unit_price < 0:
             issues.append(issue("negative_unit_price", "unit_price", value=unit_price, **where))
-        elif unit_price is not None and fraction_digits(unit_price) > MAX_UNIT_PRICE_DECIMALS:
+        elif unit_price is not None and not has_at_most_decimals(unit_price, MAX_UNIT_PRICE_DECIMALS):
             issues.append(issue("unit_price_precision", "unit_price", value=unit_price, **where))
         quantity = _number(line.quantity, "quantity", issues, **where)
         if quantity is not None and quantity < 0:
@@ -128,7 +128,7 @@ def _check_contract(contract: Contract, issues: list[ValidationIssue]) -> None:
 # ------------------------------------------------------------------------------------------------- situations
 
 
-def _check_situations(contract, kinds: dict, situations: Sequence[SituationInput], issues) -> None:
+def _check_situations(contract, forfait_refs: dict[str, bool], situations: Sequence[SituationInput], issues) -> None:
     numbers_seen: set[str] = set()
     previous: tuple[str, str] | None = None  # (name, period) of the last situation with a well-formed period
     for position, situation in enumerate(situations):
@@ -156,17 +156,18 @@ def _check_situations(contract, kinds: dict, situations: Sequence[SituationInput
                 issues.append(issue("index_not_positive", "index", value=index, **where))
 
         for ref, value in situation.progress.items():
-            _check_progress(kinds.get(ref), value, issues, situation=name, line=ref)
+            _check_progress(forfait_refs.get(ref), value, issues, situation=name, line=ref)
 
         for number, penalty in enumerate(situation.penalties):
             _check_money(penalty.amount, f"penalties[{number}].amount", issues, **where)
         _check_money(situation.advance_paid, "advance_paid", issues, **where)
 
 
-def _check_progress(kind, value, issues, **where) -> None:
-    if kind is None:
+def _check_progress(forfait: bool | None, value, issues, **where) -> None:
+    """A cumulative percentage (forfait line) or quantity (unitaire line); ``forfait`` is None for an unknown ref."""
+    if forfait is None:
         issues.append(issue("unknown_line", "progress", **where))
-    elif kind == LineKind.FORFAIT:
+    elif forfait:
         _check_range(value, Decimal(0), HUNDRED, "percentage_out_of_range", "progress", issues, **where)
     else:
         quantity = _number(value, "progress", issues, **where)
