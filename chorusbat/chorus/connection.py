@@ -7,7 +7,9 @@ Steps, each proving one more layer:
 3. ``structures/v1/rechercher`` by the company's SIRET, with the technical account — the account is accepted and
    the SIRET exists in this environment (gives ``idStructureCPP``);
 4. ``transverses/v1/recuperer/structures/actives/fournisseur`` — the account may invoice for that structure;
-5. ``structures/v1/consulter`` — reads ``dateExpirationMotPasseCompteTech`` when Chorus Pro fills it (UNCONFIRMED
+5. ``factures/v1/rechercher/fournisseur`` (one result at most) — the application is subscribed to Factures,
+   without which every transmission would fail with HTTP 403 (§1: Factures, Structures, Transverses…);
+6. ``structures/v1/consulter`` — reads ``dateExpirationMotPasseCompteTech`` when Chorus Pro fills it (UNCONFIRMED
    whether it does for the caller's own structure, §4); a failure of this last step does not fail the check.
 
 The outcome is one of :class:`ConnectionOutcome`, with a French message and the action to take. This function
@@ -35,6 +37,7 @@ from chorusbat.chorus.errors import (
     TechnicalAccountRefused,
 )
 from chorusbat.chorus.messages import CONNECTION_MESSAGES
+from chorusbat.chorus.models import InvoiceSearchPaging, InvoiceSearchRequest
 
 logger = logging.getLogger("chorusbat.chorus")
 
@@ -85,6 +88,8 @@ def check_connection(
                 structure_id=structure.id_structure_cpp,
                 detail="structure not among the account's supplier structures",
             )
+        probe = InvoiceSearchRequest(id_supplier=structure.id_structure_cpp, paging=InvoiceSearchPaging(per_page=1))
+        client.search_supplier_invoices(probe)
     except InvalidResponse as exc:
         return result(ConnectionOutcome.UNREACHABLE, "garbled", detail=str(exc))
     except ChorusError as exc:

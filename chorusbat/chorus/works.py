@@ -1,0 +1,149 @@
+"""Adapter for the "Factures de travaux" family (works payment requests: A4, A7, A8, A10, A13…).
+
+This is the least documented part of Chorus Pro (chorus-pro-api.md §12): only ``facturesTravaux/v1/rechercher``
+is confirmed on PISTE. Every other path and field below is UNCONFIRMED and follows the local sandbox's model
+(``chorus_sandbox/assumptions.py``: ``WORKS_*``), so that when qualification shows the real shapes, this file —
+and only this file — changes. Validate it in qualification before relying on it in production.
+
+Modelled shapes:
+- ``soumettre``: the ``factures/v1/soumettre`` body with a works framework and the MOE / MOA named by
+  ``moe{codeStructureMoe, codeServiceMoe}`` and ``moa{codeStructureMoa, codeServiceMoa}`` (how an A4 names the
+  MOE is UNCONFIRMED, §12.4); answers ``{idFactureTravaux, numeroFactureTravaux, statutFactureTravaux, dateDepot}``.
+- ``consulter``: ``{idFactureTravaux}`` → the piece with its status.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pydantic import Field
+
+from chorusbat.chorus.client import PAGE_SIZE, ChorusClient, iter_pages
+from chorusbat.chorus.enums import Framework
+from chorusbat.chorus.models import (
+    BillingFramework,
+    ChorusDate,
+    ChorusDateTime,
+    Envelope,
+    PageInfo,
+    Request,
+    Response,
+    SubmitInvoiceRequest,
+)
+from chorusbat.chorus.operations import Operation
+
+# Confirmed (§12.1).
+SEARCH = Operation(path="/cpro/facturesTravaux/v1/rechercher", retry_safe=True, is_search=True)
+# UNCONFIRMED paths (§12.2), as served by the sandbox.
+SUBMIT = Operation(path="/cpro/facturesTravaux/v1/soumettre", retry_safe=False)
+CONSULT = Operation(path="/cpro/facturesTravaux/v1/consulter", retry_safe=True)
+
+# Frameworks a contractor deposits in the works circuit (§12.4).
+WORKS_SUBMIT_FRAMEWORKS = frozenset(
+    {
+        Framework.A4_PROJET_DECOMPTE_MENSUEL_FOURNISSEUR,
+        Framework.A7_PROJET_DECOMPTE_FINAL_FOURNISSEUR,
+        Framework.A8_DECOMPTE_GENERAL_DEFINITIF_FOURNISSEUR,
+        Framework.A10_PROJET_DECOMPTE_MENSUEL_SOUSTRAITANT,
+        Framework.A13_PROJET_DECOMPTE_MENSUEL_COTRAITANT,
+    }
+)
+
+
+class Moe(Request):
+    """The project manager (maître d'œuvre) who receives the piece first. UNCONFIRMED field names."""
+
+    siret: str = Field(alias="codeStructureMoe")
+    service_code: str | None = Field(None, alias="codeServiceMoe")
+
+
+class Moa(Request):
+    """The contracting authority (maître d'ouvrage). UNCONFIRMED field names."""
+
+    siret: str = Field(alias="codeStructureMoa")
+    service_code: str | None = Field(None, alias="codeServiceMoa")
+
+
+class WorksSubmitRequest(SubmitInvoiceRequest):
+    """A works piece: the ``soumettre`` body plus MOE and MOA (UNCONFIRMED, §12.2, §12.4)."""
+
+    framework: BillingFramework = Field(
+        default_factory=lambda: BillingFramework(code=Framework.A4_PROJET_DECOMPTE_MENSUEL_FOURNISSEUR),
+        alias="cadreDeFacturation",
+    )
+    moe: Moe | None = Field(None, alias="moe")
+    moa: Moa | None = Field(None, alias="moa")
+
+
+class WorksSubmitResult(Envelope):
+    works_invoice_id: int = Field(alias="idFactureTravaux")
+    works_invoice_number: str | None = Field(None, alias="numeroFactureTravaux")
+    status: str | None = Field(None, alias="statutFactureTravaux")
+    deposited_at: ChorusDateTime = Field(None, alias="dateDepot")
+
+
+class WorksSearchPaging(Request):
+    per_page: int | None = Field(None, alias="nbResultatsParPage")
+    page: int | None = Field(None, alias="pageResultatDemandee")
+
+
+class WorksSearchRequest(Request):
+    """``facturesTravaux/v1/rechercher`` (§12.1); the first block is the body used in production."""
+
+    role: str = Field("FOURNISSEUR", alias="roleUtilisateur")
+    id_recipient: int | None = Field(None, alias="idDestinataire")
+    id_service: int | None = Field(None, alias="idServiceExecutant")
+    state_changed_from: str | None = Field(None, alias="periodeDateHeureEtatCourantDu")
+    state_changed_until: str | None = Field(None, alias="periodeDateHeureEtatCourantAu")
+    id_supplier: int | None = Field(None, alias="idStructureFournisseur")
+    framework: Framework | None = Field(None, alias="cadreFacturation")
+    statuses: list[str] | None = Field(None, alias="listeStatutCourant")
+    works_invoice_number: str | None = Field(None, alias="numeroFactureTravaux")
+    market_number: str | None = Field(None, alias="numeroMarche")
+    paging: WorksSearchPaging | None = Field(None, alias="rechercheFactureTravaux")
+
+
+class WorksInvoiceSummary(Response):
+    works_invoice_id: int = Field(alias="idFactureTravaux")
+    works_invoice_number: str | None = Field(None, alias="numeroFactureTravaux")
+    framework: str | None = Field(None, alias="cadreFacturation")
+    status: str | None = Field(None, alias="statut")
+    invoice_date: ChorusDate = Field(None, alias="dateFactureTravaux")
+    deposited_at: ChorusDateTime = Field(None, alias="dateDepot")
+    market_number: str | None = Field(None, alias="numeroMarche")
+
+
+class WorksSearchResult(Envelope):
+    invoices: list[WorksInvoiceSummary] = Field(default_factory=list, alias="listeFacturesTravaux")
+    page_info: PageInfo | None = Field(None, alias="parametresRetour")
+
+
+class WorksConsultRequest(Request):
+    works_invoice_id: int = Field(alias="idFactureTravaux")
+
+
+class WorksInvoice(Envelope):
+    works_invoice_id: int | None = Field(None, alias="idFactureTravaux")
+    works_invoice_number: str | None = Field(None, alias="numeroFactureTravaux")
+    status: str | None = Field(None, alias="statutFactureTravaux")
+
+
+def submit_works_invoice(client: ChorusClient, request: WorksSubmitRequest) -> WorksSubmitResult:
+    """Deposit a works piece. Never retried automatically (see ``TransientError.maybe_delivered``)."""
+    if request.framework.code not in WORKS_SUBMIT_FRAMEWORKS:
+        raise ValueError(f"{request.framework.code} is not a works framework a contractor deposits")
+    return client.call(SUBMIT, request, WorksSubmitResult)
+
+
+def consult_works_invoice(client: ChorusClient, works_invoice_id: int) -> WorksInvoice:
+    return client.call(CONSULT, WorksConsultRequest(works_invoice_id=works_invoice_id), WorksInvoice)
+
+
+def iter_works_invoices(client: ChorusClient, request: WorksSearchRequest) -> Iterator[WorksInvoiceSummary]:
+    """Every works piece matching ``request``, all pages read ("no result" = code 20007, an empty list)."""
+
+    def page(number: int) -> WorksSearchResult:
+        paging = WorksSearchPaging(page=number, per_page=PAGE_SIZE)
+        return client.call(SEARCH, request.model_copy(update={"paging": paging}), WorksSearchResult)
+
+    return iter_pages(page, lambda r: r.invoices)
