@@ -13,6 +13,9 @@ import socket
 
 import pytest
 
+# The Chorus Pro sandbox as a real process on loopback (fixtures `sandbox_process` and `sandbox`).
+pytest_plugins = ["chorus_sandbox.pytest_plugin"]
+
 # --- nothing leaves the machine -----------------------------------------------------------------------------
 # Tests may only talk to loopback. Any attempt to resolve or connect elsewhere fails loudly instead of reaching
 # the Internet (a real Chorus Pro, above all).
@@ -145,3 +148,31 @@ def login():
         page.wait_for_url(lambda url: "/connexion/" not in url)
 
     return _login
+
+
+# --- Chorus Pro, through the sandbox ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def chorus(sandbox, settings):
+    """Point chorusbat at the running sandbox, with the sandbox's PISTE application; returns the sandbox handle."""
+    creds = sandbox.credentials
+    settings.CHORUSBAT_SANDBOX_URL = sandbox.base_url
+    settings.CHORUSBAT_PISTE_APPLICATIONS = {
+        **settings.CHORUSBAT_PISTE_APPLICATIONS,
+        "sandbox": {"client_id": creds["piste"]["client_id"], "client_secret": creds["piste"]["client_secret"]},
+    }
+    return sandbox
+
+
+@pytest.fixture
+def subscription(company, chorus):
+    """The company's subscription to the sandbox's first technical account (the supplier 73282932000074)."""
+    from chorusbat.accounts.models import ChorusSubscription
+
+    account = chorus.credentials["technical_accounts"][0]
+    sub = ChorusSubscription(company=company, siret=company.siret, referent_email="compta@example.fr",
+                             technical_login=account["login"], environment="sandbox")
+    sub.set_password(account["password"])
+    sub.save()
+    return sub
