@@ -24,9 +24,9 @@ from .compute import compute
 from .messages import SituationValidationError, ValidationIssue, issue
 from .model import Advance, Contract, ContractLine, ContractResult, LineKind, Penalty, Revision, SituationInput
 
-DECIMAL_PATTERN = re.compile(r"^-?\d+(\.\d+)?$")
-DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-SIRET_PATTERN = re.compile(r"^\d{14}$")
+DECIMAL_PATTERN = re.compile(r"-?[0-9]+(\.[0-9]+)?")  # always used with fullmatch
+DATE_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+SIRET_PATTERN = re.compile(r"[0-9]{14}")
 NON_FINITE_WORDS = {"nan", "snan", "inf", "infinity"}
 
 TOP_KEYS = {"supplier", "buyer", "moe", "market", "situations"}
@@ -222,7 +222,7 @@ class _Reader:
             self.add("decimal_not_string", scope, key, got=_describe(value))
         elif not isinstance(value, str):
             self.add("not_a_text", scope, key, got=_describe(value))
-        elif DECIMAL_PATTERN.match(value):
+        elif DECIMAL_PATTERN.fullmatch(value):
             return Decimal(value)
         elif value.strip().lstrip("+-").lower() in NON_FINITE_WORDS:
             self.add("not_finite", scope, key, value=value)
@@ -235,7 +235,7 @@ class _Reader:
         if value is None:
             return None
         try:
-            if DATE_PATTERN.match(value):
+            if DATE_PATTERN.fullmatch(value):
                 return datetime.date.fromisoformat(value)
         except ValueError:
             pass
@@ -244,7 +244,7 @@ class _Reader:
 
     def siret(self, container: dict, key: str, scope: _Scope, required: bool = True) -> None:
         value = self.text(container, key, scope, required)
-        if value is not None and not SIRET_PATTERN.match(value):
+        if value is not None and not SIRET_PATTERN.fullmatch(value):
             self.add("bad_siret", scope, key, value=value)
 
     def items(self, container: dict, key: str, scope: _Scope, required: bool = True) -> list:

@@ -21,7 +21,7 @@ from .messages import ValidationIssue, issue
 from .model import Contract, LineKind, SituationInput
 from .rounding import has_at_most_decimals, within_bounds
 
-PERIOD_PATTERN = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+PERIOD_PATTERN = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")  # always used with fullmatch
 HUNDRED = Decimal(100)
 MAX_RETENTION_RATE = Decimal("0.05")
 MAX_ADVANCE_RATE = Decimal("0.60")
@@ -139,7 +139,7 @@ def _check_situations(contract, forfait_refs: dict[str, bool], situations: Seque
             issues.append(issue("duplicate_number", "number", **where))
         numbers_seen.add(situation.number)
 
-        if not isinstance(situation.period, str) or not PERIOD_PATTERN.match(situation.period):
+        if not isinstance(situation.period, str) or not PERIOD_PATTERN.fullmatch(situation.period):
             issues.append(issue("bad_period", "period", value=situation.period, **where))
         else:
             if previous is not None and situation.period <= previous[1]:
