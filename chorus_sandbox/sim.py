@@ -5,7 +5,7 @@
 | ``GET /_sim/`` | — | small HTML page listing what the sandbox holds |
 | ``GET /_sim/state`` | — | the same as JSON: accounts, structures, invoices, fluxes, attachments |
 | ``GET /_sim/credentials`` | — | the ``--print-credentials`` JSON |
-| ``POST /_sim/reset`` | — | wipe the state, re-apply the seed, restore start-up faults |
+| ``POST /_sim/reset`` | — | wipe the state, re-apply the seed, restore start-up settings and faults |
 | ``POST /_sim/seed`` | seed fragment | add or replace clients, accounts, structures |
 | ``GET/POST /_sim/faults`` | ``{"seed": 1, "rules": [...]}`` | read / replace fault rules |
 | ``POST /_sim/faults/clear`` | — | remove every fault rule |
@@ -19,6 +19,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import html
 import json
@@ -40,7 +41,13 @@ class Sandbox:
     faults: Faults
     startup_faults: dict = field(default_factory=lambda: {"rules": [], "seed": 0})
 
+    def __post_init__(self) -> None:
+        self.startup_config = dataclasses.replace(self.app.config)
+
     def reset(self) -> None:
+        """Back to the start-up state: seed data, settings and fault rules."""
+        for setting in dataclasses.fields(self.startup_config):
+            setattr(self.app.config, setting.name, getattr(self.startup_config, setting.name))
         with self.app.store.transaction():
             self.app.store.wipe()
             seed.apply_seed(self.app.store, self.app.seed, self.app.today())
