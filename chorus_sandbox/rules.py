@@ -78,13 +78,15 @@ class Resolved:
     validator: dict | None
 
 
-def check(app: App, own_sirets: list[str], draft: Draft, validator_frameworks: tuple[str, ...]) -> Resolved:
+def check(app: App, own_sirets: list[str], draft: Draft, validator_frameworks: tuple[str, ...],
+          works: bool = False) -> Resolved:
+    """All rules, first failure raised. ``works``: the recipient may be an MOA-only structure (§15)."""
     supplier = _supplier(app, own_sirets, draft)
     _bank_account(supplier, draft)
     recipient = app.structure_by_siret(draft.recipient_siret)
     if recipient is None or not recipient["active"] or recipient["type"] != "PUBLIQUE":
         raise ApiError("RECIPIENT_NOT_FOUND")
-    if recipient["flags"]["estMoaUniquement"]:
+    if recipient["flags"]["estMoaUniquement"] and not works:
         raise ApiError("MOA_ONLY")
     service = check_routing(recipient, draft.service_code, draft.ej, supplier_type=supplier["type"])
     validator = _validator(app, draft, validator_frameworks)
