@@ -11,6 +11,7 @@ machine-dependent).
 
 from __future__ import annotations
 
+import atexit
 import threading
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -81,6 +82,8 @@ def _renderer() -> _Renderer:
     fetcher = _local_fetcher_class()()
     css = (TEMPLATE_DIR / "situation.css").read_text(encoding="utf-8").replace("FONT_DIR", FONT_DIR.as_uri())
     stylesheet = CSS(string=css, font_config=font_config, url_fetcher=fetcher)
+    # Release the font configuration before interpreter teardown, when its __del__ can still run cleanly.
+    atexit.register(_renderer.cache_clear)
     return _Renderer(engine.get_template("situation.html"), stylesheet, font_config, fetcher, threading.Lock())
 
 

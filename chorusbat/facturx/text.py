@@ -33,8 +33,9 @@ def clean_text(value: object) -> str:
 
 
 def xml_amount(value: Decimal) -> str:
-    """Format an amount for the XML: plain notation, point separator, exactly 2 decimals."""
-    return f"{value.quantize(CENT, rounding=ROUND_HALF_UP):f}"
+    """Format an amount for the XML: plain notation, point separator, exactly 2 decimals, never ``-0.00``."""
+    rounded = value.quantize(CENT, rounding=ROUND_HALF_UP)
+    return f"{rounded if rounded else abs(rounded):f}"
 
 
 def xml_rate(rate: Decimal) -> str:
@@ -63,6 +64,8 @@ def fr_number(value: Decimal, places: int | None = 2) -> str:
     """
     if places is not None:
         value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    if not value:
+        value = abs(value)  # no "-0,00"
     text = f"{value:f}"
     sign = ""
     if text.startswith("-"):

@@ -1,0 +1,149 @@
+"""The full pipeline: PDF/A-3b rendering, embedding of factur-x.xml, and the gate on the PDF bytes."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from pypdf import PdfReader
+
+from chorusbat.facturx import (
+    FacturXValidationError,
+    build_facturx,
+    build_xml,
+    render_pdf,
+    validate,
+)
+from chorusbat.facturx.pdf_render import pdf_text, render_html
+from chorusbat.facturx.text import fr_money
+
+from .factories import example_file, invoices, line, simple_file, situation_files
+
+
+def pdf_text_of(pdf: bytes) -> str:
+    """All page text, with every kind of space folded to one plain space."""
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    return re.sub(r"\s+", " ", text.replace("\u00a0", " ").replace("\u202f", " "))
+
+
+def assert_facturx(pdf: bytes) -> PdfReader:
+    reader = PdfReader(io.BytesIO(pdf))
+    xmp = reader.xmp_metadata.rdf_root.toxml()
+    assert re.search(r"pdfaid:part(>|=\")3", xmp) and re.search(r"pdfaid:conformance(>|=\")B", xmp)
+    assert list(reader.attachments) == ["factur-x.xml"] and len(reader.attachments["factur-x.xml"]) == 1
+    names = reader.trailer["/Root"]["/Names"]["/EmbeddedFiles"]["/Names"]
+    assert names[1].get_object()["/AFRelationship"] == "/Data"
+    assert len(reader.trailer["/Root"]["/AF"]) == 1
+    return reader
+
+
+def test_example_situations_give_valid_facturx_documents():
+    for data in invoices(example_file()):
+        document = build_facturx(data)
+        assert document.report.ok
+        reader = assert_facturx(document.pdf)
+        assert reader.attachments["factur-x.xml"][0] == document.xml  # the exact bytes built
+        text = pdf_text_of(document.pdf)
+        assert data.invoice_number in text
+        assert data.market_number in text
+        assert fr_money(data.net).replace("\u00a0", " ") in text
+        assert "40,00 €" in text and "Pénalités de retard" in text
+        assert validate(document.pdf, data).ok  # the stored bytes validate again
+
+
+def test_fonts_are_the_shipped_ones_and_embedded():
+    reader = PdfReader(io.BytesIO(render_pdf(invoices(example_file())[1])))
+    fonts = set()
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            descriptor = font.get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+            assert "/FontFile2" in descriptor  # embedded TrueType
+            fonts.add(str(font.get_object()["/BaseFont"]).split("+")[-1])
+    assert fonts == {"Chorusbat-Sans", "Chorusbat-Sans-Bold"}  # the @font-face files, no system font
+
+
+def test_a_pdf_without_the_xml_fails_the_gate():
+    data = invoices(example_file())[0]
+    report = validate(render_pdf(data), data)
+    assert not report.ok and "FACTURX-ATTACHMENT" in report.rules
+
+
+def test_a_pdf_carrying_a_tampered_xml_fails_the_gate():
+    from chorusbat.facturx.pipeline import embed_xml
+
+    data = invoices(example_file())[1]
+    xml = build_xml(data).replace(b"<ram:GrandTotalAmount>20979.59", b"<ram:GrandTotalAmount>20979.60")
+    report = validate(embed_xml(render_pdf(data), xml, data), data)
+    assert {"BR-CO-15", "BR-CO-16", "CHORUSBAT-BT-112"} <= report.rules
+
+
+def test_build_facturx_raises_with_the_report_when_the_gate_fails():
+    data = dataclasses.replace(invoices(example_file())[0], invoice_number="F 2026/0093 bis")  # space: BR-FR-02
+    with pytest.raises(FacturXValidationError) as caught:
+        build_facturx(data)
+    assert "BR-FR-02_BT-1" in caught.value.report.rules
+    assert "BR-FR-02_BT-1" in str(caught.value)
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(situation_files(max_lines=10))
+def test_generated_situations_give_valid_facturx_documents(file_data):
+    for data in invoices(file_data):
+        document = build_facturx(data)
+        assert_facturx(document.pdf)
+        text = pdf_text_of(document.pdf)
+        assert data.invoice_number in text and data.market_number in text
+        assert fr_money(data.net).replace("\u00a0", " ") in text
+
+
+def test_hostile_text_is_escaped_in_the_pdf():
+    label = "<script>alert(1)</script> & <b>gras</b> \x00\x1b 😀 " + "très-long-" * 200
+    file_data = simple_file([line("1", label), line("2", "y" * 2000, rate="10")], [{"1": "10", "2": "5"}])
+    file_data["buyer"]["name"] = "Ville <de> & Nantes"
+    data = invoices(file_data)[0]
+    html = render_html(data)
+    assert "<script>" not in html and "&lt;script&gt;" in html and "Ville &lt;de&gt; &amp; Nantes" in html
+    document = build_facturx(data)
+    text = pdf_text_of(document.pdf)
+    assert "<script>alert(1)</script> & <b>gras</b>" in text
+    assert "Ville <de> & Nantes" in text
+
+
+def test_characters_the_font_cannot_draw_are_replaced():
+    assert pdf_text("a\U0001f9ff\U000e0001b") == "a\ufffd\ufffdb"
+    assert pdf_text("été 😀") == "été 😀"  # DejaVu Sans draws the emoticons block
+
+
+def test_external_resources_are_refused():
+    from weasyprint.urls import FatalURLFetchingError
+
+    from chorusbat.facturx.pdf_render import _renderer
+
+    fetcher = _renderer().fetcher
+    for url in ("http://127.0.0.1/x.png", "file:///etc/passwd", "data:text/plain,x"):
+        with pytest.raises(FatalURLFetchingError):
+            fetcher.fetch(url)
+
+
+def test_credit_note_pdf():
+    file_data = simple_file([line("1"), line("2", rate="10")], [{"1": "100", "2": "50"}, {"1": "40", "2": "50"}])
+    first, credit = invoices(file_data)
+    document = build_facturx(credit)
+    text = pdf_text_of(document.pdf)
+    assert f"Avoir n° {credit.invoice_number}" in text and first.invoice_number in text
+    assert fr_money(-credit.net).replace("\u00a0", " ") in text
+
+
+def test_300_lines_make_a_multipage_pdf_with_repeated_table_headers():
+    lines = [line(str(i), f"Ouvrage n° {i}", rate=("20", "10", "5.5", "0")[i % 4]) for i in range(1, 301)]
+    data = invoices(simple_file(lines, [{str(i): "7" for i in range(1, 301)}]))[0]
+    document = build_facturx(data)
+    pages = PdfReader(io.BytesIO(document.pdf)).pages
+    assert len(pages) >= 5
+    with_table = [page for page in pages if "Ouvrage n°" in page.extract_text()]
+    assert len(with_table) >= 5
+    assert all("Désignation" in page.extract_text() for page in with_table)
+    assert "Page 1 / " in pages[0].extract_text()
