@@ -62,7 +62,7 @@ def revision_coefficient(revision: Revision | None, index: Decimal | None) -> tu
 
 def normalized_rate(rate: Decimal) -> Decimal:
     """A VAT rate without trailing zeros or exponent (``20.0`` → ``20``, ``5.50`` → ``5.5``); equal rates merge."""
-    return Decimal(format(Decimal(rate).normalize(), "f"))
+    return Decimal(format(rate.normalize(), "f"))
 
 
 def ttc_at_initial_prices(ht_by_rate: dict[Decimal, Decimal]) -> Decimal:
@@ -138,7 +138,7 @@ def _compute_situation(
     a_by_rate = [MONEY_ZERO] * len(rates)
     lines = []
     for line, before in zip(plan, previous):
-        progress = Decimal(situation.progress.get(line.ref, ZERO))
+        progress = situation.progress.get(line.ref, ZERO)
         cumulative = round2(line.factor * progress)
         period = cumulative - before
         lines.append(LineResult(ref=line.ref, cumulative=cumulative, previous=before, period=period, progress=progress))
@@ -158,7 +158,7 @@ def _compute_situation(
     b = sum((r.b for r in by_rate), MONEY_ZERO)
     ttc = a + d + b
     c = money(sum((penalty.amount for penalty in situation.penalties), ZERO))
-    e = money(Decimal(situation.advance_paid))
+    e = money(situation.advance_paid)
     cumulative_ttc_initial = ttc_at_initial_prices(dict(zip(rates, cumulative_by_rate)))
     recovered = advance_recovered(contract, advance_amount, contract_ttc, cumulative_ttc_initial)
     f = recovered - recovered_before

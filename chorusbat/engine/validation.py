@@ -48,10 +48,9 @@ def situation_name(situation: SituationInput, position: int) -> str:
 
 def _number(value, field: str, issues: list[ValidationIssue], **where) -> Decimal | None:
     """The value as a ``Decimal`` if it is a usable number, else ``None`` after recording why."""
-    if isinstance(value, bool) or not isinstance(value, (Decimal, int)):
+    if not isinstance(value, Decimal):  # the engine computes in Decimal only: no float, no int
         issues.append(issue("not_a_number", field, value=value, **where))
         return None
-    value = Decimal(value)
     if not value.is_finite():
         issues.append(issue("not_finite", field, value=value, **where))
         return None

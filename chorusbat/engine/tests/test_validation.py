@@ -51,11 +51,12 @@ def test_boundaries_are_accepted():
     compute(MARKET, [situation("F1", "2026-01", {"A": 0, "B": 0}), situation("F2", "2026-02", {"A": 100})])
 
 
-def test_a_float_is_not_a_number_for_the_engine():
-    bad = SituationInput(number="F1", period="2026-01", progress={"A": 12.5})
+@pytest.mark.parametrize("value", [12.5, 12, "12", None])
+def test_only_decimals_are_numbers_for_the_engine(value):
+    bad = SituationInput(number="F1", period="2026-01", progress={"A": value})
     problem = only_issue(MARKET, [bad])
     assert problem.code == "not_a_number"
-    assert problem.message.startswith("Situation F1, ligne A, avancement : « 12.5 » n'est pas un nombre décimal")
+    assert problem.message.startswith(f"Situation F1, ligne A, avancement : « {value} » n'est pas un nombre décimal")
 
 
 def test_missing_and_non_positive_index_of_a_revised_contract():
