@@ -156,8 +156,11 @@ class ChorusClient:
         )
 
     def __repr__(self) -> str:
-        env = self.config.environment
-        return f"<ChorusClient {env.name} application={self.config.application.client_id} account={self.config.account.login}>"
+        config = self.config
+        return (
+            f"<ChorusClient {config.environment.name} application={config.application.client_id} "
+            f"account={config.account.login}>"
+        )
 
     def __enter__(self) -> ChorusClient:
         return self
@@ -366,7 +369,8 @@ class ChorusClient:
         return iter_pages(page, lambda r: r.invoices)
 
     def consult_supplier_invoice(self, invoice_id: int) -> ConsultInvoiceResult:
-        return self.call(ops.CONSULT_SUPPLIER_INVOICE, ConsultInvoiceRequest(invoice_id=invoice_id), ConsultInvoiceResult)
+        request = ConsultInvoiceRequest(invoice_id=invoice_id)
+        return self.call(ops.CONSULT_SUPPLIER_INVOICE, request, ConsultInvoiceResult)
 
     def invoice_history(self, invoice_id: int) -> InvoiceHistory:
         return self.call(ops.INVOICE_HISTORY, InvoiceHistoryRequest(invoice_id=invoice_id), InvoiceHistory)

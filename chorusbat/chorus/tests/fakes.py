@@ -45,6 +45,10 @@ class FakeChorus:
         self.answers[path].extend(answers)
         return self
 
+    def replace(self, path: str, *answers: Answer) -> FakeChorus:
+        self.answers[path].clear()
+        return self.on(path, *answers)
+
     def on_token(self, *answers: Answer) -> FakeChorus:
         self.token_answers.extend(answers)
         return self

@@ -123,7 +123,8 @@ def test_stale_token_401_renews_the_token_once_and_retries_once():
 
 
 def test_account_401_is_reported_without_renewing_the_token():
-    refused = httpx.Response(401, json={"codeRetour": 401, "libelle": "Compte technique inconnu ou mot de passe incorrect"})
+    body = {"codeRetour": 401, "libelle": "Compte technique inconnu ou mot de passe incorrect"}
+    refused = httpx.Response(401, json=body)
     fake = FakeChorus().on(SEARCH, refused)
     with make_client(fake) as client, pytest.raises(errors.TechnicalAccountRefused) as caught:
         client.find_structure_by_siret("21440109300015")
