@@ -28,3 +28,8 @@ CHORUSBAT_PISTE_APPLICATIONS = {
     "production": {"client_id": "", "client_secret": ""},
 }
 CHORUSBAT_INTERACTIVE_TIMEOUT = 3.0
+
+# The gateway waits seconds in production; tests shrink the waits (the logic is the same).
+CHORUSBAT_GATEWAY_LEASE_SECONDS = 20
+CHORUSBAT_GATEWAY_RETRY_BASE_SECONDS = 0.2
+CHORUSBAT_GATEWAY_FLUX_POLL_SECONDS = 0.2

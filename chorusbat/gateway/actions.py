@@ -1,0 +1,111 @@
+"""What a person does about an invoice in Chorus Pro: complete a suspended one, recycle one sent back,
+acknowledge a rejection. Each action is one Chorus Pro call, recorded as an event; errors come back in French.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chorusbat.accounts.chorus_access import CallsHeld, client_for
+from chorusbat.accounts.models import ChorusSubscription
+from chorusbat.chorus import errors as cerr
+from chorusbat.chorus.models import (
+    CompleteInvoiceAttachment,
+    CompleteInvoiceRequest,
+    RecycleInvoiceRequest,
+    RecycleReference,
+    Recipient,
+    UploadFileRequest,
+)
+from chorusbat.gateway.models import Transmission, TransmissionEvent
+from chorusbat.gateway.routes import safe_file_name
+
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024  # Chorus Pro's limit per attachment (§7, code 20003)
+
+
+class ActionRefused(Exception):
+    """The action cannot be done; ``str()`` is the French reason."""
+
+
+def _client(t: Transmission):
+    try:
+        return client_for(ChorusSubscription.objects.filter(company_id=t.company_id).first(), interactive=True)
+    except CallsHeld as held:
+        raise ActionRefused(str(held)) from None
+
+
+def _record(t: Transmission, message: str, data: dict, **fields) -> None:
+    with transaction.atomic():
+        if fields:
+            Transmission.objects.filter(pk=t.pk).update(updated_at=timezone.now(), **fields)
+        TransmissionEvent.objects.create(transmission=t, kind=TransmissionEvent.Kind.ACTION, message=message,
+                                         data=data)
+
+
+def complete(t: Transmission, comment: str, files: list[tuple[str, bytes]]) -> None:
+    """Answer a suspension: upload the attachments, then ``completer`` with the comment."""
+    if t.chorus_status != "SUSPENDUE":
+        raise ActionRefused(_("Only a suspended invoice can be completed."))
+    for name, content in files:
+        if len(content) > MAX_ATTACHMENT_BYTES:
+            raise ActionRefused(_("The file %(name)s is larger than 10 MB, the limit of Chorus Pro.") % {"name": name})
+    with _client(t) as client:
+        try:
+            attachments = []
+            for name, content in files:
+                uploaded = client.upload_file(UploadFileRequest.from_bytes(safe_file_name(*_split(name)), content,
+                                                                           _mime(name)))
+                attachments.append(CompleteInvoiceAttachment(designation=safe_file_name(*_split(name)),
+                                                             attachment_id=uploaded.attachment_id))
+            client.complete_invoice(CompleteInvoiceRequest(invoice_id=t.chorus_invoice_id,
+                                                           attachments=attachments or None, comment=comment or None))
+        except cerr.ChorusError as exc:
+            raise ActionRefused(exc.user_message) from None
+    _record(t, _("Invoice completed in Chorus Pro (%(n)d attachment(s)).") % {"n": len(files)},
+            {"action": "completer", "comment": comment, "files": [n for n, _c in files]})
+
+
+def recycle(t: Transmission, buyer_siret: str, service_code: str, engagement: str) -> None:
+    """Answer a recycling request: correct the routing data, same invoice number (``recycler``)."""
+    if t.chorus_status != "A_RECYCLER":
+        raise ActionRefused(_("Only an invoice sent back for recycling can be recycled."))
+    with _client(t) as client:
+        try:
+            client.recycle_invoice(RecycleInvoiceRequest(
+                invoice_id=t.chorus_invoice_id,
+                recipient=Recipient(siret=buyer_siret, service_code=service_code or None),
+                reference=RecycleReference(ej_number=engagement or None),
+            ))
+        except cerr.ChorusError as exc:
+            raise ActionRefused(exc.user_message) from None
+    _record(t, _("Invoice recycled in Chorus Pro with the corrected routing data."),
+            {"action": "recycler", "buyer_siret": buyer_siret, "service_code": service_code,
+             "engagement": engagement})
+
+
+def acknowledge_rejection(t: Transmission) -> None:
+    """Tell Chorus Pro the rejection was seen and handled (``traiterRejet``). Idempotent."""
+    if t.chorus_status != "REJETEE":
+        raise ActionRefused(_("Only a rejected invoice can be acknowledged."))
+    if t.rejection_acknowledged:
+        return
+    with _client(t) as client:
+        try:
+            client.acknowledge_rejections([t.chorus_invoice_id])
+        except cerr.ChorusError as exc:
+            raise ActionRefused(exc.user_message) from None
+    _record(t, _("Rejection acknowledged in Chorus Pro."), {"action": "traiterRejet"}, rejection_acknowledged=True)
+    t.rejection_acknowledged = True
+
+
+def _split(name: str) -> tuple[str, str]:
+    stem, _dot, ext = name.rpartition(".")
+    return (stem or ext, ext.lower() if stem else "pdf")
+
+
+def _mime(name: str) -> str:
+    ext = _split(name)[1]
+    return {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg",
+            "xml": "application/xml", "zip": "application/zip"}.get(ext, "application/octet-stream")

@@ -1,0 +1,416 @@
+"""The transmission state machine: one step at a time, under a lease, never depositing twice.
+
+Read this module top-down: ``send`` creates transmissions; ``step`` advances one transmission by one step; the
+``_step_*`` functions are the states; ``sweep`` repairs what crashes and time leave behind.
+
+Exactly once. An invoice number exists once per supplier in Chorus Pro, and chorusbat gives each situation its
+own number, so the danger is chorusbat itself depositing the same situation twice. The rules:
+1. A deposit attempt is committed (state ``depositing``, event with the exact bytes) *before* the call is made.
+2. A deposit is never retried blindly: when its outcome is unknown (timeout, reset, 5xx after sending, crash),
+   the transmission becomes ``uncertain``, and the next step first looks the invoice up in Chorus Pro by its number
+   and supplier, adopting it when found.
+3. Only one worker acts on a transmission at a time (a lease with an expiry), and a worker writes only while it
+   still holds the lease (fenced writes), so a slow worker that lost its lease cannot overwrite a newer state.
+4. Chorus Pro itself refuses a second invoice with the same number from the same supplier; a flux rejected for
+   that reason means the first deposit arrived: the invoice is looked up and adopted.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chorusbat.accounts.chorus_access import CallsHeld, client_for
+from chorusbat.accounts.models import ChorusSubscription, SubscriptionStatus
+from chorusbat.chorus import errors as cerr
+from chorusbat.chorus.client import ChorusClient
+from chorusbat.gateway import routes
+from chorusbat.gateway.models import Transmission, TransmissionEvent
+from chorusbat.situations.models import Situation, Status
+
+log = logging.getLogger(__name__)
+State = Transmission.State
+Kind = TransmissionEvent.Kind
+
+
+def lease_duration() -> timedelta:
+    return timedelta(seconds=getattr(settings, "CHORUSBAT_GATEWAY_LEASE_SECONDS", 120))
+
+
+def retry_delay(attempt: int) -> timedelta:
+    """Wait before the next deposit attempt: 5 s, 10 s, 20 s … capped at 10 minutes (tests shrink the base)."""
+    base = getattr(settings, "CHORUSBAT_GATEWAY_RETRY_BASE_SECONDS", 5.0)
+    return timedelta(seconds=min(600.0, base * (2 ** max(0, attempt - 1))))
+
+
+def flux_poll_delay() -> timedelta:
+    return timedelta(seconds=getattr(settings, "CHORUSBAT_GATEWAY_FLUX_POLL_SECONDS", 5.0))
+
+
+class LeaseLost(Exception):
+    """Another worker took over this transmission; stop touching it."""
+
+
+# --- creating transmissions ----------------------------------------------------------------------------------
+
+
+def send(situations, user=None) -> list[Transmission]:
+    """Queue these validated situations for Chorus Pro (once each) and schedule their processing.
+
+    Idempotent: a situation that already has a transmission keeps it (a failed or held one is re-queued).
+    The task is enqueued in the same database transaction as the transmission.
+    """
+    from chorusbat.gateway.tasks import schedule
+
+    result = []
+    for situation in situations:
+        with transaction.atomic():
+            t, created = Transmission.objects.select_for_update().get_or_create(
+                situation=situation, defaults={"company_id": situation.company_id, "created_by": user}
+            )
+            if created:
+                _event(t, Kind.QUEUED, _("Queued for sending to Chorus Pro."))
+                schedule(t.pk)
+            elif t.state in (State.HELD, State.FAILED) and t.chorus_invoice_id is None:
+                Transmission.objects.filter(pk=t.pk).update(state=State.QUEUED, reason="", next_attempt_at=None)
+                t.state = State.QUEUED
+                _event(t, Kind.RESUMED, _("Sending requested again."))
+                schedule(t.pk)
+        result.append(t)
+    return result
+
+
+# --- one step --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class StepOutcome:
+    state: str
+    again_after: timedelta | None = None  # when to run the next step, if any
+
+
+def worker_identity() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def step(transmission_id: int, *, now: datetime | None = None) -> StepOutcome | None:
+    """Advance one transmission by one step. Returns None when another worker holds it (or it is gone)."""
+    owner = worker_identity()
+    if not _claim(transmission_id, owner, now or timezone.now()):
+        return None
+    try:
+        t = Transmission.objects.select_related("situation", "company").get(pk=transmission_id)
+        handler = {
+            State.QUEUED: _step_queued,
+            State.HELD: _step_queued,  # re-examine the hold
+            State.DEPOSITING: _step_interrupted,  # a worker died while depositing: the outcome is unknown
+            State.UNCERTAIN: _step_uncertain,
+            State.DEPOSITED: _step_deposited,
+        }.get(t.state)
+        if handler is None:
+            return StepOutcome(state=t.state)
+        return handler(t, owner)
+    except LeaseLost:
+        log.warning("transmission %s: lease lost, another worker continues", transmission_id)
+        return None
+    finally:
+        Transmission.objects.filter(pk=transmission_id, lease_owner=owner).update(
+            lease_owner="", lease_expires_at=None
+        )
+
+
+def _claim(transmission_id: int, owner: str, now: datetime) -> bool:
+    free = Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=now)
+    return bool(
+        Transmission.objects.filter(pk=transmission_id).filter(free).update(
+            lease_owner=owner, lease_expires_at=now + lease_duration()
+        )
+    )
+
+
+def _save(t: Transmission, owner: str, **fields) -> None:
+    """Write fields only if this worker still holds the lease (fencing)."""
+    fields["updated_at"] = timezone.now()
+    if not Transmission.objects.filter(pk=t.pk, lease_owner=owner).update(**fields):
+        raise LeaseLost
+    for k, v in fields.items():
+        setattr(t, k, v)
+
+
+def _event(t: Transmission, kind: str, message: str = "", data: dict | None = None, payload: bytes | None = None):
+    return TransmissionEvent.objects.create(
+        transmission=t, kind=kind, message=message, data=data or {}, payload=payload
+    )
+
+
+def _hold(t: Transmission, owner: str, reason: str) -> StepOutcome:
+    with transaction.atomic():
+        changed = t.state != State.HELD or t.reason != reason
+        _save(t, owner, state=State.HELD, reason=reason, next_attempt_at=None)
+        if changed:
+            _event(t, Kind.HELD, reason)
+    return StepOutcome(state=State.HELD)
+
+
+def _fail(t: Transmission, owner: str, reason: str, data: dict | None = None) -> StepOutcome:
+    with transaction.atomic():
+        _save(t, owner, state=State.FAILED, reason=reason, next_attempt_at=None)
+        _event(t, Kind.FAILED, reason, data)
+    from chorusbat.gateway.notify import notify_failure
+
+    notify_failure(t)
+    return StepOutcome(state=State.FAILED)
+
+
+# --- preconditions -------------------------------------------------------------------------------------------
+
+
+def _client_or_hold(t: Transmission, owner: str) -> tuple[ChorusClient | None, StepOutcome | None]:
+    """A Chorus Pro client for the company, or the hold explaining why none may be used."""
+    subscription = ChorusSubscription.objects.filter(company_id=t.company_id).first()
+    if subscription is not None and subscription.status != SubscriptionStatus.VERIFIED:
+        if subscription.status == SubscriptionStatus.EXPIRED:
+            pass  # client_for gives the precise expiry reason
+        else:
+            return None, _hold(t, owner, _(
+                "The Chorus Pro subscription is not verified (%(status)s). An administrator must test the "
+                "connection under My account."
+            ) % {"status": subscription.get_status_display()})
+    try:
+        return client_for(subscription), None
+    except CallsHeld as held:
+        return None, _hold(t, owner, str(held))
+
+
+def _document_or_hold(t: Transmission, owner: str):
+    from chorusbat.invoicing.services import DocumentError, ready_document
+
+    if t.situation.status != Status.VALIDATED:
+        return None, _hold(t, owner, _("The situation is not validated."))
+    try:
+        return ready_document(t.situation), None
+    except DocumentError as problem:
+        return None, _hold(t, owner, _("The Factur-X document cannot be sent: %(problem)s") % {
+            "problem": str(problem)})
+
+
+def _account_problem(t: Transmission, owner: str, error: cerr.ChorusError) -> StepOutcome:
+    """Chorus Pro refused the credentials: record it on the subscription and hold."""
+    subscription = ChorusSubscription.objects.get(company_id=t.company_id)
+    status = SubscriptionStatus.EXPIRED if isinstance(error, cerr.PasswordExpired) else (
+        SubscriptionStatus.REFUSED if isinstance(error, cerr.TechnicalAccountRefused) else
+        SubscriptionStatus.MISCONFIGURED)
+    ChorusSubscription.objects.filter(pk=subscription.pk).update(
+        status=status, status_detail=error.user_message, status_checked_at=timezone.now()
+    )
+    return _hold(t, owner, error.user_message)
+
+
+_ACCOUNT_ERRORS = (cerr.TechnicalAccountRefused, cerr.NotSubscribed, cerr.AuthenticationError,
+                   cerr.MissingApplication, cerr.EnvironmentRefused)
+
+
+# --- the states ----------------------------------------------------------------------------------------------
+
+
+def _step_queued(t: Transmission, owner: str) -> StepOutcome:
+    """Check every precondition, then deposit."""
+    document, held = _document_or_hold(t, owner)
+    if held:
+        return held
+    client, held = _client_or_hold(t, owner)
+    if held:
+        return held
+    if t.state == State.HELD:
+        with transaction.atomic():
+            _save(t, owner, state=State.QUEUED, reason="")
+            _event(t, Kind.RESUMED, _("The cause of the hold is fixed: sending resumes."))
+    with client:
+        return _deposit(t, owner, client, document)
+
+
+def _deposit(t: Transmission, owner: str, client: ChorusClient, document) -> StepOutcome:
+    route = routes.route_for(t.situation.market)
+    with transaction.atomic():
+        _save(t, owner, state=State.DEPOSITING, attempts=t.attempts + 1, document_sha256=document.sha256)
+        _event(t, Kind.DEPOSIT_ATTEMPT, _("Deposit attempt %(n)d.") % {"n": t.attempts},
+               {"route": route.name, "sha256": document.sha256, "file_name": route.file_name(t.situation)},
+               payload=bytes(document.pdf))
+    try:
+        deposit = route.deposit(client, t.situation, bytes(document.pdf))
+    except cerr.TransientError as exc:
+        if exc.maybe_delivered:
+            return _uncertain(t, owner, exc)
+        delay = retry_delay(t.attempts)
+        with transaction.atomic():
+            _save(t, owner, state=State.QUEUED, next_attempt_at=timezone.now() + delay)
+            _event(t, Kind.DEPOSIT_RETRY, exc.user_message, {"error": type(exc).__name__})
+        return StepOutcome(state=State.QUEUED, again_after=delay)
+    except _ACCOUNT_ERRORS as exc:
+        # Refused before anything was recorded by Chorus Pro: safe to go back to queued once fixed.
+        with transaction.atomic():
+            _save(t, owner, state=State.QUEUED)
+        return _account_problem(t, owner, exc)
+    except (cerr.BusinessError, cerr.RequestRejected) as exc:
+        return _fail(t, owner, exc.user_message, {"error": type(exc).__name__, "code": getattr(exc, "code_retour", None)})
+    except cerr.ChorusError as exc:  # an answer we cannot read: the deposit may have been recorded
+        return _uncertain(t, owner, exc)
+
+    with transaction.atomic():
+        if deposit.invoice_id:
+            _save(t, owner, state=State.INTEGRATED, flux_number=deposit.flux_number or "",
+                  chorus_invoice_id=deposit.invoice_id, chorus_status=deposit.status or "",
+                  chorus_status_at=timezone.now(), reason="", next_attempt_at=None)
+            _event(t, Kind.INTEGRATED, _("Invoice created in Chorus Pro (no. %(id)s).") % {"id": deposit.invoice_id},
+                   {"invoice_id": deposit.invoice_id, "status": deposit.status})
+            return StepOutcome(state=State.INTEGRATED)
+        _save(t, owner, state=State.DEPOSITED, flux_number=deposit.flux_number, reason="", next_attempt_at=None)
+        _event(t, Kind.DEPOSITED, _("File deposited in Chorus Pro (flux %(flux)s).") % {"flux": deposit.flux_number},
+               {"flux_number": deposit.flux_number})
+    return StepOutcome(state=State.DEPOSITED, again_after=flux_poll_delay())
+
+
+def _uncertain(t: Transmission, owner: str, exc: Exception) -> StepOutcome:
+    delay = retry_delay(t.attempts)
+    with transaction.atomic():
+        _save(t, owner, state=State.UNCERTAIN, next_attempt_at=timezone.now() + delay)
+        _event(t, Kind.DEPOSIT_UNCERTAIN, _(
+            "Chorus Pro did not confirm the deposit. It will be looked up in Chorus Pro before any new attempt."),
+            {"error": type(exc).__name__})
+    return StepOutcome(state=State.UNCERTAIN, again_after=delay)
+
+
+def _step_interrupted(t: Transmission, owner: str) -> StepOutcome:
+    """A worker stopped in the middle of a deposit (crash, kill): treat its outcome as unknown."""
+    return _uncertain(t, owner, RuntimeError("interrupted"))
+
+
+def _step_uncertain(t: Transmission, owner: str) -> StepOutcome:
+    """Look the invoice up before anything else; adopt it if Chorus Pro has it, deposit again only if not."""
+    client, held = _client_or_hold(t, owner)
+    if held:
+        return held
+    route = routes.route_for(t.situation.market)
+    with client:
+        try:
+            found = route.find(client, t.situation, _supplier_id(t))
+        except cerr.TransientError as exc:
+            delay = retry_delay(t.attempts)
+            with transaction.atomic():
+                _save(t, owner, next_attempt_at=timezone.now() + delay)
+                _event(t, Kind.LOOKED_UP, exc.user_message, {"error": type(exc).__name__})
+            return StepOutcome(state=State.UNCERTAIN, again_after=delay)
+        except _ACCOUNT_ERRORS as exc:
+            return _account_problem(t, owner, exc)
+        if found is not None:
+            return _adopt(t, owner, found)
+        with transaction.atomic():
+            _event(t, Kind.LOOKED_UP, _("The invoice is not in Chorus Pro: it will be deposited again."))
+        document, held = _document_or_hold(t, owner)
+        if held:
+            return held
+        return _deposit(t, owner, client, document)
+
+
+def _adopt(t: Transmission, owner: str, found) -> StepOutcome:
+    with transaction.atomic():
+        _save(t, owner, state=State.INTEGRATED, chorus_invoice_id=found.invoice_id,
+              flux_number=found.flux_number or t.flux_number, chorus_status=found.status or "",
+              chorus_status_at=timezone.now(), reason="", next_attempt_at=None)
+        _event(t, Kind.ADOPTED, _("The invoice is already in Chorus Pro (no. %(id)s): it was not deposited again.")
+               % {"id": found.invoice_id}, {"invoice_id": found.invoice_id, "status": found.status})
+    return StepOutcome(state=State.INTEGRATED)
+
+
+def _step_deposited(t: Transmission, owner: str) -> StepOutcome:
+    """Follow the flux until Chorus Pro integrates or rejects it."""
+    client, held = _client_or_hold(t, owner)
+    if held:
+        return held
+    route = routes.route_for(t.situation.market)
+    with client:
+        try:
+            progress = route.follow(client, t.situation, t.flux_number, _supplier_id(t))
+        except cerr.TransientError:
+            return StepOutcome(state=State.DEPOSITED, again_after=flux_poll_delay())
+        except _ACCOUNT_ERRORS as exc:
+            with transaction.atomic():
+                _save(t, owner, state=State.DEPOSITED)
+            return _account_problem(t, owner, exc)
+    if progress.flux_state and progress.flux_state != t.flux_state:
+        with transaction.atomic():
+            _save(t, owner, flux_state=progress.flux_state)
+            _event(t, Kind.FLUX_STATE, progress.flux_state_label, {"flux_state": progress.flux_state})
+    if progress.invoice is not None:
+        with transaction.atomic():
+            _save(t, owner, state=State.INTEGRATED, chorus_invoice_id=progress.invoice.invoice_id,
+                  chorus_status=progress.invoice.status or "", chorus_status_at=timezone.now())
+            _event(t, Kind.INTEGRATED, _("Invoice integrated by Chorus Pro (no. %(id)s).")
+                   % {"id": progress.invoice.invoice_id},
+                   {"invoice_id": progress.invoice.invoice_id, "status": progress.invoice.status})
+        return StepOutcome(state=State.INTEGRATED)
+    if progress.rejected:
+        return _fail(t, owner, progress.rejection_message, {"flux_state": progress.flux_state,
+                                                            "errors": progress.errors})
+    return StepOutcome(state=State.DEPOSITED, again_after=flux_poll_delay())
+
+
+def _supplier_id(t: Transmission) -> int | None:
+    return ChorusSubscription.objects.filter(company_id=t.company_id).values_list("structure_id", flat=True).first()
+
+
+# --- repairs -------------------------------------------------------------------------------------------------
+
+
+def due_transmissions(now: datetime | None = None):
+    """Transmissions that need a step now: queued/uncertain/deposited whose time has come, held ones to re-examine,
+    and any whose worker died (lease expired)."""
+    now = now or timezone.now()
+    free = Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=now)
+    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    active = Q(state__in=[State.QUEUED, State.UNCERTAIN, State.DEPOSITED, State.DEPOSITING, State.HELD])
+    return Transmission.objects.filter(active & free & due)
+
+
+def sweep(now: datetime | None = None) -> int:
+    """Schedule a step for every due transmission (the periodic job; also what repairs crashes)."""
+    from chorusbat.gateway.tasks import schedule
+
+    count = 0
+    for pk in due_transmissions(now).values_list("pk", flat=True):
+        schedule(pk)
+        count += 1
+    return count
+
+
+def run_until_settled(transmission_id: int, *, max_steps: int = 50, sleep=None) -> Transmission:
+    """Drive one transmission in this process until it waits on a person or on time (the CLI's batch sending)."""
+    import time
+
+    sleep = sleep or time.sleep
+    for _ in range(max_steps):
+        outcome = step(transmission_id)
+        if outcome is None:
+            sleep(0.5)
+            continue
+        if outcome.again_after is None or outcome.state in (State.INTEGRATED, State.HELD, State.FAILED):
+            break
+        sleep(min(outcome.again_after.total_seconds(), 5.0))
+    return Transmission.objects.get(pk=transmission_id)
+
+
+def situations_ready_to_send(company) -> list[Situation]:
+    return list(
+        Situation.objects.filter(company=company, status=Status.VALIDATED, transmission__isnull=True)
+        .select_related("market").order_by("market_id", "period")
+    )

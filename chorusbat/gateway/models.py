@@ -1,0 +1,134 @@
+"""Transmissions: each validated situation's journey to Chorus Pro, as a persistent state machine.
+
+A transmission moves through these states (``Transmission.State``):
+
+    queued ──► depositing ──► deposited ──► integrated (then Chorus Pro statuses until a final one)
+      │  ▲          │              │
+      │  └──────────┤ (not sent)   └──► failed (flux rejected by Chorus Pro)
+      ▼             ▼
+     held        uncertain ──► (invoice found in Chorus Pro) adopted as integrated
+                    └────────► (not found) queued again
+
+- ``held``: a precondition is missing (subscription, expired password, invalid document…); re-examined
+  automatically, it resumes by itself once the cause is fixed.
+- ``uncertain``: a deposit may have reached Chorus Pro (timeout, crash, 500 after sending). Before any new
+  deposit, the invoice is looked up in Chorus Pro by its number and adopted if it is there.
+- ``failed``: Chorus Pro refused the deposit or rejected the flux; a person must act.
+
+Every step is a ``TransmissionEvent`` kept forever (with the exact bytes deposited), and every Chorus Pro status
+change is a ``ChorusStatusChange``.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from chorusbat.accounts.models import Company
+from chorusbat.situations.models import Situation
+
+
+class Transmission(models.Model):
+    class State(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        HELD = "held", _("held")
+        DEPOSITING = "depositing", _("being deposited")
+        UNCERTAIN = "uncertain", _("deposit to confirm")
+        DEPOSITED = "deposited", _("deposited, being processed by Chorus Pro")
+        INTEGRATED = "integrated", _("in Chorus Pro")
+        FAILED = "failed", _("refused by Chorus Pro")
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="transmissions")
+    situation = models.OneToOneField(Situation, on_delete=models.PROTECT, related_name="transmission")
+    state = models.CharField(max_length=12, choices=State.choices, default=State.QUEUED, db_index=True)
+    reason = models.TextField(blank=True)  # French: why held or failed
+    attempts = models.PositiveIntegerField(default=0)  # deposit attempts
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+
+    # Lease: the worker processing this transmission, until when. Several workers may run anywhere; a worker
+    # only acts on a transmission whose lease it holds, and only writes while it still holds it.
+    lease_owner = models.CharField(max_length=64, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+
+    document_sha256 = models.CharField(max_length=64, blank=True)
+    flux_number = models.CharField(max_length=40, blank=True)
+    flux_state = models.CharField(max_length=60, blank=True)
+    chorus_invoice_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    chorus_status = models.CharField(max_length=60, blank=True, db_index=True)
+    chorus_status_at = models.DateTimeField(null=True, blank=True)
+    chorus_comment = models.TextField(blank=True)
+    rejection_acknowledged = models.BooleanField(default=False)
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["company", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.situation.number} ({self.state})"
+
+    @property
+    def chorus_status_label(self) -> str:
+        from chorusbat.gateway.labels import status_label
+
+        return status_label(self.chorus_status) if self.chorus_status else str(self.get_state_display())
+
+
+class TransmissionEvent(models.Model):
+    """One thing that happened to a transmission, in order. Kept forever."""
+
+    class Kind(models.TextChoices):
+        QUEUED = "queued", _("queued for sending")
+        HELD = "held", _("held")
+        RESUMED = "resumed", _("resumed")
+        DEPOSIT_ATTEMPT = "deposit_attempt", _("deposit attempt")
+        DEPOSITED = "deposited", _("deposited in Chorus Pro")
+        DEPOSIT_UNCERTAIN = "deposit_uncertain", _("deposit outcome unknown")
+        DEPOSIT_RETRY = "deposit_retry", _("deposit not sent, will retry")
+        LOOKED_UP = "looked_up", _("looked up in Chorus Pro")
+        ADOPTED = "adopted", _("found in Chorus Pro")
+        FLUX_STATE = "flux_state", _("flux processing")
+        INTEGRATED = "integrated", _("integrated by Chorus Pro")
+        FAILED = "failed", _("refused")
+        STATUS = "status", _("Chorus Pro status")
+        ACTION = "action", _("action in Chorus Pro")
+
+    transmission = models.ForeignKey(Transmission, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(default=timezone.now)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    message = models.TextField(blank=True)  # French, for people
+    data = models.JSONField(default=dict, blank=True)  # safe technical details (never a secret)
+    payload = models.BinaryField(null=True, blank=True)  # exact bytes sent, for deposits
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class ChorusStatusChange(models.Model):
+    """A status of the invoice in Chorus Pro, as its history reports it (consulter/historique)."""
+
+    transmission = models.ForeignKey(Transmission, on_delete=models.CASCADE, related_name="status_changes")
+    status = models.CharField(max_length=60)
+    at = models.DateTimeField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["transmission", "status", "at"], name="one_row_per_status_change")
+        ]
+
+
+class SyncCursor(models.Model):
+    """Where the batch status sync of a company stands (last status-change date seen)."""
+
+    company = models.OneToOneField(Company, on_delete=models.CASCADE, related_name="sync_cursor")
+    last_change_seen = models.DateTimeField(null=True, blank=True)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    last_calls = models.PositiveIntegerField(default=0)  # Chorus Pro calls made by the last cycle

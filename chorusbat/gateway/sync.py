@@ -1,0 +1,168 @@
+"""Following invoices in Chorus Pro: statuses in batches, history only for what changed.
+
+One cycle for a company (``sync_company``) makes one paginated ``rechercher/fournisseur`` filtered on the date of
+the last status change seen (``periodeDateHeureEtatCourantDu``) — not one call per invoice — plus one
+``consulter/historique`` per invoice whose status changed, to store its history and the buyer's comments.
+Invoices at a final status are no longer tracked; when a company has nothing to track, no call is made at all.
+Works pieces (A4, A10, A13) are followed the same way through the works search (``chorusbat.chorus.works``).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chorusbat.accounts.chorus_access import CallsHeld, client_for
+from chorusbat.accounts.models import ChorusSubscription, SubscriptionStatus
+from chorusbat.chorus import errors as cerr
+from chorusbat.chorus import works
+from chorusbat.chorus.client import PAGE_SIZE
+from chorusbat.chorus.enums import is_final_status
+from chorusbat.chorus.models import InvoiceSearchPaging, InvoiceSearchRequest
+from chorusbat.gateway.labels import status_label
+from chorusbat.gateway.models import ChorusStatusChange, SyncCursor, Transmission, TransmissionEvent
+from chorusbat.gateway.routes import WorksRoute
+
+log = logging.getLogger(__name__)
+
+# Re-read a little before the last change seen: Chorus Pro's date filter is per day, and clocks differ.
+OVERLAP = timedelta(days=1)
+
+
+@dataclass
+class SyncReport:
+    calls: int = 0
+    changed: int = 0
+    skipped_reason: str = ""
+
+
+def tracked(company_id: int):
+    """Invoices in Chorus Pro whose status is not final yet."""
+    return [
+        t for t in Transmission.objects.filter(company_id=company_id, state=Transmission.State.INTEGRATED)
+        .select_related("situation__market")
+        if not is_final_status(t.chorus_status)
+    ]
+
+
+def sync_company(company_id: int, *, page_size: int = PAGE_SIZE) -> SyncReport:
+    report = SyncReport()
+    followed = tracked(company_id)
+    if not followed:
+        return report
+    subscription = ChorusSubscription.objects.filter(company_id=company_id).first()
+    if subscription is None or subscription.status != SubscriptionStatus.VERIFIED:
+        report.skipped_reason = "subscription not verified"
+        return report
+    try:
+        client = client_for(subscription)
+    except CallsHeld as held:
+        report.skipped_reason = str(held)
+        return report
+
+    cursor, _created = SyncCursor.objects.get_or_create(company_id=company_id)
+    since = cursor.last_change_seen or min(t.created_at for t in followed)
+    since_day = (since - OVERLAP).date()
+    by_id = {t.chorus_invoice_id: t for t in followed}
+    latest = cursor.last_change_seen
+    changes: list[tuple[Transmission, str, datetime | None, str]] = []
+    with client:
+        try:
+            invoices_follow = [t for t in followed if not isinstance_works(t)]
+            works_follow = [t for t in followed if isinstance_works(t)]
+            if invoices_follow:
+                page = 1
+                while True:
+                    result = client.search_supplier_invoices(InvoiceSearchRequest(
+                        id_supplier=subscription.structure_id, state_changed_from=since_day,
+                        paging=InvoiceSearchPaging(page=page, per_page=page_size),
+                    ))
+                    report.calls += 1
+                    for inv in result.invoices:
+                        t = by_id.get(inv.invoice_id)
+                        if t is not None and inv.status and inv.status != t.chorus_status:
+                            changes.append((t, inv.status, inv.state_changed_at, inv.state_comment or ""))
+                        if inv.state_changed_at and (latest is None or inv.state_changed_at > latest):
+                            latest = inv.state_changed_at
+                    pages = result.page_info.pages if result.page_info and result.page_info.pages else 1
+                    if page >= pages or not result.invoices:
+                        break
+                    page += 1
+            if works_follow:
+                request = works.WorksSearchRequest(id_supplier=subscription.structure_id,
+                                                   state_changed_from=since_day.isoformat())
+                pieces = list(works.iter_works_invoices(client, request))
+                report.calls += max(1, -(-len(pieces) // PAGE_SIZE))  # one call per page read
+                for piece in pieces:
+                    t = by_id.get(piece.works_invoice_id)
+                    if t is not None and piece.status and piece.status != t.chorus_status:
+                        changes.append((t, piece.status, None, ""))
+
+            for t, status, at, comment in changes:
+                history = []
+                if not isinstance_works(t):
+                    history = client.invoice_history(t.chorus_invoice_id).status_history.changes
+                    report.calls += 1
+                _apply(t, status, at, comment, history)
+                report.changed += 1
+        except cerr.ChorusError as exc:
+            log.warning("status sync of company %s stopped: %s", company_id, exc)
+            report.skipped_reason = exc.user_message
+    SyncCursor.objects.filter(pk=cursor.pk).update(
+        last_change_seen=latest, last_run_at=timezone.now(), last_calls=report.calls
+    )
+    return report
+
+
+def isinstance_works(t: Transmission) -> bool:
+    return t.situation.market.framework in WorksRoute.FRAMEWORKS
+
+
+def _apply(t: Transmission, status: str, at: datetime | None, comment: str, history) -> None:
+    from chorusbat.gateway.notify import notify_status
+
+    comment = comment or next((h.comment for h in reversed(history) if h.status == status and h.comment), "") or ""
+    with transaction.atomic():
+        for h in history:
+            try:
+                with transaction.atomic():
+                    ChorusStatusChange.objects.get_or_create(
+                        transmission=t, status=h.status, at=h.at, defaults={"comment": h.comment or ""}
+                    )
+            except IntegrityError:
+                pass
+        if not history:
+            ChorusStatusChange.objects.get_or_create(
+                transmission=t, status=status, at=at, defaults={"comment": comment}
+            )
+        Transmission.objects.filter(pk=t.pk).update(
+            chorus_status=status, chorus_status_at=at or timezone.now(), chorus_comment=comment,
+            updated_at=timezone.now(),
+        )
+        TransmissionEvent.objects.create(
+            transmission=t, kind=TransmissionEvent.Kind.STATUS,
+            message=_("Chorus Pro status: %(status)s.") % {"status": status_label(status)}
+            + (f" « {comment} »" if comment else ""),
+            data={"status": status, "comment": comment},
+        )
+    t.chorus_status, t.chorus_comment = status, comment
+    notify_status(t)
+
+
+def sync_all() -> SyncReport:
+    """One cycle for every company with something to follow (the periodic job)."""
+    total = SyncReport()
+    companies = (
+        Transmission.objects.filter(state=Transmission.State.INTEGRATED)
+        .values_list("company_id", flat=True).distinct()
+    )
+    for company_id in companies:
+        r = sync_company(company_id)
+        total.calls += r.calls
+        total.changed += r.changed
+    return total

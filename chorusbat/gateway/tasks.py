@@ -1,0 +1,41 @@
+"""Background tasks (Django Tasks API, `django-tasks-db` backend), run by `chorusbat worker`.
+
+A task only names a transmission; the state lives in the database, so running a task twice, late, or on two
+machines at once is harmless: ``machine.step`` takes a lease and does nothing when another worker holds it.
+Tasks are enqueued in the caller's database transaction (the backend writes a row), so a state change and the
+task that continues it are committed together or not at all.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+from django_tasks import task
+
+
+@task()
+def advance_transmission(transmission_id: int) -> str | None:
+    from chorusbat.gateway.machine import step
+
+    outcome = step(transmission_id)
+    if outcome is None:
+        return None
+    if outcome.again_after is not None:
+        schedule(transmission_id, delay=outcome.again_after)
+    return outcome.state
+
+
+@task()
+def sync_company_statuses(company_id: int) -> int:
+    from chorusbat.gateway.sync import sync_company
+
+    return sync_company(company_id).calls
+
+
+def schedule(transmission_id: int, delay: timedelta | None = None) -> None:
+    """Ask a worker to advance this transmission, now or after ``delay``."""
+    if delay:
+        advance_transmission.using(run_after=timezone.now() + delay).enqueue(transmission_id)
+    else:
+        advance_transmission.enqueue(transmission_id)

@@ -1,0 +1,54 @@
+"""Sending situations to the sandbox (a real process): deposit, follow the flux, adopt, hold, fail."""
+
+import pytest
+
+from chorusbat.gateway.machine import send
+from chorusbat.gateway.models import Transmission, TransmissionEvent
+from chorusbat.gateway.tests.conftest import all_integrated, drain
+
+pytestmark = [pytest.mark.django_db(transaction=True)]
+
+
+def sandbox_invoices(chorus, number):
+    return [i for i in chorus.invoices() if i.get("numeroFacture") == number]
+
+
+def test_a1_situation_reaches_chorus_once(chorus, connected, demo_situations):
+    a1 = [s for s in demo_situations if s.market.framework == "A1"]
+    send(a1)
+    drain(chorus, until=all_integrated)
+    for s in a1:
+        t = Transmission.objects.get(situation=s)
+        assert t.chorus_invoice_id and t.flux_number.startswith("CPP")
+        assert len(sandbox_invoices(chorus, s.number)) == 1
+        kinds = list(t.events.values_list("kind", flat=True))
+        assert kinds[:3] == ["queued", "deposit_attempt", "deposited"]
+        attempt = t.events.get(kind="deposit_attempt")
+        assert bytes(attempt.payload).startswith(b"%PDF")
+
+
+def test_sending_again_does_not_duplicate(chorus, connected, demo_situations):
+    s = demo_situations[0]
+    send([s])
+    send([s])
+    drain(chorus, until=all_integrated)
+    send([s])
+    drain(chorus, until=all_integrated)
+    assert Transmission.objects.count() == 1
+    assert len(sandbox_invoices(chorus, s.number)) == 1
+
+
+def test_held_without_verified_subscription_then_resumes(chorus, subscription, demo_situations):
+    from chorusbat.accounts.chorus_access import verify_subscription
+    from chorusbat.gateway.machine import sweep
+
+    s = demo_situations[0]
+    send([s])
+    drain(chorus, until=lambda: Transmission.objects.get().state == "held", advance=False)
+    t = Transmission.objects.get()
+    assert "non vérifié" in t.reason or "n’est pas vérifié" in t.reason
+    verify_subscription(subscription)
+    sweep()
+    drain(chorus, until=all_integrated)
+    assert TransmissionEvent.objects.filter(kind="resumed").exists()
+    assert len(sandbox_invoices(chorus, s.number)) == 1

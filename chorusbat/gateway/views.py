@@ -1,0 +1,152 @@
+"""Screens of the gateway: dashboard, batch sending with progress, and the actions on one invoice."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from chorusbat.accounts.permissions import admin_required, member_required
+from chorusbat.accounts.validators import normalize_siret, validate_siret
+from chorusbat.gateway import actions, dashboard
+from chorusbat.gateway.machine import send, situations_ready_to_send
+from chorusbat.gateway.models import Transmission
+from chorusbat.situations.models import Situation, Status
+
+
+@member_required
+def dashboard_view(request):
+    company = request.membership.company
+    return render(request, "gateway/dashboard.html", dashboard.build(company))
+
+
+@admin_required
+def batch(request):
+    """Choose validated situations and send them in one action."""
+    company = request.membership.company
+    if request.method == "POST":
+        ids = [int(i) for i in request.POST.getlist("situation") if i.isdigit()]
+        situations = list(Situation.objects.filter(company=company, pk__in=ids, status=Status.VALIDATED))
+        if not situations:
+            messages.error(request, _("Select at least one validated situation."))
+            return redirect("gateway:batch")
+        transmissions = send(situations, request.user)
+        return redirect(f"{request.path}suivi/?" + "&".join(f"t={t.pk}" for t in transmissions))
+    ready = situations_ready_to_send(company)
+    return render(request, "gateway/batch.html", {"ready": ready})
+
+
+@member_required
+def batch_progress(request):
+    """Progress of a batch: refreshes itself (no JavaScript needed) until every situation has settled."""
+    company = request.membership.company
+    ids = [int(i) for i in request.GET.getlist("t") if i.isdigit()][:500]
+    rows = list(Transmission.objects.filter(company=company, pk__in=ids).select_related("situation__market"))
+    settled = [t for t in rows if t.state in (Transmission.State.INTEGRATED, Transmission.State.HELD,
+                                              Transmission.State.FAILED)]
+    done = len(settled) == len(rows)
+    percent = int(100 * len(settled) / len(rows)) if rows else 100
+    return render(request, "gateway/batch_progress.html",
+                  {"rows": rows, "settled": len(settled), "total": len(rows), "percent": percent, "done": done})
+
+
+def _transmission(request, pk) -> Transmission:
+    return get_object_or_404(Transmission.objects.select_related("situation__market"), pk=pk,
+                             company=request.membership.company)
+
+
+@admin_required
+@require_POST
+def send_one(request, situation_pk):
+    situation = get_object_or_404(Situation, pk=situation_pk, company=request.membership.company)
+    if situation.status != Status.VALIDATED:
+        messages.error(request, _("Only a validated situation can be sent."))
+    else:
+        send([situation], request.user)
+        messages.success(request, _("Situation %(number)s queued for Chorus Pro.") % {"number": situation.number})
+    return redirect(_back(request, situation))
+
+
+class CompleteForm(forms.Form):
+    comment = forms.CharField(label=gettext_lazy("Comment for the buyer"), max_length=200, required=False,
+                              widget=forms.Textarea(attrs={"rows": 3}))
+    files = forms.FileField(label=gettext_lazy("Attachments"), required=False,
+                            widget=forms.ClearableFileInput(attrs={"multiple": False}))
+
+
+class RecycleForm(forms.Form):
+    buyer_siret = forms.CharField(label=gettext_lazy("Buyer SIRET"), max_length=40)
+    service_code = forms.CharField(label=gettext_lazy("Service code"), max_length=100, required=False)
+    engagement = forms.CharField(label=gettext_lazy("Legal commitment (EJ)"), max_length=50, required=False)
+
+    def clean_buyer_siret(self):
+        value = normalize_siret(self.cleaned_data["buyer_siret"])
+        validate_siret(value)
+        return value
+
+
+@admin_required
+@require_POST
+def complete_view(request, pk):
+    t = _transmission(request, pk)
+    form = CompleteForm(request.POST, request.FILES)
+    if form.is_valid():
+        files = [(f.name, f.read()) for f in request.FILES.getlist("files")]
+        try:
+            actions.complete(t, form.cleaned_data["comment"], files)
+            messages.success(request, _("The invoice was completed in Chorus Pro."))
+        except actions.ActionRefused as refused:
+            messages.error(request, str(refused))
+    else:
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    return redirect(_back(request, t.situation))
+
+
+@admin_required
+@require_POST
+def recycle_view(request, pk):
+    t = _transmission(request, pk)
+    form = RecycleForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.recycle(t, **form.cleaned_data)
+            messages.success(request, _("The invoice was recycled in Chorus Pro."))
+        except actions.ActionRefused as refused:
+            messages.error(request, str(refused))
+    else:
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    return redirect(_back(request, t.situation))
+
+
+@admin_required
+@require_POST
+def acknowledge_view(request, pk):
+    t = _transmission(request, pk)
+    try:
+        actions.acknowledge_rejection(t)
+        messages.success(request, _("The rejection was acknowledged in Chorus Pro."))
+    except actions.ActionRefused as refused:
+        messages.error(request, str(refused))
+    return redirect(_back(request, t.situation))
+
+
+def _back(request, situation) -> str:
+    nxt = request.POST.get("next", "")
+    if nxt.startswith("/") and not nxt.startswith("//"):
+        return nxt
+    return "gateway:dashboard"
+
+
+@member_required
+def transmissions_list(request):
+    company = request.membership.company
+    qs = Transmission.objects.filter(company=company).select_related("situation__market").order_by("-updated_at")
+    state = request.GET.get("etat", "")
+    if state in Transmission.State.values:
+        qs = qs.filter(state=state)
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    return render(request, "gateway/list.html", {"page": page, "state": state, "states": Transmission.State.choices})
