@@ -155,6 +155,8 @@ class SituationForm(forms.Form):
                 company_numbers(self.market.company, exclude=self.situation), cleaned["number"], cleaned["date"]
             ):
                 self.add_error("number", message)
+        if self.errors:
+            return cleaned
         progress = {line.pk: cleaned[line_field_name(line)] for line in self.lines
                     if cleaned.get(line_field_name(line)) is not None}
         data = SituationData(
@@ -162,8 +164,7 @@ class SituationForm(forms.Form):
             index_value=cleaned.get("index_value"), advance_paid=cleaned.get("advance_paid") or Decimal("0"),
             progress=progress, penalties=penalties,
         )
-        if not self.errors:
-            self._check_with_engine(data)
+        self._check_with_engine(data)
         self.data_object = data
         return cleaned
 

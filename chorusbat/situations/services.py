@@ -178,7 +178,7 @@ def save_draft(market: Market, data: SituationData, user, situation: Situation |
     """Create or update a draft with its progress grid and penalties (the form has checked everything)."""
     if situation is None:
         situation = Situation(company=market.company, market=market, created_by=user)
-    elif situation.is_validated:
+    elif Situation.objects.select_for_update().get(pk=situation.pk).is_validated:  # fresh: maybe just validated
         raise SituationError([_("A validated situation can no longer be changed.")])
     situation.number, situation.period, situation.date = data.number, data.period, data.date
     situation.index_value, situation.advance_paid = data.index_value, data.advance_paid

@@ -90,7 +90,11 @@ def situation_edit(request, pk):
     if request.method == "POST":
         form = SituationForm(request.POST, market=market, situation=situation)
         if form.is_valid():
-            save_draft(market, form.data_object, request.user, situation=situation)
+            try:
+                save_draft(market, form.data_object, request.user, situation=situation)
+            except SituationError as exc:  # validated meanwhile, in another tab
+                messages.error(request, exc.messages[0])
+                return redirect("situations:detail", pk=situation.pk)
             messages.success(request, _("Draft situation %(number)s saved.") % {"number": form.data_object.number})
             return redirect("situations:detail", pk=situation.pk)
     else:
