@@ -42,23 +42,25 @@ def rechercher(ctx: Ctx, body: dict) -> dict:
     found = [s for s in ctx.store.all("structure") if _matches(s, criteria)]
     if body.get("restreindreStructuresPrivees"):
         found = [s for s in found if s["type"] == "PUBLIQUE"]
-    params = body.get("parametres") or {}
-    found.sort(key=SORT_KEYS.get(params.get("triColonne"), SORT_KEYS["IdentifiantStructure"]),
-               reverse=params.get("triSens") == "Descendant")
-    page, retour = paginate(found, params.get("pageResultatDemandee"), params.get("nbResultatsParPage"))
-    items = [
-        {
-            "idStructureCPP": s["id"],
-            "identifiantStructure": s["siret"],
-            "designationStructure": s["name"],
-            "typeIdentifiantStructure": s["id_type"],
-            "statut": "ACTIVE" if s["active"] else "INACTIVE",
-        }
-        for s in page
-    ]
-    if not found:
-        return no_result(listeStructures=[], parametresRetour=retour)
-    return {"listeStructures": items, "parametresRetour": retour}
+    return _sorted_page(found, body.get("parametres") or {}, SORT_KEYS, "IdentifiantStructure", "listeStructures",
+                        lambda s: {
+                            "idStructureCPP": s["id"],
+                            "identifiantStructure": s["siret"],
+                            "designationStructure": s["name"],
+                            "typeIdentifiantStructure": s["id_type"],
+                            "statut": "ACTIVE" if s["active"] else "INACTIVE",
+                        })
+
+
+def _sorted_page(items: list[dict], params: dict, sort_keys: dict, default_sort: str, list_name: str,
+                 to_item) -> dict:
+    """Sort (triColonne/triSens), page, and shape a search answer; an empty search is a 20000 "no result"."""
+    items = sorted(items, key=sort_keys.get(params.get("triColonne"), sort_keys[default_sort]),
+                   reverse=params.get("triSens") == "Descendant")
+    page, retour = paginate(items, params.get("pageResultatDemandee"), params.get("nbResultatsParPage"))
+    if not items:
+        return no_result(**{list_name: []}, parametresRetour=retour)
+    return {list_name: [to_item(item) for item in page], "parametresRetour": retour}
 
 
 def _matches(structure: dict, criteria: dict) -> bool:
@@ -123,24 +125,15 @@ def rechercher_services(ctx: Ctx, body: dict) -> dict:
         raise ApiError("INVALID_FIELD", field="parametres",
                        detail="utiliser parametresRechercherServicesStructure")
     structure = known_structure(ctx, structure_id_from(body, "idStructure", "idStructureCPP"))
-    params = body.get("parametresRechercherServicesStructure") or {}
-    services = list(structure.get("services", []))
-    services.sort(key=SERVICE_SORT_KEYS.get(params.get("triColonne"), SERVICE_SORT_KEYS["CodeService"]),
-                  reverse=params.get("triSens") == "Descendant")
-    page, retour = paginate(services, params.get("pageResultatDemandee"), params.get("nbResultatsParPage"))
-    items = [
-        {
-            "idService": s["id"],
-            "codeService": s["code"],
-            "libelleService": s["label"],
-            "estActif": s["active"],
-            "statutService": "ACTIF" if s["active"] else "INACTIF",
-        }
-        for s in page
-    ]
-    if not services:
-        return no_result(listeServices=[], parametresRetour=retour)
-    return {"listeServices": items, "parametresRetour": retour}
+    return _sorted_page(list(structure.get("services", [])), body.get("parametresRechercherServicesStructure") or {},
+                        SERVICE_SORT_KEYS, "CodeService", "listeServices",
+                        lambda s: {
+                            "idService": s["id"],
+                            "codeService": s["code"],
+                            "libelleService": s["label"],
+                            "estActif": s["active"],
+                            "statutService": "ACTIF" if s["active"] else "INACTIF",
+                        })
 
 
 def consulter_service(ctx: Ctx, body: dict) -> dict:
