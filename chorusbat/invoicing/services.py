@@ -1,0 +1,315 @@
+"""Situations → Factur-X documents: the invoice data, the stored ready document, the draft preview.
+
+- :func:`invoice_data_for` copies a situation into :class:`~chorusbat.facturx.InvoiceData`. Every amount is the
+  engine's, through :func:`chorusbat.situations.services.decompte` (the figures frozen at validation, or the
+  engine's fresh ones for a draft); nothing is computed here.
+- :func:`ready_document` produces the Factur-X of a *validated* situation once, through the validation gate of
+  :func:`chorusbat.facturx.build_facturx`, and stores its exact bytes; later calls return the stored row after
+  checking its SHA-256 digests. The bytes deposited in Chorus Pro are these bytes.
+- :func:`preview_pdf` is what the "Aperçu PDF" link shows: the stored document of a validated situation, or, for
+  a draft, the readable PDF rendered on the fly and stamped « APERÇU — NON VALIDÉE » on every page (never stored,
+  no XML inside: a draft is not an invoice).
+
+Every failure is a :class:`DocumentError` whose message is French and meant for the user.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from chorusbat.engine.rounding import round2
+from chorusbat.facturx import (
+    Address,
+    FacturXDocument,
+    FacturXValidationError,
+    InvoiceData,
+    InvoiceDataError,
+    Party,
+    Penalty,
+    RateBreakdown,
+    SituationLine,
+    ValidationReport,
+    ValidatorUnavailable,
+    build_facturx,
+    render_pdf,
+    validate,
+)
+from chorusbat.invoicing.models import DocumentStatus, InvoiceDocument, sha256_hex
+from chorusbat.invoicing.preview import stamp_preview
+from chorusbat.markets.models import Framework
+from chorusbat.situations.models import Situation
+from chorusbat.situations.services import decompte
+
+# ------------------------------------------------------------------------------------------------- errors
+
+
+class DocumentError(Exception):
+    """The document cannot be produced or used; ``str(error)`` is French, for the user. ``status``: HTTP code."""
+
+    status = 409
+
+
+class SituationNotValidated(DocumentError):
+    def __init__(self, situation: Situation):
+        super().__init__(_("Situation %(number)s is a draft: only a validated situation has a Factur-X invoice. "
+                           "Validate it first; until then only the preview is available.")
+                         % {"number": situation.number})
+
+
+class DocumentInvalid(DocumentError):
+    """The gate rejected the document. ``report`` is the stored JSON report (see :func:`report_as_json`)."""
+
+    def __init__(self, number: str, report: dict):
+        self.report = report
+        issues = report.get("issues", [])
+        details = "\n".join(_issue_line(issue) for issue in issues)
+        super().__init__(ngettext(
+            "The Factur-X invoice %(number)s failed %(count)d check:\n%(details)s",
+            "The Factur-X invoice %(number)s failed %(count)d checks:\n%(details)s",
+            len(issues),
+        ) % {"number": number, "count": len(issues), "details": details})
+
+
+class DocumentTampered(DocumentError):
+    """A stored ready document no longer matches its digests (or its report): it is never used."""
+
+    status = 500
+
+    def __init__(self, number: str):
+        super().__init__(_("The stored Factur-X invoice %(number)s does not match its SHA-256 fingerprint: it has "
+                           "been altered and will neither be shown nor sent. Contact the support team.")
+                         % {"number": number})
+
+
+class ValidationUnavailable(DocumentError):
+    """A validator could not run: nothing is stored, nothing is ready (a check that did not run never passes)."""
+
+    status = 503
+
+    def __init__(self, detail: str):
+        super().__init__(_("The Factur-X checks could not run, so no document was produced. Try again later or "
+                           "contact the support team. Detail: %(detail)s") % {"detail": detail})
+
+
+def _issue_line(issue: dict) -> str:
+    if issue.get("value"):
+        return _("%(rule)s (value: %(value)s): %(text)s") % issue
+    return _("%(rule)s: %(text)s") % issue
+
+
+def report_as_json(report: ValidationReport) -> dict:
+    """The gate's report as stored in :attr:`InvoiceDocument.report`."""
+    return {
+        "ok": report.ok,
+        "checks": list(report.checks),
+        "issues": [asdict(issue) for issue in report.issues],
+        "waived": [asdict(issue) for issue in report.waived],
+    }
+
+
+# ------------------------------------------------------------------------------------------- invoice data
+
+
+def _supplier(company) -> Party:
+    return Party(
+        name=company.legal_name,
+        siret=company.siret,
+        vat_number=company.vat_number,
+        address=Address(line1=company.address_line1, line2=company.address_line2, postcode=company.postcode,
+                        city=company.city, country_code=company.country_code or "FR"),
+    )
+
+
+def _moe(market) -> Party | None:
+    """The project manager (maître d'œuvre): the validator of an A4 market. A10/A13 validators are not MOEs."""
+    if market.framework == Framework.A4 and market.validator_siret:
+        return Party(name=market.validator_name, siret=market.validator_siret)
+    return None
+
+
+def _previous(situation: Situation) -> Situation | None:
+    return situation.market.situations.filter(period__lt=situation.period).order_by("-period").first()
+
+
+def invoice_data_for(situation: Situation) -> InvoiceData:
+    """The invoice of ``situation`` with the engine's amounts (stored ones once validated).
+
+    Raises :class:`DocumentError` when the draft's inputs are rejected by the engine or the invoice cannot be
+    issued (no IBAN, credit note without a previous invoice…).
+    """
+    figures = decompte(situation)
+    if figures.errors:
+        raise DocumentError("\n".join(figures.errors))
+    current, market = figures.situation, figures.situation.market
+    totals = figures.totals
+    lines = tuple(
+        SituationLine(
+            ref=row.line.ref, label=row.line.label, kind=row.line.kind, unit=row.line.unit,
+            unit_price=row.line.unit_price, contract_quantity=row.line.quantity,
+            contract_amount=round2(row.line.unit_price * row.line.quantity),  # §2 line total, as on the contract
+            vat_rate=row.line.vat_rate, progress=row.progress if row.progress is not None else Decimal("0"),
+            cumulative=row.cumulative, previous=row.previous, period=row.period,
+        )
+        for row in figures.lines
+    )
+    credit_note = totals["ttc"] < 0
+    original = _previous(current) if credit_note else None
+    company = current.company
+    try:
+        return InvoiceData(
+            supplier=_supplier(company),
+            buyer=Party(name=market.buyer_name, siret=market.buyer_siret),
+            moe=_moe(market),
+            market_number=market.number,
+            market_title=market.title,
+            framework=market.framework,
+            engagement=market.engagement,
+            service_code=market.buyer_service_code,
+            payment_delay_days=market.payment_delay_days,
+            reverse_charge=market.reverse_charge,
+            retention_rate=market.retention_rate,
+            invoice_number=current.number,
+            issue_date=current.date,
+            period=current.period_label,
+            coefficient=figures.coefficient,
+            lines=lines,
+            by_rate=tuple(RateBreakdown(rate=r.rate, cumulative_ht=r.cumulative_ht, a=r.a, d=r.d, b=r.b)
+                          for r in figures.by_rate),
+            penalties=tuple(Penalty(label=p.label, amount=p.amount) for p in current.penalties.all()),
+            iban=company.iban,
+            bic=company.bic,
+            original_invoice_number=original.number if original else "",
+            original_invoice_date=original.date if original else None,
+            **{name: totals[name] for name in ("a", "d", "b", "ttc", "c", "e", "f", "g", "net")},
+        )
+    except InvoiceDataError as error:
+        raise DocumentError(str(error)) from None
+
+
+# ------------------------------------------------------------------------------------------ ready document
+
+
+def check_integrity(document: InvoiceDocument) -> InvoiceDocument:
+    """Refuse a ready document whose bytes or report no longer are what was stored when it passed the gate."""
+    report = document.report or {}
+    intact = (
+        document.is_ready
+        and sha256_hex(document.pdf_bytes) == document.sha256
+        and sha256_hex(document.xml_bytes) == document.xml_sha256
+        and report.get("ok") is True
+        and not report.get("issues")
+    )
+    if not intact:
+        raise DocumentTampered(document.situation.number)
+    return document
+
+
+def _store(situation: Situation, fields: dict) -> InvoiceDocument:
+    """Create the situation's row, or replace a failed one; a ready row is never touched.
+
+    Two producers racing here end with one row: the one-to-one constraint makes ``get_or_create`` return the
+    winner's row to the other, and an existing row is only overwritten while it is still ``invalid``.
+    """
+    document, created = InvoiceDocument.objects.get_or_create(situation=situation, defaults=fields)
+    if not created and not document.is_ready:
+        InvoiceDocument.objects.filter(pk=document.pk, status=DocumentStatus.INVALID).update(**fields)
+        document = InvoiceDocument.objects.get(pk=document.pk)
+    document.situation = situation
+    return document
+
+
+def _ready_fields(built: FacturXDocument) -> dict:
+    return {
+        "status": DocumentStatus.READY, "pdf": built.pdf, "xml": built.xml,
+        "sha256": sha256_hex(built.pdf), "xml_sha256": sha256_hex(built.xml),
+        "report": report_as_json(built.report),
+    }
+
+
+def _invalid_fields(report: ValidationReport) -> dict:
+    return {"status": DocumentStatus.INVALID, "pdf": b"", "xml": b"", "sha256": "", "xml_sha256": "",
+            "report": report_as_json(report)}
+
+
+def ready_document(situation: Situation) -> InvoiceDocument:
+    """The validated situation's Factur-X, produced and checked on first call, then reused as stored.
+
+    Raises :class:`SituationNotValidated` for a draft, :class:`DocumentInvalid` when the gate rejects the document
+    (the failed report is stored, status ``invalid``, and the next call tries again), :class:`DocumentTampered` when
+    the stored bytes do not match their digests, :class:`ValidationUnavailable` when a validator cannot run, and
+    :class:`DocumentError` when the invoice cannot be issued at all.
+    """
+    if not situation.is_validated:
+        raise SituationNotValidated(situation)
+    existing = InvoiceDocument.objects.filter(situation=situation).first()
+    if existing is not None and existing.is_ready:
+        existing.situation = situation
+        return check_integrity(existing)
+
+    data = invoice_data_for(situation)
+    try:
+        document = _store(situation, _ready_fields(build_facturx(data)))
+    except FacturXValidationError as error:
+        document = _store(situation, _invalid_fields(error.report))
+    except ValidatorUnavailable as error:
+        raise ValidationUnavailable(str(error)) from None
+    if not document.is_ready:
+        raise DocumentInvalid(situation.number, document.report)
+    return check_integrity(document)
+
+
+def verify_document(document: InvoiceDocument) -> ValidationReport:
+    """Run the whole gate again on the stored PDF, against the situation's current invoice data.
+
+    For the last step before a deposit: it proves that the stored bytes still pass XSD, both schematrons and the
+    consistency checks, beyond the digests :func:`ready_document` compares.
+    """
+    check_integrity(document)
+    try:
+        return validate(document.pdf_bytes, invoice_data_for(document.situation))
+    except ValidatorUnavailable as error:
+        raise ValidationUnavailable(str(error)) from None
+
+
+# ---------------------------------------------------------------------------------------------- previews
+
+
+def preview_pdf(situation: Situation) -> bytes:
+    """The PDF behind "Aperçu PDF": the stored Factur-X once validated, else a stamped draft preview."""
+    if situation.is_validated:
+        return ready_document(situation).pdf_bytes
+    return stamp_preview(render_pdf(invoice_data_for(situation)), _("PREVIEW — NOT VALIDATED"))
+
+
+# ------------------------------------------------------------------------------- what the situation page shows
+
+
+@dataclass
+class DocumentState:
+    """The Factur-X block of the situation page: ``kind`` is ``draft``, ``ready``, ``invalid`` or ``error``."""
+
+    kind: str
+    document: InvoiceDocument | None = None
+    issues: list[dict] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+
+
+def document_state(situation: Situation) -> DocumentState:
+    """Produce (once) and check a validated situation's document; for a draft, report what would block it."""
+    if not situation.is_validated:
+        try:
+            invoice_data_for(situation)
+        except DocumentError as error:
+            return DocumentState("draft", messages=str(error).splitlines())
+        return DocumentState("draft")
+    try:
+        document = ready_document(situation)
+    except DocumentInvalid as error:
+        return DocumentState("invalid", issues=error.report.get("issues", []))
+    except DocumentError as error:
+        return DocumentState("error", messages=str(error).splitlines())
+    return DocumentState("ready", document=document)
