@@ -401,6 +401,8 @@ def iter_pages(fetch: Callable[[int], T], items: Callable[[T], list[Item]]) -> I
 
 # --- Reading answers ------------------------------------------------------------------------------------------
 
+_NOT_JSON = object()  # marks a body that is not JSON (an HTML error page…)
+
 
 def _read_token(response: httpx.Response) -> tuple[str, float]:
     try:
@@ -448,9 +450,6 @@ def _read_body(operation: ops.Operation, response: httpx.Response) -> dict:
             raise BusinessError(_code_retour(data), str(data.get("libelle") or ""), http_status=status)
         raise RequestRejected(operation.name, http_status=status)
     raise InvalidResponse(f"{operation.name}: unexpected HTTP status", http_status=status)
-
-
-_NOT_JSON = object()
 
 
 def _code_retour(data: dict) -> int | None:

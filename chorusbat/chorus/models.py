@@ -401,8 +401,9 @@ class InvoiceSearchRequest(Request):
     ej_number: str | None = Field(None, alias="numeroBonCommande")
     deposited_from: date | None = Field(None, alias="periodeDateDepotDu")
     deposited_until: date | None = Field(None, alias="periodeDateDepotAu")
-    state_changed_from: date | None = Field(None, alias="periodeDateHeureEtatCourantDu")
-    state_changed_until: date | None = Field(None, alias="periodeDateHeureEtatCourantAu")
+    # A datetime is sent as YYYY-MM-DDTHH:MM:SS (Paris time), a date as YYYY-MM-DD (§6).
+    state_changed_from: datetime | date | None = Field(None, alias="periodeDateHeureEtatCourantDu")
+    state_changed_until: datetime | date | None = Field(None, alias="periodeDateHeureEtatCourantAu")
     framework: Framework | None = Field(None, alias="cadreFacturation")
     deposit_mode: str | None = Field(None, alias="modeDepot")
     paging: InvoiceSearchPaging | None = Field(None, alias="rechercheFactureParFournisseur")

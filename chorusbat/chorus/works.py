@@ -6,17 +6,21 @@ is confirmed on PISTE. Every other path and field below is UNCONFIRMED and follo
 and only this file — changes. Validate it in qualification before relying on it in production.
 
 Modelled shapes:
-- ``soumettre``: the ``factures/v1/soumettre`` body with a works framework and the MOE / MOA named by
+- ``soumettre``: the ``factures/v1/soumettre`` body with a works framework, the MOE / MOA named by
   ``moe{codeStructureMoe, codeServiceMoe}`` and ``moa{codeStructureMoa, codeServiceMoa}`` (how an A4 names the
-  MOE is UNCONFIRMED, §12.4); answers ``{idFactureTravaux, numeroFactureTravaux, statutFactureTravaux, dateDepot}``.
-- ``consulter``: ``{idFactureTravaux}`` → the piece with its status.
+  MOE is UNCONFIRMED, §12.4) and the previous piece of the dossier in ``idPiecePrecedente``; the recipient
+  defaults to the MOA. Answers ``{idFactureTravaux, numeroFactureTravaux, statutFactureTravaux,
+  dateDepotFactureTravaux}``.
+- ``consulter``: ``{idFactureTravaux}`` → ``{factureTravaux}``, shaped like ``facture`` of
+  ``factures/v1/consulter/fournisseur`` (§10.5).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 
 from chorusbat.chorus.client import PAGE_SIZE, ChorusClient, iter_pages
 from chorusbat.chorus.enums import Framework
@@ -25,7 +29,9 @@ from chorusbat.chorus.models import (
     ChorusDate,
     ChorusDateTime,
     Envelope,
+    IssuedInvoice,
     PageInfo,
+    Recipient,
     Request,
     Response,
     SubmitInvoiceRequest,
@@ -71,15 +77,19 @@ class WorksSubmitRequest(SubmitInvoiceRequest):
         default_factory=lambda: BillingFramework(code=Framework.A4_PROJET_DECOMPTE_MENSUEL_FOURNISSEUR),
         alias="cadreDeFacturation",
     )
+    recipient: Recipient | None = Field(None, alias="destinataire")  # the MOA's when absent
     moe: Moe | None = Field(None, alias="moe")
     moa: Moa | None = Field(None, alias="moa")
+    previous_piece_id: int | None = Field(None, alias="idPiecePrecedente")
 
 
 class WorksSubmitResult(Envelope):
     works_invoice_id: int = Field(alias="idFactureTravaux")
     works_invoice_number: str | None = Field(None, alias="numeroFactureTravaux")
     status: str | None = Field(None, alias="statutFactureTravaux")
-    deposited_at: ChorusDateTime = Field(None, alias="dateDepot")
+    deposited_at: ChorusDateTime = Field(
+        None, validation_alias=AliasChoices("dateDepotFactureTravaux", "dateDepot")
+    )
 
 
 class WorksSearchPaging(Request):
@@ -108,9 +118,15 @@ class WorksInvoiceSummary(Response):
     works_invoice_number: str | None = Field(None, alias="numeroFactureTravaux")
     framework: str | None = Field(None, alias="cadreFacturation")
     status: str | None = Field(None, alias="statut")
+    works_invoice_type: str | None = Field(None, alias="typeFactureTravaux")
     invoice_date: ChorusDate = Field(None, alias="dateFactureTravaux")
     deposited_at: ChorusDateTime = Field(None, alias="dateDepot")
+    state_changed_at: ChorusDateTime = Field(None, alias="dateHeureEtatCourant")
+    state_comment: str | None = Field(None, alias="commentaireEtatCourant")
     market_number: str | None = Field(None, alias="numeroMarche")
+    net_amount: Decimal | None = Field(None, alias="montantHT")
+    gross_amount: Decimal | None = Field(None, alias="montantTTC")
+    payable_amount: Decimal | None = Field(None, alias="montantAPayer")
 
 
 class WorksSearchResult(Envelope):
@@ -123,9 +139,7 @@ class WorksConsultRequest(Request):
 
 
 class WorksInvoice(Envelope):
-    works_invoice_id: int | None = Field(None, alias="idFactureTravaux")
-    works_invoice_number: str | None = Field(None, alias="numeroFactureTravaux")
-    status: str | None = Field(None, alias="statutFactureTravaux")
+    piece: IssuedInvoice = Field(alias="factureTravaux")
 
 
 def submit_works_invoice(client: ChorusClient, request: WorksSubmitRequest) -> WorksSubmitResult:

@@ -16,7 +16,7 @@ import pytest
 _plugin = pytest.importorskip("chorus_sandbox.pytest_plugin")
 sandbox_process, sandbox = _plugin.sandbox_process, _plugin.sandbox  # remove once the root conftest loads the plugin
 
-from chorusbat.chorus import errors  # noqa: E402
+from chorusbat.chorus import errors, works  # noqa: E402
 from chorusbat.chorus.buyers import BuyerInfo, BuyerRule, lookup_buyer  # noqa: E402
 from chorusbat.chorus.config import Timeouts  # noqa: E402
 from chorusbat.chorus.connection import ConnectionOutcome, check_connection  # noqa: E402
@@ -382,3 +382,31 @@ def test_no_secret_in_debug_logs_of_real_http_exchanges(live, caplog):
     for secret in [*config.secrets(), token]:
         assert secret not in caplog.text
         assert secret not in str(caught.value) and secret not in repr(caught.value)
+
+
+# --- Works pieces (UNCONFIRMED shapes, modelled by the sandbox) ---------------------------------------------
+
+
+def test_works_piece_is_submitted_found_and_consulted(live):
+    base = invoice_request("M-TRAVAUX-1")
+    request = works.WorksSubmitRequest(
+        deposit_mode=DepositMode.SAISIE_API,
+        supplier=base.supplier,
+        references=base.references,
+        lines=base.lines,
+        vat_lines=base.vat_lines,
+        totals=base.totals,
+        moe=works.Moe(siret="44306184100013", service_code="MOE_BATIMENT"),
+        moa=works.Moa(siret="27440045600019", service_code="MAITRISE_OUVRAGE"),
+    )
+    with live.client() as client:
+        receipt = works.submit_works_invoice(client, request)
+        found = list(works.iter_works_invoices(client, works.WorksSearchRequest(market_number="M-TRAVAUX-1")))
+        piece = works.consult_works_invoice(client, receipt.works_invoice_id)
+        nothing = list(works.iter_works_invoices(client, works.WorksSearchRequest(market_number="M-NONE")))
+    assert receipt.status == "DEPOSEE" and receipt.deposited_at is not None
+    assert [p.works_invoice_id for p in found] == [receipt.works_invoice_id]
+    assert found[0].framework == "A4_PROJET_DECOMPTE_MENSUEL_FOURNISSEUR"
+    assert found[0].gross_amount == Decimal("200.00")
+    assert piece.piece.invoice_id == receipt.works_invoice_id
+    assert nothing == []
