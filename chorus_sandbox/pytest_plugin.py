@@ -124,6 +124,10 @@ class SandboxHandle:
         return self._call("POST", "invoices/status",
                           {"identifiantFactureCPP": invoice_id, "statut": status, "commentaire": comment})
 
+    def requests(self) -> dict[str, int]:
+        """API requests received since the last reset, per path (e.g. ``/api/oauth/token``)."""
+        return self._call("GET", "requests")
+
     def state(self) -> dict:
         return self._call("GET", "state")
 

@@ -151,6 +151,7 @@ class Handler(BaseHTTPRequestHandler):
             self._send(status, payload, content_type)
             return
 
+        sandbox.count_request(path)
         decision = sandbox.faults.draw(path)
         if decision.latency_s:
             time.sleep(decision.latency_s)

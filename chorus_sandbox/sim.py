@@ -4,6 +4,7 @@
 |---|---|---|
 | ``GET /_sim/`` | — | small HTML page listing what the sandbox holds |
 | ``GET /_sim/state`` | — | the same as JSON: accounts, structures, invoices, fluxes, attachments |
+| ``GET /_sim/requests`` | — | API requests received since start-up or reset, per path |
 | ``GET /_sim/credentials`` | — | the ``--print-credentials`` JSON |
 | ``POST /_sim/reset`` | — | wipe the state, re-apply the seed, restore start-up settings and faults |
 | ``POST /_sim/seed`` | seed fragment | add or replace clients, accounts, structures |
@@ -23,6 +24,8 @@ import dataclasses
 import datetime as dt
 import html
 import json
+import threading
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,9 +43,21 @@ class Sandbox:
     app: App
     faults: Faults
     startup_faults: dict = field(default_factory=lambda: {"rules": [], "seed": 0})
+    #: API requests received since start-up or the last reset, per path (``/api/oauth/token`` included): lets
+    #: tests and benches count token requests and calls per cycle. In memory only.
+    requests: Counter = field(default_factory=Counter)
+    _requests_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
         self.startup_config = dataclasses.replace(self.app.config)
+
+    def count_request(self, path: str) -> None:
+        with self._requests_lock:
+            self.requests[path] += 1
+
+    def request_counts(self) -> dict[str, int]:
+        with self._requests_lock:
+            return dict(self.requests)
 
     def reset(self) -> None:
         """Back to the start-up state: seed data, settings and fault rules."""
@@ -53,6 +68,8 @@ class Sandbox:
             seed.apply_seed(self.app.store, self.app.seed, self.app.today())
             self.app.store.set_setting("seeded", True)
         self.faults.configure(self.startup_faults.get("rules", []), self.startup_faults.get("seed", 0))
+        with self._requests_lock:
+            self.requests.clear()
 
     def ensure_seeded(self) -> None:
         if not self.app.store.get_setting("seeded", False):
@@ -71,6 +88,8 @@ def handle(sandbox: Sandbox, method: str, path: str, raw: bytes) -> tuple[int, A
         return 200, state(sandbox), JSON
     if method == "GET" and route == "credentials":
         return 200, seed.credentials(sandbox.app.seed), JSON
+    if method == "GET" and route == "requests":
+        return 200, sandbox.request_counts(), JSON
     if method == "GET" and route == "faults":
         return 200, sandbox.faults.describe(), JSON
     action = ACTIONS.get(route)
@@ -184,6 +203,7 @@ def state(sandbox: Sandbox) -> dict:
         "fluxes": [{k: v for k, v in f.items() if k != "blob_id"} for f in store.all("flux")],
         "attachments": [{k: v for k, v in a.items() if k != "blob_id"} for a in store.all("attachment")],
         "faults": sandbox.faults.describe(),
+        "requests": sandbox.request_counts(),
         "config": vars(sandbox.app.config),
     }
 

@@ -2,7 +2,6 @@
 
 import pytest
 
-from chorus_sandbox.pytest_plugin import sandbox, sandbox_process  # noqa: F401
 from chorus_sandbox.tests.helpers import ApiClient
 
 

@@ -83,3 +83,15 @@ def test_sandbox_down_for_a_while(sandbox):
     sandbox.start()
     client.http = httpx.Client(timeout=30.0, verify=False)
     client.ok("structures/v1/rechercher", {})
+
+
+def test_requests_are_counted_per_path_and_reset(sandbox):
+    import httpx
+
+    creds = sandbox.credentials["piste"]
+    for _ in range(3):
+        httpx.post(sandbox.token_url, data={"grant_type": "client_credentials", "client_id": creds["client_id"],
+                                            "client_secret": creds["client_secret"], "scope": "openid"})
+    assert sandbox.requests()["/api/oauth/token"] == 3
+    sandbox.reset()
+    assert sandbox.requests() == {}
