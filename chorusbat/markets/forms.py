@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from chorusbat.accounts.validators import normalize_siret, validate_siret
@@ -32,6 +33,16 @@ FINANCIAL_FIELDS = (
     "reverse_charge", "revision_fixed", "revision_variable", "revision_base_index",
     "advance_percent", "advance_start_percent", "advance_end_percent", "retention_percent",
 )
+
+
+# An HTML date input only understands ISO dates, whatever the page's language.
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def capitalise_labels(form) -> None:
+    """Model fields get capitalised labels from Django; give the form's own fields the same look."""
+    for field in form.fields.values():
+        field.label = capfirst(field.label)
 
 
 def siret_field(label, required=True):
@@ -67,7 +78,7 @@ class MarketForm(forms.ModelForm):
     retention_percent = FrenchDecimalField(label=_("retention (%)"), min_value=0, max_value=5, max_digits=6,
                                            decimal_places=2, initial=Decimal("0"),
                                            help_text=_("At most 5 %; 0 when replaced by a bank guarantee."))
-    start_date = forms.DateField(label=_("start date"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = forms.DateField(label=_("start date"), widget=DATE_WIDGET)
 
     class Meta:
         model = Market
@@ -82,6 +93,7 @@ class MarketForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.company = company
         self.buyer_info = None
+        capitalise_labels(self)
         for model_field, form_field in PERCENT_FIELDS.items():
             if self.instance.pk:
                 self.initial[form_field] = (getattr(self.instance, model_field) * HUNDRED).quantize(CENT)
@@ -236,6 +248,7 @@ class ContractLineForm(forms.ModelForm):
         self.market = market
         self.instance.market = market
         self.taken_refs = taken_refs
+        capitalise_labels(self)
 
     def clean_ref(self):
         ref = self.cleaned_data["ref"].strip()
@@ -261,6 +274,10 @@ class LineImportForm(forms.Form):
                                      help_text=_("Used when the file has no type column: DPGF lines are lump "
                                                  "sums, BPU/DQE lines unit prices."))
     default_vat_rate = VatRateField(label=_("VAT rate when the file has no VAT column"), initial="20")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        capitalise_labels(self)
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chorusbat import engine
 from chorusbat.markets.models import LineKind, Market
+from chorusbat.markets.forms import DATE_WIDGET, capitalise_labels
 from chorusbat.markets.french_numbers import FrenchDecimalField
 from chorusbat.situations import numbering
 from chorusbat.situations.models import Situation
@@ -64,7 +65,7 @@ class SituationForm(forms.Form):
                              help_text=_("At most 20 letters, digits or - _ / . — the next number of your "
                                          "sequence is suggested."))
     period = MonthField(label=_("period"))
-    date = forms.DateField(label=_("invoice date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("invoice date"), widget=DATE_WIDGET)
     index_value = FrenchDecimalField(label=_("index value (In)"), required=False, max_digits=12)
     advance_paid = FrenchDecimalField(label=_("advance to pay with this situation (e)"), required=False,
                                       min_value=0, decimal_places=2, initial=Decimal("0"))
@@ -95,6 +96,7 @@ class SituationForm(forms.Form):
             self.fields[f"penalty_label_{i}"] = forms.CharField(label=_("penalty"), max_length=200, required=False)
             self.fields[f"penalty_amount_{i}"] = FrenchDecimalField(label=_("amount"), required=False,
                                                                     decimal_places=2, min_value=0)
+        capitalise_labels(self)
         if situation is not None:
             self.initial.update(number=situation.number, period=situation.period, date=situation.date,
                                 index_value=situation.index_value, advance_paid=situation.advance_paid)

@@ -196,6 +196,8 @@ def test_draft_can_be_corrected_then_deleted(member_client, admin_user, market):
     create(member_client, market, FIRST)
     situation = Situation.objects.get()
     url = reverse("situations:edit", args=[situation.pk])
+    page = member_client.get(url).content.decode()
+    assert 'value="2026-09-30"' in page and 'value="2026-09"' in page  # what date/month inputs understand
     assert member_client.post(url, form_data(market, FIRST, **{"7.1": "50"})).status_code == 302
     assert situation.progress.get(line__ref="7.1").value == Decimal("50")
     assert member_client.post(reverse("situations:delete", args=[situation.pk])).status_code == 403
