@@ -95,3 +95,24 @@ def test_text_helpers():
     assert fr_number(Decimal("185.500"), None) == "185,5"
     assert xml_amount(Decimal("-0.00")) == "0.00" and xml_amount(Decimal("-12.5")) == "-12.50"
     assert safe_filename("F2026/0093 bis") == "F2026_0093_bis"
+
+
+def test_demo_housing_market_situation_passes_the_gate():
+    """The validated situation of the second demo market (A4, MOE, no EJ, no revision, three rates)."""
+    from chorusbat.facturx import build_facturx
+
+    file_data = simple_file(
+        [line("8.1", "Installation et repli de chantier", "10", "forfait", "3200.00", "1"),
+         line("8.2", "Peinture murs et plafonds des logements", "10", "unitaire", "14.80", "2400"),
+         line("8.3", "Isolation thermique des combles perdus", "5.5", "unitaire", "32.50", "380"),
+         line("8.4", "Peinture du local commercial en rez-de-chaussée", "20", "forfait", "6400.00", "1")],
+        [{"8.1": "50", "8.2": "600"}],
+        framework="A4", number="OPH44-2026-017", advance={"rate": "0.05"},
+    )
+    del file_data["market"]["revision"], file_data["market"]["engagement"], file_data["situations"][0]["index"]
+    file_data["buyer"] = {"name": "Office public de l'habitat Loire-Atlantique", "siret": "27440045600019",
+                          "service_code": "MAITRISE_OUVRAGE"}
+    file_data["moe"] = {"name": "Atelier d'architecture Ouest", "siret": "44306184100013"}
+    data = invoices(file_data)[0]
+    assert data.moe is not None and data.framework == "A4"
+    assert build_facturx(data).report.ok

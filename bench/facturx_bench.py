@@ -1,0 +1,100 @@
+"""Median milliseconds per Factur-X document of a 10-line situation: XML only, PDF render only, full pipeline.
+
+Run: ``.venv/bin/python bench/facturx_bench.py [--documents 50]``
+
+Prints the one-off set-up costs (first schematron compilation, first PDF render with template and fonts),
+then, for batches of 1 and N documents, the median time per document of:
+- XML only: ``build_xml``;
+- render only: ``render_pdf`` (the PDF/A-3b without the embedded XML);
+- full pipeline: ``build_facturx`` = XML + PDF + embedding + the whole validation gate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from chorusbat.engine import compute_situation_file  # noqa: E402
+from chorusbat.facturx import (  # noqa: E402
+    build_facturx,
+    build_xml,
+    invoice_data_from_situation_file,
+    render_pdf,
+    warm_up,
+)
+
+RATES = ("20", "10", "5.5", "20", "20", "10", "20", "5.5", "20", "10")
+
+
+def ten_line_situation():
+    """A 10-line contract (three VAT rates, revision, advance, retention, a penalty), its second situation."""
+    lines = [
+        {"ref": f"{n}.1", "label": f"Lot {n} — travaux de peinture et revêtements, niveau {n}",
+         "kind": "forfait" if n % 2 else "unitaire", "unit": "ens" if n % 2 else "m2",
+         "unit_price": "12500.00" if n % 2 else "48.50", "quantity": "1" if n % 2 else "400", "vat_rate": rate}
+        for n, rate in enumerate(RATES, start=1)
+    ]
+    file_data = {
+        "supplier": {"name": "PEINTURES DU LITTORAL SARL", "siret": "73282932000074", "vat_number": "FR44732829320",
+                     "iban": "FR7630006000011234567890189"},
+        "buyer": {"name": "Ville de Nantes", "siret": "21440109300015", "service_code": "DIR_BATIMENTS"},
+        "market": {"number": "2026-TX-004", "engagement": "1300045678", "title": "Groupe scolaire Jules Verne",
+                   "framework": "A1", "start_date": "2026-09-01", "duration_months": 6, "lines": lines,
+                   "revision": {"fixed": "0.125", "variable": "0.875", "base_index": "118.4"},
+                   "advance": {"rate": "0.10"}, "retention_rate": "0.05"},
+        "situations": [
+            {"number": "F2026-0093", "period": "2026-09", "date": "2026-09-30", "index": "119.0",
+             "progress": {f"{n}.1": "40" if n % 2 else "150" for n in range(1, 11)}},
+            {"number": "F2026-0107", "period": "2026-10", "date": "2026-10-31", "index": "119.7",
+             "progress": {f"{n}.1": "75" if n % 2 else "320" for n in range(1, 11)},
+             "penalties": [{"label": "Retard remise DOE", "amount": "150.00"}]},
+        ],
+    }
+    return invoice_data_from_situation_file(file_data, compute_situation_file(file_data), 1)
+
+
+def timed(function, *args) -> float:
+    """Wall-clock milliseconds of one call."""
+    start = time.perf_counter()
+    function(*args)
+    return (time.perf_counter() - start) * 1000
+
+
+def timed_both(function, *args) -> tuple[float, float]:
+    """(wall, CPU) milliseconds of one call; CPU time is the steadier figure on a shared machine."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    function(*args)
+    return (time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--documents", type=int, default=50, help="size of the larger batch (default 50)")
+    count = parser.parse_args(argv).documents
+
+    data = ten_line_situation()
+    documents = [dataclasses.replace(data, invoice_number=f"F2026-{n:04d}") for n in range(1, count + 1)]
+
+    print("One-off set-up (first use in a process):")
+    print(f"  schematron compilation (EN 16931 + CTC FR): {timed(warm_up):8.1f} ms")
+    print(f"  first PDF render (template, stylesheet, fonts): {timed(render_pdf, data):8.1f} ms")
+    print()
+    print(f"Median ms per document, 10-line situation ({len(data.lines)} lines, {len(data.by_rate)} VAT rates):")
+    print(f"  {'step':<16}{'1 doc wall':>12}{'1 doc CPU':>12}{f'{count} docs wall':>16}{f'{count} docs CPU':>16}")
+    for name, function in (("XML only", build_xml), ("render only", render_pdf), ("full pipeline", build_facturx)):
+        single_wall, single_cpu = timed_both(function, documents[0])
+        batch = [timed_both(function, document) for document in documents]
+        batch_wall = statistics.median(wall for wall, _cpu in batch)
+        batch_cpu = statistics.median(cpu for _wall, cpu in batch)
+        print(f"  {name:<16}{single_wall:>12.1f}{single_cpu:>12.1f}{batch_wall:>16.1f}{batch_cpu:>16.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
