@@ -4,7 +4,7 @@ from django.shortcuts import redirect, render
 
 
 def home(request):
-    return redirect("accounts:my_account")
+    return redirect("gateway:dashboard")
 
 
 def forbidden(request, exception=None):

@@ -1,7 +1,6 @@
 """The client against the sandbox running as a real process on loopback (issue 4 "Tests").
 
-The ``sandbox`` fixture comes from ``chorus_sandbox.pytest_plugin``; these tests are skipped only while that
-plugin does not exist. Until the root conftest registers the plugin, its two fixtures are imported here.
+The ``sandbox`` fixture comes from ``chorus_sandbox.pytest_plugin``, registered by the root conftest.
 """
 
 from __future__ import annotations
@@ -13,8 +12,6 @@ from decimal import Decimal
 
 import pytest
 
-_plugin = pytest.importorskip("chorus_sandbox.pytest_plugin")
-sandbox_process, sandbox = _plugin.sandbox_process, _plugin.sandbox  # remove once the root conftest loads the plugin
 
 from chorusbat.chorus import errors, works  # noqa: E402
 from chorusbat.chorus.buyers import BuyerInfo, BuyerRule, lookup_buyer  # noqa: E402

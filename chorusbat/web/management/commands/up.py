@@ -3,7 +3,8 @@
 Processes, all on 127.0.0.1 and stopped together with Ctrl-C:
 - the local Chorus Pro sandbox (its own package, reached over HTTP only);
 - the web application;
-- more processes are added by the gateway (worker, periodic jobs).
+- one background worker (transmissions to Chorus Pro, status sync);
+- the scheduler of the periodic jobs (transmission sweep, status sync, password reminders, buyer refresh).
 If any process dies, the others are stopped and the command exits with an error.
 """
 
@@ -20,7 +21,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from chorusbat.accounts.demo import create_demo_data
+from chorusbat.accounts.demo import sandbox_credentials
 
 
 def _wait_until_up(url: str, timeout: float = 30.0) -> bool:
@@ -58,6 +59,8 @@ class Command(BaseCommand):
                 [py, "-m", "chorusbat", "runserver", f"127.0.0.1:{options['port']}", "--noreload"],
                 f"http://127.0.0.1:{options['port']}/connexion/",
             ),
+            ("worker", [py, "-m", "chorusbat", "worker"], None),
+            ("scheduler", [py, "-m", "chorusbat", "scheduler"], None),
         ]
 
     def handle(self, *args, **options):
@@ -67,6 +70,10 @@ class Command(BaseCommand):
             call_command("demo", stdout=self.stdout)
 
         env = dict(os.environ, CHORUSBAT_SANDBOX_URL=f"http://127.0.0.1:{options['sandbox_port']}")
+        creds = sandbox_credentials()
+        if creds:  # the platform's PISTE application for the sandbox environment is the sandbox's seeded one
+            env.setdefault("CHORUSBAT_PISTE_SANDBOX_CLIENT_ID", creds["piste"]["client_id"])
+            env.setdefault("CHORUSBAT_PISTE_SANDBOX_CLIENT_SECRET", creds["piste"]["client_secret"])
         children: list[tuple[str, subprocess.Popen]] = []
 
         def stop_all(*_):
