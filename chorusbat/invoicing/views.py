@@ -7,7 +7,7 @@ else. A document that cannot be produced gives a French error page saying why (d
 from __future__ import annotations
 
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -17,11 +17,7 @@ from chorusbat.accounts.permissions import member_required
 from chorusbat.facturx.cli import safe_filename
 from chorusbat.invoicing.services import DocumentError, DocumentInvalid, preview_pdf, ready_document
 from chorusbat.situations.models import Situation
-
-
-def company_situation(request, pk) -> Situation:
-    return get_object_or_404(Situation.objects.select_related("market", "company"), pk=pk,
-                             company=request.membership.company)
+from chorusbat.situations.views import company_situation
 
 
 def pdf_response(pdf: bytes, filename: str, *, as_attachment: bool) -> HttpResponse:
