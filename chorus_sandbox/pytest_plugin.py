@@ -124,6 +124,13 @@ class SandboxHandle:
         return self._call("POST", "invoices/status",
                           {"identifiantFactureCPP": invoice_id, "statut": status, "commentaire": comment})
 
+    def set_password(self, login: str, password: str) -> None:
+        """Reset a technical account's password, as its manager does in the portal (valid 12 months)."""
+        self._call("POST", "accounts/reset-password", {"login": login, "password": password})
+
+    def set_structure_active(self, siret: str, active: bool) -> None:
+        self._call("POST", "structures/active", {"siret": siret, "active": active})
+
     def requests(self) -> dict[str, int]:
         """API requests received since the last reset, per path (e.g. ``/api/oauth/token``)."""
         return self._call("GET", "requests")

@@ -15,6 +15,8 @@
 | ``POST /_sim/tokens/expire`` | — | expire every issued OAuth token |
 | ``POST /_sim/accounts/password`` | ``{"login", "expires": "YYYY-MM-DD"}`` | set a password expiry date |
 | ``POST /_sim/accounts/expire-password`` | ``{"login"}`` | make that password expired (yesterday) |
+| ``POST /_sim/accounts/reset-password`` | ``{"login", "password"}`` | a new password, valid 12 months |
+| ``POST /_sim/structures/active`` | ``{"siret", "active": false}`` | turn a structure inactive (or active) |
 | ``POST /_sim/invoices/status`` | ``{"identifiantFactureCPP", "statut", "commentaire"}`` | force a status |
 """
 
@@ -29,7 +31,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import lifecycle, seed
+from . import assumptions, lifecycle, seed
 from .core import ApiError, App
 from .faults import Faults
 
@@ -167,6 +169,29 @@ def _expire_password(sandbox: Sandbox, body: dict) -> dict:
     return _set_password_expiry(sandbox, {"login": body["login"], "expires": yesterday.isoformat()})
 
 
+def _reset_password(sandbox: Sandbox, body: dict) -> dict:
+    """What the primary manager does in the portal: a new password, valid for the usual period."""
+    account = _account(sandbox, str(body["login"]))
+    password = str(body["password"])
+    if not password:
+        raise ValueError("password must not be empty")
+    account["password"] = password
+    days = int(body.get("valid_days", assumptions.PASSWORD_VALIDITY_DAYS))
+    account["password_expires"] = (sandbox.app.today() + dt.timedelta(days=days)).isoformat()
+    sandbox.app.store.put("account", account)
+    return {"login": account["login"], "password_expires": account["password_expires"]}
+
+
+def _structure_active(sandbox: Sandbox, body: dict) -> dict:
+    siret = str(body["siret"])
+    structure = next((st for st in sandbox.app.store.all("structure") if st["siret"] == siret), None)
+    if structure is None:
+        raise ValueError(f"unknown structure {siret}")
+    structure["active"] = bool(body["active"])
+    sandbox.app.store.put("structure", structure)
+    return {"siret": siret, "active": structure["active"]}
+
+
 def _invoice_status(sandbox: Sandbox, body: dict) -> dict:
     app = sandbox.app
     with app.store.transaction():
@@ -185,6 +210,8 @@ ACTIONS = {
     "tokens/expire": _expire_tokens,
     "accounts/password": _set_password_expiry,
     "accounts/expire-password": _expire_password,
+    "accounts/reset-password": _reset_password,
+    "structures/active": _structure_active,
     "invoices/status": _invoice_status,
 }
 

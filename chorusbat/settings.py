@@ -207,6 +207,7 @@ CHORUSBAT_PISTE_APPLICATIONS = {
 }
 # Seconds: interactive checks (a person waits) and background calls (the worker waits).
 CHORUSBAT_INTERACTIVE_TIMEOUT = float(os.environ.get("CHORUSBAT_INTERACTIVE_TIMEOUT", "10"))
+CHORUSBAT_BACKGROUND_TIMEOUT = float(os.environ.get("CHORUSBAT_BACKGROUND_TIMEOUT", "30"))
 
 LOGGING = {
     "version": 1,

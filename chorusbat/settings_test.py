@@ -21,15 +21,21 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
 
 # Tests never reach a real Chorus Pro: no PISTE application for qualification/production, and the sandbox URL
 # points at a closed port unless a test starts the sandbox (the `sandbox` fixture) and says otherwise.
-CHORUSBAT_SANDBOX_URL = "http://127.0.0.1:9"
+# Worker subprocesses started by a test receive the test's database and sandbox through CHORUSBAT_TEST_* variables.
+CHORUSBAT_SANDBOX_URL = os.environ.get("CHORUSBAT_TEST_SANDBOX_URL", "http://127.0.0.1:9")
 CHORUSBAT_PISTE_APPLICATIONS = {
-    "sandbox": {"client_id": "not-a-sandbox-client", "client_secret": "not-a-sandbox-secret"},
+    "sandbox": {"client_id": os.environ.get("CHORUSBAT_TEST_PISTE_ID", "not-a-sandbox-client"),
+                "client_secret": os.environ.get("CHORUSBAT_TEST_PISTE_SECRET", "not-a-sandbox-secret")},
     "qualification": {"client_id": "", "client_secret": ""},
     "production": {"client_id": "", "client_secret": ""},
 }
 CHORUSBAT_INTERACTIVE_TIMEOUT = 3.0
+CHORUSBAT_BACKGROUND_TIMEOUT = 2.0
 
 # The gateway waits seconds in production; tests shrink the waits (the logic is the same).
-CHORUSBAT_GATEWAY_LEASE_SECONDS = 20
+CHORUSBAT_GATEWAY_LEASE_SECONDS = float(os.environ.get("CHORUSBAT_TEST_LEASE_SECONDS", "20"))
 CHORUSBAT_GATEWAY_RETRY_BASE_SECONDS = 0.2
 CHORUSBAT_GATEWAY_FLUX_POLL_SECONDS = 0.2
+
+if os.environ.get("CHORUSBAT_TEST_DB_NAME"):  # a worker subprocess of a test: use that test's database
+    DATABASES["default"]["NAME"] = os.environ["CHORUSBAT_TEST_DB_NAME"]  # noqa: F405

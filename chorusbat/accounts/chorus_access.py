@@ -98,10 +98,15 @@ def client_for(subscription: ChorusSubscription | None, *, interactive: bool = F
         environment=environment,
         application=application,
         account=TechnicalAccount(login=subscription.technical_login, password=subscription.get_password()),
-        timeouts=_interactive_timeouts() if interactive else Timeouts(),
+        timeouts=_interactive_timeouts() if interactive else _background_timeouts(),
     )
     retry = RetryPolicy(max_attempts=2, max_delay=1.0, max_retry_after=2.0) if interactive else RetryPolicy()
     return ChorusClient(config, retry=retry)
+
+
+def _background_timeouts() -> Timeouts:
+    t = settings.CHORUSBAT_BACKGROUND_TIMEOUT
+    return Timeouts(connect=min(5.0, t), read=t, write=t, pool=min(5.0, t))
 
 
 def _interactive_timeouts() -> Timeouts:

@@ -43,3 +43,62 @@ def drain(sandbox, *, until, timeout=60.0, advance=True):
 
 def all_integrated():
     return not Transmission.objects.exclude(state=Transmission.State.INTEGRATED).exists()
+
+
+def make_market(company, user, n: int):
+    """A small A1 market for the Ville de Nantes (service code required), with two lines."""
+    from decimal import Decimal as D
+
+    from chorusbat.markets.models import ContractLine, Market
+
+    market = Market.objects.create(
+        company=company, title=f"Marché de test {n}", buyer_name="Ville de Nantes", buyer_siret="21440109300015",
+        buyer_service_code="DIR_BATIMENTS", number=f"T-{n:04d}", engagement="", framework="A1",
+        start_date=__import__("datetime").date(2020, 1, 1), duration_months=120, retention_rate=D("0.05"),
+        payment_delay_days=30, created_by=user,
+    )
+    ContractLine.objects.create(market=market, position=1, ref="1", label="Peinture", kind="forfait", unit="ens",
+                                unit_price=D("10000.00"), quantity=D("1"), vat_rate=D("20"))
+    ContractLine.objects.create(market=market, position=2, ref="2", label="Sol", kind="unitaire", unit="m2",
+                                unit_price=D("40.00"), quantity=D("500"), vat_rate=D("10"))
+    return market
+
+
+def make_situations(company, user, *, markets: int, per_market: int, prefix: str = "R"):
+    """``markets × per_market`` validated situations, through the same services as the screens."""
+    import datetime
+    from decimal import Decimal as D
+
+    from chorusbat.situations.models import Situation
+    from chorusbat.situations.services import SituationData, save_draft, validate_situation
+
+    created = []
+    for m in range(markets):
+        market = make_market(company, user, m)
+        lines = list(market.lines.order_by("position"))
+        for k in range(per_market):
+            period = datetime.date(2021 + k // 12, k % 12 + 1, 1)
+            data = SituationData(
+                number=f"{prefix}{m:03d}-{k:03d}", period=period, date=period + datetime.timedelta(days=27),
+                index_value=None, advance_paid=D("0"),
+                progress={lines[0].id: D(min(100, 5 * (k + 1))), lines[1].id: D(10 * (k + 1))},
+            )
+            created.append(validate_situation(save_draft(market, data, user), user))
+    return list(Situation.objects.filter(pk__in=[s.pk for s in created]).select_related("market"))
+
+
+def worker_env(chorus) -> dict:
+    """Environment for a `chorusbat worker` subprocess working on this test's database and sandbox."""
+    import os
+
+    from django.db import connection
+
+    creds = chorus.credentials["piste"]
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "chorusbat.settings_test",
+        "CHORUSBAT_TEST_DB_NAME": str(connection.settings_dict["NAME"]),
+        "CHORUSBAT_TEST_SANDBOX_URL": chorus.base_url,
+        "CHORUSBAT_TEST_PISTE_ID": creds["client_id"],
+        "CHORUSBAT_TEST_PISTE_SECRET": creds["client_secret"],
+    }
