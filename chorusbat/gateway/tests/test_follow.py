@@ -1,0 +1,109 @@
+"""Following invoices until paid, in batches, and acting on them (complete, recycle, rejection)."""
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from chorusbat.gateway import actions
+from chorusbat.gateway.machine import send
+from chorusbat.gateway.models import SyncCursor, Transmission
+from chorusbat.gateway.sync import sync_company
+from chorusbat.gateway.tests.conftest import all_integrated, drain, make_situations
+
+pytestmark = [pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def integrated(chorus, connected, company, admin_user):
+    situations = make_situations(company, admin_user, markets=1, per_market=3, prefix="S")
+    send(situations)
+    drain(chorus, until=all_integrated)
+    return list(Transmission.objects.order_by("situation__period"))
+
+
+def test_statuses_followed_in_batches_until_paid(chorus, integrated, company):
+    before = chorus.requests()
+    for _ in range(12):
+        chorus.advance(1)
+        sync_company(company.pk)
+    after = chorus.requests()
+    for t in Transmission.objects.all():
+        assert t.chorus_status == "MISE_EN_PAIEMENT"
+        statuses = list(t.status_changes.values_list("status", flat=True))
+        assert statuses[0] == "DEPOSEE" and statuses[-1] == "MISE_EN_PAIEMENT"
+    searches = after.get("/cpro/factures/v1/rechercher/fournisseur", 0) - before.get(
+        "/cpro/factures/v1/rechercher/fournisseur", 0)
+    assert searches <= 12  # one search per cycle for the company, not one per invoice
+    # Final: the next cycles make no call at all.
+    calls_before = sum(chorus.requests().values())
+    assert sync_company(company.pk).calls == 0
+    assert sum(chorus.requests().values()) == calls_before
+    # Payment is notified to the referent e-mail and the author.
+    paid = [m for m in mail.outbox if "Paiement effectué" in m.subject or "MISE_EN_PAIEMENT" in m.subject]
+    assert len(paid) == 3
+    assert "compta@example.fr" in paid[0].to
+
+
+def test_history_only_for_changed_invoices(chorus, integrated, company):
+    first = integrated[0]
+    chorus.set_invoice_status(first.chorus_invoice_id, "MISE_A_DISPOSITION")
+    before = chorus.requests().get("/cpro/factures/v1/consulter/historique", 0)
+    report = sync_company(company.pk)
+    after = chorus.requests().get("/cpro/factures/v1/consulter/historique", 0)
+    assert report.changed == 1 and after - before == 1
+    assert SyncCursor.objects.get(company=company).last_calls == report.calls
+
+
+def test_suspended_invoice_completed(chorus, integrated, company, admin_client):
+    t = integrated[0]
+    chorus.set_invoice_status(t.chorus_invoice_id, "SUSPENDUE", "Joindre le PV de réception")
+    sync_company(company.pk)
+    t.refresh_from_db()
+    assert t.chorus_status == "SUSPENDUE" and t.chorus_comment == "Joindre le PV de réception"
+    assert any("Suspendue" in m.subject for m in mail.outbox)
+    page = admin_client.get(reverse("situations:detail", args=[t.situation.pk])).content.decode()
+    assert "Joindre le PV de réception" in page and 'id="complete-form"' in page
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    r = admin_client.post(reverse("gateway:complete", args=[t.pk]), {
+        "comment": "PV joint", "files": SimpleUploadedFile("pv-reception.pdf", b"%PDF-1.4 test"),
+        "next": reverse("situations:detail", args=[t.situation.pk])}, follow=True)
+    assert "complétée dans Chorus Pro" in r.content.decode()
+    sync_company(company.pk)
+    t.refresh_from_db()
+    assert t.chorus_status == "COMPLETEE"
+
+
+def test_recycling_keeps_the_number(chorus, integrated, company):
+    t = integrated[1]
+    chorus.set_invoice_status(t.chorus_invoice_id, "A_RECYCLER", "Mauvais code service")
+    sync_company(company.pk)
+    t.refresh_from_db()
+    actions.recycle(t, "21440109300015", "DIR_BATIMENTS", "")
+    sync_company(company.pk)
+    t.refresh_from_db()
+    assert t.chorus_status == "DEPOSEE"
+    numbers = [i["numeroFacture"] for i in chorus.invoices() if i["identifiantFactureCPP"] == t.chorus_invoice_id]
+    assert numbers == [t.situation.number]
+
+
+def test_rejection_acknowledged(chorus, integrated, company):
+    t = integrated[2]
+    chorus.set_invoice_status(t.chorus_invoice_id, "REJETEE", "Montant erroné")
+    sync_company(company.pk)
+    t.refresh_from_db()
+    assert t.chorus_status == "REJETEE" and t.chorus_comment == "Montant erroné"
+    actions.acknowledge_rejection(t)
+    actions.acknowledge_rejection(t)  # idempotent
+    t.refresh_from_db()
+    assert t.rejection_acknowledged
+    with pytest.raises(actions.ActionRefused):
+        actions.complete(t, "x", [])
+
+
+def test_actions_refused_in_the_wrong_status(chorus, integrated):
+    t = integrated[0]
+    with pytest.raises(actions.ActionRefused, match="suspendue"):
+        actions.complete(t, "x", [])
+    with pytest.raises(actions.ActionRefused):
+        actions.recycle(t, "21440109300015", "", "")
