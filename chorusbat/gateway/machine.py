@@ -53,8 +53,12 @@ def retry_delay(attempt: int) -> timedelta:
     return timedelta(seconds=min(600.0, base * (2 ** max(0, attempt - 1))))
 
 
-def flux_poll_delay() -> timedelta:
-    return timedelta(seconds=getattr(settings, "CHORUSBAT_GATEWAY_FLUX_POLL_SECONDS", 5.0))
+def flux_poll_delay(deposited_at: datetime | None = None) -> timedelta:
+    """Wait before looking at a flux again: the base delay at first, then a quarter of the time elapsed since the
+    deposit (Chorus Pro takes minutes, sometimes hours), capped at 10 minutes — a few polls per flux, not thousands."""
+    base = getattr(settings, "CHORUSBAT_GATEWAY_FLUX_POLL_SECONDS", 5.0)
+    elapsed = (timezone.now() - deposited_at).total_seconds() if deposited_at else 0.0
+    return timedelta(seconds=min(600.0, max(base, elapsed / 4)))
 
 
 class LeaseLost(Exception):
@@ -274,7 +278,8 @@ def _deposit(t: Transmission, owner: str, client: ChorusClient, document) -> Ste
             _event(t, Kind.INTEGRATED, _("Invoice created in Chorus Pro (no. %(id)s).") % {"id": deposit.invoice_id},
                    {"invoice_id": deposit.invoice_id, "status": deposit.status})
             return StepOutcome(state=State.INTEGRATED)
-        _save(t, owner, state=State.DEPOSITED, flux_number=deposit.flux_number, reason="", next_attempt_at=None)
+        _save(t, owner, state=State.DEPOSITED, flux_number=deposit.flux_number, deposited_at=timezone.now(),
+              reason="", next_attempt_at=None)
         _event(t, Kind.DEPOSITED, _("File deposited in Chorus Pro (flux %(flux)s).") % {"flux": deposit.flux_number},
                {"flux_number": deposit.flux_number})
     return StepOutcome(state=State.DEPOSITED, again_after=flux_poll_delay())
@@ -342,7 +347,7 @@ def _step_deposited(t: Transmission, owner: str) -> StepOutcome:
         try:
             progress = route.follow(client, t.situation, t.flux_number, _supplier_id(t))
         except cerr.TransientError:
-            return StepOutcome(state=State.DEPOSITED, again_after=flux_poll_delay())
+            return StepOutcome(state=State.DEPOSITED, again_after=flux_poll_delay(t.deposited_at))
         except _ACCOUNT_ERRORS as exc:
             with transaction.atomic():
                 _save(t, owner, state=State.DEPOSITED)
@@ -362,7 +367,7 @@ def _step_deposited(t: Transmission, owner: str) -> StepOutcome:
     if progress.rejected:
         return _fail(t, owner, progress.rejection_message, {"flux_state": progress.flux_state,
                                                             "errors": progress.errors})
-    return StepOutcome(state=State.DEPOSITED, again_after=flux_poll_delay())
+    return StepOutcome(state=State.DEPOSITED, again_after=flux_poll_delay(t.deposited_at))
 
 
 def _supplier_id(t: Transmission) -> int | None:

@@ -54,6 +54,7 @@ class Transmission(models.Model):
 
     document_sha256 = models.CharField(max_length=64, blank=True)
     flux_number = models.CharField(max_length=40, blank=True)
+    deposited_at = models.DateTimeField(null=True, blank=True)
     flux_state = models.CharField(max_length=60, blank=True)
     chorus_invoice_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     chorus_status = models.CharField(max_length=60, blank=True, db_index=True)

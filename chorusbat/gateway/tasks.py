@@ -34,8 +34,9 @@ def sync_company_statuses(company_id: int) -> int:
 
 
 def schedule(transmission_id: int, delay: timedelta | None = None) -> None:
-    """Ask a worker to advance this transmission, now or after ``delay``."""
-    if delay:
-        advance_transmission.using(run_after=timezone.now() + delay).enqueue(transmission_id)
-    else:
-        advance_transmission.enqueue(transmission_id)
+    """Ask a worker to advance this transmission, now or after ``delay``.
+
+    Always with an explicit ``run_after``: the database backend orders ready tasks by ``run_after`` and gives
+    tasks without one a date far in the future, so they would wait behind every delayed task (starvation).
+    """
+    advance_transmission.using(run_after=timezone.now() + (delay or timedelta(0))).enqueue(transmission_id)

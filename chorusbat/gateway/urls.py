@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:pk>/completer/", views.complete_view, name="complete"),
     path("<int:pk>/recycler/", views.recycle_view, name="recycle"),
     path("<int:pk>/rejet-traite/", views.acknowledge_view, name="acknowledge"),
+    path("<int:pk>/situation-corrective/", views.corrective_view, name="corrective"),
 ]

@@ -134,6 +134,30 @@ def acknowledge_view(request, pk):
     return redirect(_back(request, t.situation))
 
 
+@admin_required
+@require_POST
+def corrective_view(request, pk):
+    """Acknowledge the rejection in Chorus Pro, then replace the situation with a corrective one (new number)."""
+    from chorusbat.situations.services import SituationError, create_corrective
+
+    t = _transmission(request, pk)
+    if t.chorus_status != "REJETEE":
+        messages.error(request, _("Only a situation rejected in Chorus Pro can be corrected this way."))
+        return redirect(_back(request, t.situation))
+    try:
+        actions.acknowledge_rejection(t)
+        corrective = create_corrective(t.situation, request.user)
+    except actions.ActionRefused as refused:
+        messages.error(request, str(refused))
+        return redirect(_back(request, t.situation))
+    except SituationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(_back(request, t.situation))
+    messages.success(request, _("Corrective situation %(number)s created to replace %(old)s.") % {
+        "number": corrective.number, "old": t.situation.number})
+    return redirect("situations:detail", corrective.pk)
+
+
 def _back(request, situation) -> str:
     nxt = request.POST.get("next", "")
     if nxt.startswith("/") and not nxt.startswith("//"):

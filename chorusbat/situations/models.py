@@ -26,6 +26,9 @@ def money_field(**kwargs):
 class Status(models.TextChoices):
     DRAFT = "draft", _("draft")
     VALIDATED = "validated", _("validated")
+    # Rejected by the buyer in Chorus Pro and replaced by a corrective situation (``corrective``), which takes
+    # its place in the market's chain; the rejected invoice stays on record with its number.
+    REJECTED = "rejected", _("rejected, replaced")
 
 
 class Situation(models.Model):
@@ -40,6 +43,8 @@ class Situation(models.Model):
     advance_paid = models.DecimalField(_("advance to pay (e)"), max_digits=14, decimal_places=2,
                                        default=Decimal("0.00"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    replaces = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="corrective", editable=False)
 
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -68,7 +73,8 @@ class Situation(models.Model):
         ordering = ["market", "period"]
         constraints = [
             models.UniqueConstraint(fields=["company", "number"], name="situation_number_unique_per_company"),
-            models.UniqueConstraint(fields=["market", "period"], name="situation_period_unique_per_market"),
+            models.UniqueConstraint(fields=["market", "period"], name="situation_period_unique_per_market",
+                                    condition=~models.Q(status="rejected")),
         ]
 
     def __str__(self) -> str:

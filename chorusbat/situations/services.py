@@ -77,8 +77,10 @@ class SituationData:
 
 
 def market_situations(market: Market) -> list[Situation]:
-    """The market's situations in period order, with their inputs prefetched."""
-    return list(market.situations.order_by("period").prefetch_related("progress", "penalties"))
+    """The market's situations in period order, with their inputs prefetched (rejected ones are replaced by their
+    corrective situation and no longer count)."""
+    return list(market.situations.exclude(status=Status.REJECTED).order_by("period")
+                .prefetch_related("progress", "penalties"))
 
 
 def company_numbers(company, exclude: Situation | None = None) -> list[Numbered]:
@@ -227,3 +229,32 @@ def validate_situation(situation: Situation, user) -> Situation:
     situation.validated_by, situation.validated_at = user, timezone.now()
     situation.save()
     return situation
+
+
+@transaction.atomic
+def create_corrective(situation: Situation, user, today: datetime.date | None = None) -> Situation:
+    """Replace a situation rejected by the buyer with a corrective one: same period and progress, a new invoice
+    identifier (the company's next number), dated today.
+
+    When the rejected situation is the market's latest, the corrective is a draft the user may adjust before
+    validating. When later situations exist, their figures were computed from this one: the corrective keeps the
+    same inputs and is validated at once, so that nothing after it changes.
+    """
+    from chorusbat.situations.numbering import suggest
+
+    situation = Situation.objects.select_for_update().get(pk=situation.pk)
+    if situation.status != Status.VALIDATED:
+        raise SituationError([_("Only a validated situation can be replaced by a corrective one.")])
+    today = today or timezone.localdate()
+    later = Situation.objects.filter(market_id=situation.market_id, period__gt=situation.period).exclude(
+        status=Status.REJECTED).exists()
+    data = SituationData.of(situation)
+    Situation.objects.filter(pk=situation.pk).update(status=Status.REJECTED)
+    data.number = suggest(company_numbers(situation.company), today)
+    data.date = max(today, situation.date)
+    corrective = save_draft(situation.market, data, user)
+    Situation.objects.filter(pk=corrective.pk).update(replaces=situation)
+    corrective.replaces = situation
+    if later:
+        corrective = validate_situation(corrective, user)
+    return corrective

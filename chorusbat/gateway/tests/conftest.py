@@ -31,7 +31,7 @@ def drain(sandbox, *, until, timeout=60.0, advance=True):
     """Run the worker (in this process, batch mode) and the sandbox clock until ``until()`` is true."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        call_command("worker", batch=True, verbosity=0)
+        call_command("worker", batch=True, max_tasks=200, verbosity=0)
         if until():
             return
         if advance:

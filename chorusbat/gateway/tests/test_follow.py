@@ -107,3 +107,34 @@ def test_actions_refused_in_the_wrong_status(chorus, integrated):
         actions.complete(t, "x", [])
     with pytest.raises(actions.ActionRefused):
         actions.recycle(t, "21440109300015", "", "")
+
+
+def test_rejected_situation_leads_to_a_corrective_one(chorus, integrated, company, admin_client):
+    from chorusbat.situations.models import Situation
+
+    t = integrated[1]  # not the latest: the corrective keeps the inputs and is validated at once
+    chorus.set_invoice_status(t.chorus_invoice_id, "REJETEE", "Erreur de destinataire")
+    sync_company(company.pk)
+    page = admin_client.get(reverse("situations:detail", args=[t.situation.pk])).content.decode()
+    assert "Erreur de destinataire" in page and 'id="corrective"' in page
+    r = admin_client.post(reverse("gateway:corrective", args=[t.pk]), follow=True)
+    corrective = Situation.objects.get(replaces=t.situation)
+    assert corrective.number not in {x.situation.number for x in integrated}
+    assert corrective.status == "validated"
+    assert corrective.net_amount == t.situation.net_amount
+    assert Situation.objects.get(pk=t.situation.pk).status == "rejected"
+    t.refresh_from_db()
+    assert t.rejection_acknowledged
+    assert corrective.number in r.content.decode()
+    # The corrective is sent like any other situation, with its new number.
+    send([corrective])
+    drain(chorus, until=all_integrated)
+    assert [i["numeroFacture"] for i in chorus.invoices()].count(corrective.number) == 1
+
+
+def test_latest_rejected_situation_gives_an_editable_draft(chorus, integrated, company, admin_user):
+    from chorusbat.situations.services import create_corrective
+
+    t = integrated[2]
+    corrective = create_corrective(t.situation, admin_user)
+    assert corrective.status == "draft" and corrective.period == t.situation.period

@@ -1,7 +1,7 @@
 """`chorusbat scheduler`: the periodic jobs of `make run`, in one small process.
 
 In production, use cron with the same commands instead (see README): resume-transmissions every minute,
-sync-statuses every 5 minutes, remind-passwords daily, refresh-buyers daily.
+sync-statuses every 5 minutes, remind-passwords daily, refresh-buyers daily, prune_db_task_results daily.
 """
 
 import time
@@ -16,6 +16,7 @@ JOBS = [
     ("sync-statuses", 15),
     ("remind-passwords", 3600),
     ("refresh-buyers", 86400),
+    ("prune_db_task_results", 86400),  # finished task rows older than 14 days (the transmissions keep the history)
 ]
 
 
