@@ -222,5 +222,8 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
         "factur-x": {"level": "WARNING"},
         "facturx": {"level": "WARNING"},
+        # httpx logs every request at INFO (URLs only, never headers); chorusbat logs what matters itself.
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
     },
 }

@@ -16,6 +16,8 @@ AUDITED_FIELDS = {
     "technical_login": _("Chorus Pro technical account"),
     "environment": _("Environment"),
     "password": _("Password"),
+    "piste_client_id": _("Own PISTE application: client id"),
+    "piste_client_secret": _("Own PISTE application: client secret"),
 }
 
 
@@ -66,6 +68,17 @@ class SubscriptionForm(forms.Form):
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
     )
     environment = forms.ChoiceField(label=_("Environment"), widget=forms.RadioSelect)
+    # Optional: the company's own PISTE application (chorus-pro-api.md §3.4). Empty: the platform's is used.
+    piste_client_id = forms.CharField(
+        label=_("PISTE client id (optional)"), required=False, max_length=100,
+        help_text=_("Only if your company connects to Chorus Pro through its own PISTE application. Leave empty "
+                    "to use the application of the platform."),
+    )
+    piste_client_secret = forms.CharField(
+        label=_("PISTE client secret (optional)"), required=False, max_length=256, strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text=_("Leave empty to keep the stored secret."),
+    )
 
     def __init__(self, *args, instance: ChorusSubscription | None = None, **kwargs):
         self.instance = instance
@@ -90,6 +103,13 @@ class SubscriptionForm(forms.Form):
         confirm = cleaned.get("password_confirm") or ""
         if (password or confirm) and password != confirm:
             self.add_error("password_confirm", _("The two passwords do not match."))
+        client_id = cleaned.get("piste_client_id") or ""
+        has_secret = bool(cleaned.get("piste_client_secret")) or bool(
+            self.instance and self.instance.piste_client_secret_encrypted)
+        if client_id and not has_secret:
+            self.add_error("piste_client_secret", _("Give the secret of this PISTE application."))
+        if cleaned.get("piste_client_secret") and not client_id:
+            self.add_error("piste_client_id", _("Give the client id of this PISTE application."))
         if ":" in (cleaned.get("technical_login") or ""):
             self.add_error("technical_login", _("The technical login cannot contain ':'."))
         return cleaned
@@ -105,9 +125,11 @@ class SubscriptionForm(forms.Form):
         """Keys of AUDITED_FIELDS that this submission changes (password included when a new one is typed)."""
         data = self.cleaned_data
         if self.instance is None:
-            return list(AUDITED_FIELDS)
-        changed = [f for f in ("siret", "referent_email", "technical_login", "environment")
+            return [f for f in AUDITED_FIELDS if not f.startswith("piste_") or data.get(f)]
+        changed = [f for f in ("siret", "referent_email", "technical_login", "environment", "piste_client_id")
                    if getattr(self.instance, f) != data[f]]
         if data.get("password"):
             changed.append("password")
+        if data.get("piste_client_secret"):
+            changed.append("piste_client_secret")
         return changed

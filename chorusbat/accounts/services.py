@@ -28,6 +28,9 @@ def park_pending_change(session, company: Company, cleaned: dict, changes: list[
         "technical_login": cleaned["technical_login"],
         "environment": cleaned["environment"],
         "password_encrypted": crypto.encrypt(cleaned["password"]) if cleaned.get("password") else "",
+        "piste_client_id": cleaned.get("piste_client_id", ""),
+        "piste_secret_encrypted": (crypto.encrypt(cleaned["piste_client_secret"])
+                                   if cleaned.get("piste_client_secret") else ""),
         "changes": changes,
     }
     return token
@@ -56,10 +59,16 @@ def apply_pending_change(company: Company, user, pending: dict) -> ChorusSubscri
     for field in ("siret", "referent_email", "technical_login", "environment"):
         setattr(subscription, field, pending[field])
     credentials_changed = created or any(
-        f in pending["changes"] for f in ("siret", "technical_login", "environment", "password")
+        f in pending["changes"]
+        for f in ("siret", "technical_login", "environment", "password", "piste_client_id", "piste_client_secret")
     )
     if pending["password_encrypted"]:
         subscription.set_password(crypto.decrypt(pending["password_encrypted"]))
+    subscription.piste_client_id = pending.get("piste_client_id", "")
+    if not subscription.piste_client_id:
+        subscription.piste_client_secret_encrypted = ""
+    elif pending.get("piste_secret_encrypted"):
+        subscription.piste_client_secret_encrypted = crypto.rotate(pending["piste_secret_encrypted"])
     if credentials_changed:
         # New credentials have not been checked against Chorus Pro yet.
         subscription.status = subscription._meta.get_field("status").default

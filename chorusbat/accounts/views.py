@@ -45,6 +45,7 @@ def subscription_edit(request):
                 "referent_email": subscription.referent_email,
                 "technical_login": subscription.technical_login,
                 "environment": subscription.environment,
+                "piste_client_id": subscription.piste_client_id,
             }
         form = SubscriptionForm(initial=initial, instance=subscription)
         return render(request, "accounts/subscription_form.html", {"form": form, "subscription": subscription})
@@ -80,7 +81,9 @@ def subscription_edit(request):
         {
             "label": AUDITED_FIELDS[f],
             "value": (
-                _("new password entered")
+                _("new secret entered")
+                if f == "piste_client_secret"
+                else _("new password entered")
                 if f == "password"
                 else dict(form.fields["environment"].choices).get(form.cleaned_data[f], form.cleaned_data[f])
                 if f == "environment"

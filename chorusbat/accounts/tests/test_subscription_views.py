@@ -296,3 +296,21 @@ def test_audit_trail_visible_to_admins_without_secrets(admin_client, company):
     assert "Compte technique Chorus Pro" in html
     assert SECRET not in html
     assert all(SECRET not in str(e.changed_fields) for e in SubscriptionAuditEntry.objects.all())
+
+
+def test_own_piste_application_is_optional_and_its_secret_encrypted(admin_client, company):
+    r = submit(admin_client, piste_client_id="my-app")
+    assert "Indiquez le secret" in r.content.decode()
+    save(admin_client, piste_client_id="my-app", piste_client_secret="App-Secret-77")
+    sub = ChorusSubscription.objects.get()
+    assert sub.piste_client_id == "my-app" and sub.get_piste_secret() == "App-Secret-77"
+    with connection.cursor() as cur:
+        cur.execute("SELECT piste_client_secret_encrypted FROM accounts_chorussubscription")
+        assert "App-Secret-77" not in cur.fetchone()[0]
+    html = admin_client.get(EDIT).content.decode() + admin_client.get(ACCOUNT).content.decode()
+    assert "App-Secret-77" not in html
+    # Kept when left empty; removed with the client id.
+    save(admin_client, password="", password_confirm="", referent_email="x@example.fr", piste_client_id="my-app")
+    assert ChorusSubscription.objects.get().get_piste_secret() == "App-Secret-77"
+    save(admin_client, password="", password_confirm="", piste_client_id="")
+    assert ChorusSubscription.objects.get().piste_client_secret_encrypted == ""

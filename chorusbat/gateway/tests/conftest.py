@@ -27,11 +27,33 @@ def demo_situations(company, admin_user):
                 .order_by("market_id", "period"))
 
 
-def drain(sandbox, *, until, timeout=60.0, advance=True):
-    """Run the worker (in this process, batch mode) and the sandbox clock until ``until()`` is true."""
+def drain(sandbox, *, until, timeout=60.0, advance=True, workers=1):
+    """Run workers (in this process, batch mode, ``workers`` threads) and the sandbox clock until ``until()``."""
+    import threading
+
+    from django.db import connection
+
+    def run_batch():
+        # django-tasks-db's own worker loop, without its signal handlers (only the main thread may set those).
+        from django_tasks_db.management.commands.db_worker import Worker
+
+        try:
+            Worker(queue_names=["default"], interval=0.05, batch=True, backend_name="default", startup_delay=False,
+                   max_tasks=200, worker_id=f"test-{threading.get_ident()}", excluded_queue_names=[]).run()
+        finally:
+            if threading.current_thread() is not threading.main_thread():
+                connection.close()
+
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        call_command("worker", batch=True, max_tasks=200, verbosity=0)
+        if workers == 1:
+            call_command("worker", batch=True, max_tasks=200, verbosity=0)
+        else:
+            threads = [threading.Thread(target=run_batch) for _ in range(workers)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
         if until():
             return
         if advance:

@@ -46,7 +46,7 @@ def test_faults_campaign_200_transmissions(chorus, connected, company, admin_use
         {"route": "/api/oauth/token", "p500": 0.05},
     ], seed=7)
     send(situations)
-    drain(chorus, until=all_integrated, timeout=420)
+    drain(chorus, until=all_integrated, timeout=420, workers=4)
     chorus.clear_faults()
     assert_exactly_once(chorus, situations)
     # The faults really happened: some deposits were uncertain and resolved by looking the invoice up.
