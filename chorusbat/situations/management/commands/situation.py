@@ -32,7 +32,8 @@ class Command(BaseCommand):
         compute.add_argument("file", help="situation file (JSON)")
         render = subcommands.add_parser("render", help="write the Factur-X invoices of the situations")
         render.add_argument("file", help="situation file (JSON)")
-        render.add_argument("-o", "--out-dir", default=".", help="directory for the invoices (default: current)")
+        render.add_argument("-o", "--out", "--out-dir", dest="out_dir", default=".",
+                            help="directory for the invoices (default: current)")
 
     def handle(self, *args, **options):
         if options["subcommand"] == "compute":
