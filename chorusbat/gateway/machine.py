@@ -357,6 +357,8 @@ def _step_deposited(t: Transmission, owner: str) -> StepOutcome:
             _save(t, owner, flux_state=progress.flux_state)
             _event(t, Kind.FLUX_STATE, progress.flux_state_label, {"flux_state": progress.flux_state})
     if progress.invoice is not None:
+        if progress.from_earlier_deposit:
+            return _adopt(t, owner, progress.invoice)
         with transaction.atomic():
             _save(t, owner, state=State.INTEGRATED, chorus_invoice_id=progress.invoice.invoice_id,
                   chorus_status=progress.invoice.status or "", chorus_status_at=timezone.now())

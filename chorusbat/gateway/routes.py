@@ -67,6 +67,7 @@ class Found:
 class FluxProgress:
     flux_state: str | None = None
     invoice: Found | None = None
+    from_earlier_deposit: bool = False  # the invoice came in through an earlier flux of ours, not this one
     rejected: bool = False
     errors: list[str] = field(default_factory=list)
 
@@ -123,6 +124,7 @@ class FluxRoute:
             earlier = self.find(client, situation, supplier_id)
             if earlier is not None:
                 progress.invoice = earlier
+                progress.from_earlier_deposit = True
                 return progress
             progress.rejected = True
             progress.errors = [e.message for e in report.invoice_errors if e.message] + [

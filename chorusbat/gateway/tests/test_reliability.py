@@ -49,11 +49,13 @@ def test_faults_campaign_200_transmissions(chorus, connected, company, admin_use
     drain(chorus, until=all_integrated, timeout=420, workers=4)
     chorus.clear_faults()
     assert_exactly_once(chorus, situations)
-    # The faults really happened: some deposits were uncertain and resolved by looking the invoice up.
+    # The faults really happened: deposits whose outcome was unknown were deposited again, Chorus Pro refused the
+    # second copies (same number), and chorusbat adopted the invoice already there.
     from chorusbat.gateway.models import TransmissionEvent
 
     kinds = Counter(TransmissionEvent.objects.values_list("kind", flat=True))
     assert kinds["deposit_uncertain"] > 0 and kinds["deposit_retry"] > 0, kinds
+    assert len(chorus.fluxes()) > len(situations), "no deposit was ever repeated: the faults did not bite"
     assert kinds["adopted"] > 0, kinds
     # One token for the whole campaign (plus the renewals a 500 on the token endpoint may cause).
     assert chorus.requests().get("/api/oauth/token", 0) <= 10
