@@ -124,3 +124,40 @@ def worker_env(chorus) -> dict:
         "CHORUSBAT_TEST_PISTE_ID": creds["client_id"],
         "CHORUSBAT_TEST_PISTE_SECRET": creds["client_secret"],
     }
+
+
+@pytest.fixture
+def prebuilt_documents(request):
+    """Build (or reuse) the validated Factur-X documents of many situations before a campaign.
+
+    Rendering costs about half a second a document, and `make test` runs the campaigns twice (SQLite, then
+    PostgreSQL) on identical situations. The first run builds each document through the full gate
+    (``ready_document``); its bytes and report are kept in pytest's cache directory, keyed by a digest of the
+    invoice data, and a later run stores them as they are. The gateway then reads them like any stored document
+    (digests checked).
+    """
+    import hashlib
+    import json
+
+    from chorusbat.invoicing.models import InvoiceDocument
+    from chorusbat.invoicing.services import invoice_data_for, ready_document
+
+    cache_dir = request.config.cache.mkdir("chorusbat-facturx-documents")
+
+    def build(situations):
+        for situation in situations:
+            key = hashlib.sha256(repr(invoice_data_for(situation)).encode()).hexdigest()
+            pdf, xml, report = (cache_dir / f"{key}.{ext}" for ext in ("pdf", "xml", "json"))
+            if pdf.exists() and xml.exists() and report.exists():
+                pdf_bytes, xml_bytes = pdf.read_bytes(), xml.read_bytes()
+                InvoiceDocument.objects.create(
+                    situation=situation, status="ready", pdf=pdf_bytes, xml=xml_bytes,
+                    sha256=hashlib.sha256(pdf_bytes).hexdigest(), xml_sha256=hashlib.sha256(xml_bytes).hexdigest(),
+                    report=json.loads(report.read_text()))
+                continue
+            document = ready_document(situation)
+            pdf.write_bytes(bytes(document.pdf))
+            xml.write_bytes(bytes(document.xml))
+            report.write_text(json.dumps(document.report))
+
+    return build

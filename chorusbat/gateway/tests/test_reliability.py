@@ -35,8 +35,9 @@ def assert_exactly_once(chorus, situations):
     assert by_state == {"integrated": len(situations)}, by_state
 
 
-def test_faults_campaign_200_transmissions(chorus, connected, company, admin_user):
+def test_faults_campaign_200_transmissions(chorus, connected, company, admin_user, prebuilt_documents):
     situations = make_situations(company, admin_user, markets=20, per_market=10)
+    prebuilt_documents(situations)
     chorus.set_faults([
         {"route": "/cpro/factures/v1/deposer/flux", "p500": 0.20, "p_timeout": 0.05, "timeout_s": 3,
          "p_reset": 0.05, "p_accept_then_500": 0.10, "p429": 0.05, "retry_after": 1},
@@ -67,13 +68,9 @@ def _start_worker(env, n):
                             stderr=subprocess.DEVNULL, start_new_session=True)
 
 
-def test_workers_killed_at_random_points(chorus, connected, company, admin_user, settings):
+def test_workers_killed_at_random_points(chorus, connected, company, admin_user, prebuilt_documents):
     situations = make_situations(company, admin_user, markets=5, per_market=10, prefix="K")
-    # Documents first, so that the kills land in the Chorus Pro part of the work.
-    from chorusbat.invoicing.services import ready_document
-
-    for s in situations:
-        ready_document(s)
+    prebuilt_documents(situations)  # first, so that the kills land in the Chorus Pro part of the work
     chorus.configure(clock_speed=20)  # the sandbox processes fluxes by itself, quickly
     chorus.set_faults([{"route": "/cpro/factures/v1/deposer/flux", "latency_ms": 150}], seed=3)
     env = {**worker_env(chorus), "CHORUSBAT_TEST_LEASE_SECONDS": "3"}
