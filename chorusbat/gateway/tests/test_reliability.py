@@ -147,3 +147,30 @@ def test_buyer_turned_inactive(chorus, connected, company, admin_user):
     t = Transmission.objects.filter(state="failed").first()
     assert "inactif" in t.reason or "introuvable" in t.reason.lower() or "not located" in t.reason
     assert not chorus.invoices()
+
+
+def test_two_workers_race_for_the_same_transmissions(chorus, connected, company, admin_user, prebuilt_documents):
+    situations = make_situations(company, admin_user, markets=2, per_market=10, prefix="W")
+    prebuilt_documents(situations)
+    chorus.configure(clock_speed=20)
+    env = worker_env(chorus)
+    send(situations)
+    for s in situations:  # every transmission scheduled twice more: both workers will want each of them
+        from chorusbat.gateway.tasks import schedule
+
+        schedule(s.transmission.pk)
+        schedule(s.transmission.pk)
+    workers = [_start_worker(env, 0), _start_worker(env, 1)]
+    deadline = time.monotonic() + 120
+    try:
+        while not all_integrated() and time.monotonic() < deadline:
+            time.sleep(0.5)
+            call_command("resume-transmissions", verbosity=0)
+    finally:
+        for w in workers:
+            os.killpg(w.pid, signal.SIGKILL)
+            w.wait()
+    assert_exactly_once(chorus, situations)
+    from django_tasks_db.models import DBTaskResult
+
+    assert not DBTaskResult.objects.filter(status="FAILED").exists()

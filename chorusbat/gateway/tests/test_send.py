@@ -52,3 +52,32 @@ def test_held_without_verified_subscription_then_resumes(chorus, subscription, d
     drain(chorus, until=all_integrated)
     assert TransmissionEvent.objects.filter(kind="resumed").exists()
     assert len(sandbox_invoices(chorus, s.number)) == 1
+
+
+def test_send_command_with_progress(chorus, connected, company, admin_user, capsys):
+    from django.core.management import call_command
+
+    from chorusbat.gateway.tests.conftest import make_situations
+
+    situations = make_situations(company, admin_user, markets=1, per_market=3, prefix="C")
+    call_command("send", "--company", company.siret, "--all-validated", "--no-progress")
+    out = capsys.readouterr().out
+    assert "3 situation(s): 3 sent" in out
+    assert Transmission.objects.count() == 3
+    call_command("send", "--company", company.siret, "--all-validated")
+    assert "Nothing to send." in capsys.readouterr().out
+    drain(chorus, until=all_integrated)
+    for s in situations:
+        assert len(sandbox_invoices(chorus, s.number)) == 1
+
+
+def test_send_command_bad_input(db, company):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="not found"):
+        call_command("send", "--company", "00000000000000", "--all-validated")
+    with pytest.raises(CommandError, match="--all-validated"):
+        call_command("send", "--company", company.siret)
+    with pytest.raises(CommandError, match="NOPE"):
+        call_command("send", "--company", company.siret, "--situation", "NOPE")
