@@ -112,6 +112,7 @@ def step(transmission_id: int, *, now: datetime | None = None) -> StepOutcome | 
     owner = worker_identity()
     if not _claim(transmission_id, owner, now or timezone.now()):
         return None
+    outcome = None
     try:
         t = Transmission.objects.select_related("situation", "company").get(pk=transmission_id)
         handler = {
@@ -121,15 +122,16 @@ def step(transmission_id: int, *, now: datetime | None = None) -> StepOutcome | 
             State.UNCERTAIN: _step_uncertain,
             State.DEPOSITED: _step_deposited,
         }.get(t.state)
-        if handler is None:
-            return StepOutcome(state=t.state)
-        return handler(t, owner)
+        outcome = StepOutcome(state=t.state) if handler is None else handler(t, owner)
+        return outcome
     except LeaseLost:
         log.warning("transmission %s: lease lost, another worker continues", transmission_id)
         return None
     finally:
+        # Release the lease, and say when the next step is due, so that the sweep does not run it earlier.
+        due = {"next_attempt_at": timezone.now() + outcome.again_after} if outcome and outcome.again_after else {}
         Transmission.objects.filter(pk=transmission_id, lease_owner=owner).update(
-            lease_owner="", lease_expires_at=None
+            lease_owner="", lease_expires_at=None, **due
         )
 
 
