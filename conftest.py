@@ -10,6 +10,7 @@ import ipaddress
 import os
 import shutil
 import socket
+from pathlib import Path
 
 import pytest
 
@@ -48,6 +49,9 @@ def _guarded_connect(self, address):
 socket.getaddrinfo = _guarded_getaddrinfo
 socket.socket.connect = _guarded_connect
 
+
+# The ground-truth documents live beside the repository (../shared/reference), as on every machine and in CI.
+REFERENCE_DIR = Path(os.environ.get("CHORUSBAT_REFERENCE_DIR", Path(__file__).resolve().parent.parent / "shared" / "reference"))
 
 CHROMIUM = os.environ.get("CHORUSBAT_CHROMIUM", "/usr/bin/chromium")
 PASSWORD = "a-test-password-123"

@@ -9,8 +9,9 @@ import pytest
 from stdnum.fr import siret
 
 from chorus_sandbox import contract, seed
+from conftest import REFERENCE_DIR
 
-REFERENCE = Path("/work/shared/reference/chorus-pro")
+REFERENCE = REFERENCE_DIR / "chorus-pro"
 
 
 def test_every_seed_siret_passes_the_luhn_check():

@@ -14,8 +14,9 @@ import pytest
 from django.core.management import call_command
 
 from chorusbat.engine import compute_situation_file, load_situation_file
+from conftest import REFERENCE_DIR
 
-EXAMPLES = Path("/work/shared/reference/examples")
+EXAMPLES = REFERENCE_DIR / "examples"
 INPUT = EXAMPLES / "situation-file.example.json"
 EXPECTED = EXAMPLES / "situation-file.example.expected.json"
 ROOT = Path(__file__).resolve().parents[3]

@@ -18,8 +18,9 @@ from chorusbat.engine import (
     load_situation_file,
     parse_situation_file,
 )
+from conftest import REFERENCE_DIR
 
-EXAMPLE = json.loads(Path("/work/shared/reference/examples/situation-file.example.json").read_text(encoding="utf-8"))
+EXAMPLE = json.loads((REFERENCE_DIR / "examples" / "situation-file.example.json").read_text(encoding="utf-8"))
 
 
 def example() -> dict:
