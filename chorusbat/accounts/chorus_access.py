@@ -13,9 +13,11 @@ import json
 import logging
 import subprocess
 import sys
+from datetime import timedelta
 from functools import lru_cache
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -149,4 +151,28 @@ def verify_subscription(subscription: ChorusSubscription) -> ConnectionCheck | N
         subscription.password_expires_reported = check.password_expires_at
     subscription.save()
     log.info("connection check for company %s: %s (%s)", subscription.company_id, check.outcome, check.detail)
+    if check.ok:
+        from chorusbat.accounts.signals import subscription_verified
+
+        subscription_verified.send(sender=ChorusSubscription, subscription=subscription)
     return check
+
+
+#: Statuses worth re-testing without a person: the cause may have gone away by itself.
+RETRYABLE_STATUSES = (SubscriptionStatus.UNREACHABLE, SubscriptionStatus.MISCONFIGURED)
+
+
+def reverify_subscriptions(min_age: timedelta = timedelta(minutes=5)) -> tuple[int, int]:
+    """Re-test subscriptions left unreachable or misconfigured (e.g. a Chorus Pro outage, a sporadic PISTE 401),
+    and refused ones after an hour (a transient refusal happens); returns (tested, verified)."""
+    now = timezone.now()
+    candidates = ChorusSubscription.objects.filter(
+        Q(status__in=RETRYABLE_STATUSES, status_checked_at__lt=now - min_age)
+        | Q(status=SubscriptionStatus.REFUSED, status_checked_at__lt=now - timedelta(hours=1))
+    )
+    tested = verified = 0
+    for subscription in candidates:
+        tested += 1
+        check = verify_subscription(subscription)
+        verified += bool(check and check.ok)
+    return tested, verified

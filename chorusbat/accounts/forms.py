@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_variables
 
 from chorusbat.accounts.models import ChorusEnvironment, ChorusSubscription
 from chorusbat.accounts.validators import normalize_siret, technical_login_warning, validate_siret
@@ -97,6 +98,7 @@ class SubscriptionForm(forms.Form):
         validate_siret(value)
         return value
 
+    @sensitive_variables("cleaned", "password", "confirm")
     def clean(self):
         cleaned = super().clean()
         password = cleaned.get("password") or ""

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_variables
 
 from chorusbat import crypto
 
@@ -116,6 +117,7 @@ class ChorusSubscription(models.Model):
     def __str__(self) -> str:
         return f"{self.company} — {self.technical_login}"
 
+    @sensitive_variables("raw")
     def set_password(self, raw: str) -> None:
         self.password_encrypted = crypto.encrypt(raw)
         self.password_set_at = timezone.now()
@@ -124,6 +126,7 @@ class ChorusSubscription(models.Model):
     def get_password(self) -> str:
         return crypto.decrypt(self.password_encrypted)
 
+    @sensitive_variables("raw")
     def set_piste_secret(self, raw: str) -> None:
         self.piste_client_secret_encrypted = crypto.encrypt(raw) if raw else ""
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 
 from django.db import transaction
+from django.views.decorators.debug import sensitive_variables
 
 from chorusbat import crypto
 from chorusbat.accounts.models import ChorusSubscription, Company, SubscriptionAuditEntry
@@ -17,6 +18,7 @@ from chorusbat.accounts.models import ChorusSubscription, Company, SubscriptionA
 _SESSION_KEY = "pending_subscription"
 
 
+@sensitive_variables("cleaned")
 def park_pending_change(session, company: Company, cleaned: dict, changes: list[str]) -> str:
     """Keep a validated submission in the session until it is confirmed; return its token."""
     token = secrets.token_urlsafe(16)
@@ -49,6 +51,7 @@ def discard_pending_change(session) -> None:
     session.pop(_SESSION_KEY, None)
 
 
+@sensitive_variables()
 @transaction.atomic
 def apply_pending_change(company: Company, user, pending: dict) -> ChorusSubscription:
     """Write the confirmed subscription and its audit entry together."""

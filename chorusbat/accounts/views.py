@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods
 
 from chorusbat.accounts import services
@@ -31,6 +32,8 @@ def my_account(request):
     return render(request, "accounts/my_account.html", context)
 
 
+@sensitive_variables()
+@sensitive_post_parameters("password", "password_confirm", "piste_client_secret")
 @admin_required
 @require_http_methods(["GET", "POST"])
 def subscription_edit(request):

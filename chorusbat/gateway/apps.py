@@ -5,3 +5,13 @@ class GatewayConfig(AppConfig):
     name = "chorusbat.gateway"
     label = "gateway"
     verbose_name = "Transmission to Chorus Pro"
+
+    def ready(self):
+        from chorusbat.accounts.signals import subscription_verified
+
+        def resume(sender, subscription, **kwargs):
+            from chorusbat.gateway.machine import resume_held
+
+            resume_held(subscription.company_id)
+
+        subscription_verified.connect(resume, dispatch_uid="gateway-resume-held", weak=False)

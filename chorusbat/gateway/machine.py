@@ -8,11 +8,16 @@ own number, so the danger is chorusbat itself depositing the same situation twic
 1. A deposit attempt is committed (state ``depositing``, event with the exact bytes) *before* the call is made.
 2. A deposit is never retried blindly: when its outcome is unknown (timeout, reset, 5xx after sending, crash),
    the transmission becomes ``uncertain``, and the next step first looks the invoice up in Chorus Pro by its number
-   and supplier, adopting it when found.
-3. Only one worker acts on a transmission at a time (a lease with an expiry), and a worker writes only while it
-   still holds the lease (fenced writes), so a slow worker that lost its lease cannot overwrite a newer state.
+   and supplier, adopting it when found. Any later re-send of a transmission that was ever attempted goes through
+   that lookup too, and a hold remembers what it interrupted (``held_from``) so that resuming never skips it.
+3. Only one worker acts on a transmission at a time (a lease with an expiry, renewed at each write), and a worker
+   writes only while it still holds the lease (fenced writes), so a slow worker that lost its lease cannot
+   overwrite a newer state.
 4. Chorus Pro itself refuses a second invoice with the same number from the same supplier; a flux rejected for
-   that reason means the first deposit arrived: the invoice is looked up and adopted.
+   that reason means an earlier deposit arrived: the invoice is looked up and adopted.
+Nothing is lost either: every state but ``integrated`` and ``failed`` has a due date (``next_attempt_at``) that
+the periodic sweep honours, an unexpected error is recorded and retried with backoff (then held with a reason),
+and attempts are capped so that a person is asked before the twentieth copy of anything.
 """
 
 from __future__ import annotations
@@ -42,21 +47,41 @@ log = logging.getLogger(__name__)
 State = Transmission.State
 Kind = TransmissionEvent.Kind
 
+MAX_DEPOSIT_ATTEMPTS = 10  # then a person decides ("Réessayer")
+MAX_ERRORS_IN_A_ROW = 5  # unexpected errors before holding with a reason
+# Subscription statuses a person must fix; any other (verified, unreachable) lets calls go ahead.
+_HOLDING_STATUSES = {SubscriptionStatus.UNVERIFIED, SubscriptionStatus.REFUSED, SubscriptionStatus.EXPIRED,
+                     SubscriptionStatus.NOT_ATTACHED, SubscriptionStatus.MISCONFIGURED}
+
+
+def _seconds(name: str, default: float) -> timedelta:
+    return timedelta(seconds=float(getattr(settings, name, default)))
+
 
 def lease_duration() -> timedelta:
-    return timedelta(seconds=getattr(settings, "CHORUSBAT_GATEWAY_LEASE_SECONDS", 120))
+    return _seconds("CHORUSBAT_GATEWAY_LEASE_SECONDS", 300)
 
 
 def retry_delay(attempt: int) -> timedelta:
-    """Wait before the next deposit attempt: 5 s, 10 s, 20 s … capped at 10 minutes (tests shrink the base)."""
-    base = getattr(settings, "CHORUSBAT_GATEWAY_RETRY_BASE_SECONDS", 5.0)
+    """Wait before the next attempt: 5 s, 10 s, 20 s … capped at 10 minutes (tests shrink the base)."""
+    base = _seconds("CHORUSBAT_GATEWAY_RETRY_BASE_SECONDS", 5.0).total_seconds()
     return timedelta(seconds=min(600.0, base * (2 ** max(0, attempt - 1))))
+
+
+def uncertain_wait() -> timedelta:
+    """Before looking up a deposit of unknown outcome, leave Chorus Pro time to process a flux it did receive."""
+    return _seconds("CHORUSBAT_GATEWAY_UNCERTAIN_WAIT_SECONDS", 60.0)
+
+
+def hold_recheck() -> timedelta:
+    """How often a held transmission is re-examined by itself (a person's fix also resumes it at once)."""
+    return _seconds("CHORUSBAT_GATEWAY_HOLD_RECHECK_SECONDS", 60.0)
 
 
 def flux_poll_delay(deposited_at: datetime | None = None) -> timedelta:
     """Wait before looking at a flux again: the base delay at first, then a quarter of the time elapsed since the
     deposit (Chorus Pro takes minutes, sometimes hours), capped at 10 minutes — a few polls per flux, not thousands."""
-    base = getattr(settings, "CHORUSBAT_GATEWAY_FLUX_POLL_SECONDS", 5.0)
+    base = _seconds("CHORUSBAT_GATEWAY_FLUX_POLL_SECONDS", 5.0).total_seconds()
     elapsed = (timezone.now() - deposited_at).total_seconds() if deposited_at else 0.0
     return timedelta(seconds=min(600.0, max(base, elapsed / 4)))
 
@@ -65,14 +90,24 @@ class LeaseLost(Exception):
     """Another worker took over this transmission; stop touching it."""
 
 
-# --- creating transmissions ----------------------------------------------------------------------------------
+# --- creating and re-sending transmissions ---------------------------------------------------------------------
+
+
+def _resume_state(t: Transmission) -> str:
+    """Where a held or failed transmission starts again: never at a blind deposit if one may have arrived."""
+    if t.held_from == State.DEPOSITED and t.flux_number:
+        return State.DEPOSITED
+    if t.attempts > 0:
+        return State.UNCERTAIN  # an earlier attempt may be in Chorus Pro: look it up first
+    return State.QUEUED
 
 
 def send(situations, user=None) -> list[Transmission]:
     """Queue these validated situations for Chorus Pro (once each) and schedule their processing.
 
-    Idempotent: a situation that already has a transmission keeps it (a failed or held one is re-queued).
-    The task is enqueued in the same database transaction as the transmission.
+    Idempotent: a situation that already has a transmission keeps it; a held or failed one is started again
+    (through a lookup in Chorus Pro when it was ever attempted). The task is enqueued in the same database
+    transaction as the state change.
     """
     from chorusbat.gateway.tasks import schedule
 
@@ -80,18 +115,35 @@ def send(situations, user=None) -> list[Transmission]:
     for situation in situations:
         with transaction.atomic():
             t, created = Transmission.objects.select_for_update().get_or_create(
-                situation=situation, defaults={"company_id": situation.company_id, "created_by": user}
+                situation=situation,
+                defaults={"company_id": situation.company_id, "created_by": user,
+                          "attempts_budget": MAX_DEPOSIT_ATTEMPTS},
             )
             if created:
                 _event(t, Kind.QUEUED, _("Queued for sending to Chorus Pro."))
                 schedule(t.pk)
             elif t.state in (State.HELD, State.FAILED) and t.chorus_invoice_id is None:
-                Transmission.objects.filter(pk=t.pk).update(state=State.QUEUED, reason="", next_attempt_at=None)
-                t.state = State.QUEUED
+                target = _resume_state(t)
+                Transmission.objects.filter(pk=t.pk).update(
+                    state=target, reason="", held_from="", next_attempt_at=None, errors_in_a_row=0,
+                    attempts_budget=t.attempts + MAX_DEPOSIT_ATTEMPTS, updated_at=timezone.now())
+                t.state = target
                 _event(t, Kind.RESUMED, _("Sending requested again."))
                 schedule(t.pk)
         result.append(t)
     return result
+
+
+def resume_held(company_id: int) -> int:
+    """Re-examine a company's held transmissions now (after its subscription was fixed, for instance)."""
+    from chorusbat.gateway.tasks import schedule
+
+    pks = list(Transmission.objects.filter(company_id=company_id, state=State.HELD).values_list("pk", flat=True))
+    for pk in pks:
+        with transaction.atomic():
+            Transmission.objects.filter(pk=pk).update(next_attempt_at=None)
+            schedule(pk)
+    return len(pks)
 
 
 # --- one step --------------------------------------------------------------------------------------------------
@@ -114,19 +166,19 @@ def step(transmission_id: int, *, now: datetime | None = None) -> StepOutcome | 
         return None
     outcome = None
     try:
-        t = Transmission.objects.select_related("situation", "company").get(pk=transmission_id)
-        handler = {
-            State.QUEUED: _step_queued,
-            State.HELD: _step_queued,  # re-examine the hold
-            State.DEPOSITING: _step_interrupted,  # a worker died while depositing: the outcome is unknown
-            State.UNCERTAIN: _step_uncertain,
-            State.DEPOSITED: _step_deposited,
-        }.get(t.state)
+        t = Transmission.objects.select_related("situation__market", "company").get(pk=transmission_id)
+        handler = _HANDLERS.get(t.state)
         outcome = StepOutcome(state=t.state) if handler is None else handler(t, owner)
+        if t.errors_in_a_row and outcome.state in (State.DEPOSITED, State.INTEGRATED):  # real progress
+            Transmission.objects.filter(pk=t.pk, lease_owner=owner).update(errors_in_a_row=0)
         return outcome
     except LeaseLost:
         log.warning("transmission %s: lease lost, another worker continues", transmission_id)
         return None
+    except Exception as exc:  # a bug or an unforeseen answer: recorded, retried later, never a silent loop
+        log.exception("transmission %s: unexpected error", transmission_id)
+        outcome = _unexpected(transmission_id, owner, exc)
+        return outcome
     finally:
         # Release the lease, and say when the next step is due, so that the sweep does not run it earlier.
         due = {"next_attempt_at": timezone.now() + outcome.again_after} if outcome and outcome.again_after else {}
@@ -139,15 +191,17 @@ def _claim(transmission_id: int, owner: str, now: datetime) -> bool:
     free = Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=now)
     return bool(
         Transmission.objects.filter(pk=transmission_id).filter(free).update(
-            lease_owner=owner, lease_expires_at=now + lease_duration()
+            lease_owner=owner, lease_expires_at=now + lease_duration(), scheduled_for=None
         )
     )
 
 
 def _save(t: Transmission, owner: str, **fields) -> None:
-    """Write fields only if this worker still holds the lease (fencing)."""
-    fields["updated_at"] = timezone.now()
-    if not Transmission.objects.filter(pk=t.pk, lease_owner=owner).update(**fields):
+    """Write fields only if this worker still holds the lease (fencing), and renew the lease."""
+    now = timezone.now()
+    fields["updated_at"] = now
+    if not Transmission.objects.filter(pk=t.pk, lease_owner=owner).update(
+            lease_expires_at=now + lease_duration(), **fields):
         raise LeaseLost
     for k, v in fields.items():
         setattr(t, k, v)
@@ -159,10 +213,39 @@ def _event(t: Transmission, kind: str, message: str = "", data: dict | None = No
     )
 
 
+def _unexpected(transmission_id: int, owner: str, exc: Exception) -> StepOutcome:
+    t = Transmission.objects.get(pk=transmission_id)
+    errors = t.errors_in_a_row + 1
+    with transaction.atomic():
+        TransmissionEvent.objects.create(
+            transmission=t, kind=Kind.FAILED if errors >= MAX_ERRORS_IN_A_ROW else Kind.DEPOSIT_RETRY,
+            message=_("Unexpected error (%(error)s); it will be tried again later.") % {"error": type(exc).__name__},
+            data={"error": type(exc).__name__},
+        )
+        Transmission.objects.filter(pk=t.pk, lease_owner=owner).update(errors_in_a_row=errors)
+    t.errors_in_a_row = errors
+    if errors >= MAX_ERRORS_IN_A_ROW:
+        try:
+            return _hold(t, owner, _(
+                "chorusbat met an unexpected error %(n)d times in a row (%(error)s). It is recorded in "
+                "chorusbat's logs for the people who run it; use “Try again” once it is fixed.") % {
+                "n": errors, "error": type(exc).__name__})
+        except LeaseLost:
+            return StepOutcome(state=t.state)
+    return StepOutcome(state=t.state, again_after=retry_delay(errors))
+
+
 def _hold(t: Transmission, owner: str, reason: str) -> StepOutcome:
+    """Hold with a French reason, remembering what was interrupted so that resuming never skips a lookup."""
+    held_from = t.held_from if t.state == State.HELD else t.state
+    if held_from == State.DEPOSITING:
+        held_from = State.UNCERTAIN
+    if held_from not in (State.UNCERTAIN, State.DEPOSITED):
+        held_from = State.QUEUED
     with transaction.atomic():
         changed = t.state != State.HELD or t.reason != reason
-        _save(t, owner, state=State.HELD, reason=reason, next_attempt_at=None)
+        _save(t, owner, state=State.HELD, reason=reason, held_from=held_from,
+              next_attempt_at=timezone.now() + hold_recheck())
         if changed:
             _event(t, Kind.HELD, reason)
     return StepOutcome(state=State.HELD)
@@ -184,14 +267,12 @@ def _fail(t: Transmission, owner: str, reason: str, data: dict | None = None) ->
 def _client_or_hold(t: Transmission, owner: str) -> tuple[ChorusClient | None, StepOutcome | None]:
     """A Chorus Pro client for the company, or the hold explaining why none may be used."""
     subscription = ChorusSubscription.objects.filter(company_id=t.company_id).first()
-    if subscription is not None and subscription.status != SubscriptionStatus.VERIFIED:
-        if subscription.status == SubscriptionStatus.EXPIRED:
-            pass  # client_for gives the precise expiry reason
-        else:
-            return None, _hold(t, owner, _(
-                "The Chorus Pro subscription is not verified (%(status)s). An administrator must test the "
-                "connection under My account."
-            ) % {"status": subscription.get_status_display()})
+    if (subscription is not None and subscription.status in _HOLDING_STATUSES
+            and subscription.status != SubscriptionStatus.EXPIRED):  # client_for words the expiry itself
+        return None, _hold(t, owner, _(
+            "The Chorus Pro subscription is not verified (%(status)s). An administrator must test the "
+            "connection under My account."
+        ) % {"status": subscription.get_status_display()})
     try:
         return client_for(subscription), None
     except CallsHeld as held:
@@ -211,12 +292,11 @@ def _document_or_hold(t: Transmission, owner: str):
 
 
 def _account_problem(t: Transmission, owner: str, error: cerr.ChorusError) -> StepOutcome:
-    """Chorus Pro refused the credentials: record it on the subscription and hold."""
-    subscription = ChorusSubscription.objects.get(company_id=t.company_id)
+    """Chorus Pro refused the credentials: record it on the subscription and hold (re-tested by the scheduler)."""
     status = SubscriptionStatus.EXPIRED if isinstance(error, cerr.PasswordExpired) else (
         SubscriptionStatus.REFUSED if isinstance(error, cerr.TechnicalAccountRefused) else
         SubscriptionStatus.MISCONFIGURED)
-    ChorusSubscription.objects.filter(pk=subscription.pk).update(
+    ChorusSubscription.objects.filter(company_id=t.company_id).update(
         status=status, status_detail=error.user_message, status_checked_at=timezone.now()
     )
     return _hold(t, owner, error.user_message)
@@ -229,29 +309,47 @@ _ACCOUNT_ERRORS = (cerr.TechnicalAccountRefused, cerr.NotSubscribed, cerr.Authen
 # --- the states ----------------------------------------------------------------------------------------------
 
 
+def _step_held(t: Transmission, owner: str) -> StepOutcome:
+    """Re-examine a hold; when its cause is gone, resume exactly where it was interrupted."""
+    target = t.held_from or State.QUEUED
+    if target != State.DEPOSITED:
+        _document, held = _document_or_hold(t, owner)
+        if held:
+            return held
+    client, held = _client_or_hold(t, owner)
+    if held:
+        return held
+    client.close()
+    with transaction.atomic():
+        _save(t, owner, state=target, reason="", held_from="")
+        _event(t, Kind.RESUMED, _("The cause of the hold is fixed: sending resumes."))
+    return _HANDLERS[target](t, owner)
+
+
 def _step_queued(t: Transmission, owner: str) -> StepOutcome:
-    """Check every precondition, then deposit."""
+    """Check every precondition, then deposit (only ever reached when no earlier deposit may have arrived)."""
     document, held = _document_or_hold(t, owner)
     if held:
         return held
     client, held = _client_or_hold(t, owner)
     if held:
         return held
-    if t.state == State.HELD:
-        with transaction.atomic():
-            _save(t, owner, state=State.QUEUED, reason="")
-            _event(t, Kind.RESUMED, _("The cause of the hold is fixed: sending resumes."))
     with client:
         return _deposit(t, owner, client, document)
 
 
 def _deposit(t: Transmission, owner: str, client: ChorusClient, document) -> StepOutcome:
+    if t.attempts >= (t.attempts_budget or MAX_DEPOSIT_ATTEMPTS):
+        return _hold(t, owner, _("%(n)d deposit attempts failed. Check the reasons in the history, then use "
+                                 "“Try again”.") % {"n": t.attempts})
     route = routes.route_for(t.situation.market)
+    first_of_document = not TransmissionEvent.objects.filter(
+        transmission=t, kind=Kind.DEPOSIT_ATTEMPT, data__sha256=document.sha256).exists()
     with transaction.atomic():
         _save(t, owner, state=State.DEPOSITING, attempts=t.attempts + 1, document_sha256=document.sha256)
         _event(t, Kind.DEPOSIT_ATTEMPT, _("Deposit attempt %(n)d.") % {"n": t.attempts},
                {"route": route.name, "sha256": document.sha256, "file_name": route.file_name(t.situation)},
-               payload=bytes(document.pdf))
+               payload=bytes(document.pdf) if first_of_document else None)  # the exact bytes, kept once
     try:
         deposit = route.deposit(client, t.situation, bytes(document.pdf))
     except cerr.TransientError as exc:
@@ -259,38 +357,50 @@ def _deposit(t: Transmission, owner: str, client: ChorusClient, document) -> Ste
             return _uncertain(t, owner, exc)
         delay = retry_delay(t.attempts)
         with transaction.atomic():
-            _save(t, owner, state=State.QUEUED, next_attempt_at=timezone.now() + delay)
+            _save(t, owner, state=State.QUEUED)
             _event(t, Kind.DEPOSIT_RETRY, exc.user_message, {"error": type(exc).__name__})
         return StepOutcome(state=State.QUEUED, again_after=delay)
     except _ACCOUNT_ERRORS as exc:
-        # Refused before anything was recorded by Chorus Pro: safe to go back to queued once fixed.
+        # Refused at the gateway, before Chorus Pro recorded anything: back to queued, held until fixed.
         with transaction.atomic():
             _save(t, owner, state=State.QUEUED)
         return _account_problem(t, owner, exc)
     except (cerr.BusinessError, cerr.RequestRejected) as exc:
-        return _fail(t, owner, exc.user_message, {"error": type(exc).__name__, "code": getattr(exc, "code_retour", None)})
+        if t.attempts > 1:  # perhaps refused because an earlier attempt of ours already arrived
+            found = route.find(client, t.situation, _supplier_id(t))
+            if found is not None:
+                return _adopt(t, owner, found)
+        return _fail(t, owner, exc.user_message,
+                     {"error": type(exc).__name__, "code": getattr(exc, "code_retour", None)})
     except cerr.ChorusError as exc:  # an answer we cannot read: the deposit may have been recorded
         return _uncertain(t, owner, exc)
 
-    with transaction.atomic():
-        if deposit.invoice_id:
-            _save(t, owner, state=State.INTEGRATED, flux_number=deposit.flux_number or "",
-                  chorus_invoice_id=deposit.invoice_id, chorus_status=deposit.status or "",
-                  chorus_status_at=timezone.now(), reason="", next_attempt_at=None)
-            _event(t, Kind.INTEGRATED, _("Invoice created in Chorus Pro (no. %(id)s).") % {"id": deposit.invoice_id},
-                   {"invoice_id": deposit.invoice_id, "status": deposit.status})
-            return StepOutcome(state=State.INTEGRATED)
-        _save(t, owner, state=State.DEPOSITED, flux_number=deposit.flux_number, deposited_at=timezone.now(),
-              reason="", next_attempt_at=None)
-        _event(t, Kind.DEPOSITED, _("File deposited in Chorus Pro (flux %(flux)s).") % {"flux": deposit.flux_number},
-               {"flux_number": deposit.flux_number})
+    try:
+        with transaction.atomic():
+            if deposit.invoice_id:
+                _save(t, owner, state=State.INTEGRATED, flux_number=deposit.flux_number or "",
+                      chorus_invoice_id=deposit.invoice_id, chorus_status=deposit.status or "",
+                      chorus_status_at=timezone.now(), reason="", next_attempt_at=None)
+                _event(t, Kind.INTEGRATED, _("Invoice created in Chorus Pro (no. %(id)s).")
+                       % {"id": deposit.invoice_id}, {"invoice_id": deposit.invoice_id, "status": deposit.status})
+                return StepOutcome(state=State.INTEGRATED)
+            _save(t, owner, state=State.DEPOSITED, flux_number=deposit.flux_number, deposited_at=timezone.now(),
+                  reason="", next_attempt_at=None)
+            _event(t, Kind.DEPOSITED, _("File deposited in Chorus Pro (flux %(flux)s).")
+                   % {"flux": deposit.flux_number}, {"flux_number": deposit.flux_number})
+    except LeaseLost:
+        # Another worker took over during the call; keep what Chorus Pro answered for the record.
+        _event(t, Kind.DEPOSITED, _("File deposited in Chorus Pro (flux %(flux)s).") % {
+            "flux": deposit.flux_number}, {"flux_number": deposit.flux_number, "invoice_id": deposit.invoice_id,
+                                          "lease_lost": True})
+        raise
     return StepOutcome(state=State.DEPOSITED, again_after=flux_poll_delay())
 
 
 def _uncertain(t: Transmission, owner: str, exc: Exception) -> StepOutcome:
-    delay = retry_delay(t.attempts)
+    delay = max(retry_delay(t.attempts), uncertain_wait())
     with transaction.atomic():
-        _save(t, owner, state=State.UNCERTAIN, next_attempt_at=timezone.now() + delay)
+        _save(t, owner, state=State.UNCERTAIN)
         _event(t, Kind.DEPOSIT_UNCERTAIN, _(
             "Chorus Pro did not confirm the deposit. It will be looked up in Chorus Pro before any new attempt."),
             {"error": type(exc).__name__})
@@ -312,11 +422,9 @@ def _step_uncertain(t: Transmission, owner: str) -> StepOutcome:
         try:
             found = route.find(client, t.situation, _supplier_id(t))
         except cerr.TransientError as exc:
-            delay = retry_delay(t.attempts)
             with transaction.atomic():
-                _save(t, owner, next_attempt_at=timezone.now() + delay)
                 _event(t, Kind.LOOKED_UP, exc.user_message, {"error": type(exc).__name__})
-            return StepOutcome(state=State.UNCERTAIN, again_after=delay)
+            return StepOutcome(state=State.UNCERTAIN, again_after=retry_delay(t.attempts))
         except _ACCOUNT_ERRORS as exc:
             return _account_problem(t, owner, exc)
         if found is not None:
@@ -351,8 +459,6 @@ def _step_deposited(t: Transmission, owner: str) -> StepOutcome:
         except cerr.TransientError:
             return StepOutcome(state=State.DEPOSITED, again_after=flux_poll_delay(t.deposited_at))
         except _ACCOUNT_ERRORS as exc:
-            with transaction.atomic():
-                _save(t, owner, state=State.DEPOSITED)
             return _account_problem(t, owner, exc)
     if progress.flux_state and progress.flux_state != t.flux_state:
         with transaction.atomic():
@@ -374,21 +480,34 @@ def _step_deposited(t: Transmission, owner: str) -> StepOutcome:
     return StepOutcome(state=State.DEPOSITED, again_after=flux_poll_delay(t.deposited_at))
 
 
+_HANDLERS = {
+    State.QUEUED: _step_queued,
+    State.HELD: _step_held,
+    State.DEPOSITING: _step_interrupted,  # a worker died while depositing: the outcome is unknown
+    State.UNCERTAIN: _step_uncertain,
+    State.DEPOSITED: _step_deposited,
+}
+
+
 def _supplier_id(t: Transmission) -> int | None:
     return ChorusSubscription.objects.filter(company_id=t.company_id).values_list("structure_id", flat=True).first()
 
 
 # --- repairs -------------------------------------------------------------------------------------------------
 
+#: A scheduled step not started this long after its time is presumed lost (its worker died): schedule it again.
+SCHEDULE_GRACE = timedelta(seconds=60)
+
 
 def due_transmissions(now: datetime | None = None):
-    """Transmissions that need a step now: queued/uncertain/deposited whose time has come, held ones to re-examine,
-    and any whose worker died (lease expired)."""
+    """Transmissions that need a step now and have no step waiting for them: queued/uncertain/deposited/held ones
+    whose time has come, and any whose worker died (lease expired, or scheduled step never started)."""
     now = now or timezone.now()
     free = Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=now)
     due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    unscheduled = Q(scheduled_for__isnull=True) | Q(scheduled_for__lt=now - SCHEDULE_GRACE)
     active = Q(state__in=[State.QUEUED, State.UNCERTAIN, State.DEPOSITED, State.DEPOSITING, State.HELD])
-    return Transmission.objects.filter(active & free & due)
+    return Transmission.objects.filter(active & free & due & unscheduled)
 
 
 def sweep(now: datetime | None = None) -> int:
@@ -397,25 +516,10 @@ def sweep(now: datetime | None = None) -> int:
 
     count = 0
     for pk in due_transmissions(now).values_list("pk", flat=True):
-        schedule(pk)
+        with transaction.atomic():
+            schedule(pk)
         count += 1
     return count
-
-
-def run_until_settled(transmission_id: int, *, max_steps: int = 50, sleep=None) -> Transmission:
-    """Drive one transmission in this process until it waits on a person or on time (the CLI's batch sending)."""
-    import time
-
-    sleep = sleep or time.sleep
-    for _ in range(max_steps):
-        outcome = step(transmission_id)
-        if outcome is None:
-            sleep(0.5)
-            continue
-        if outcome.again_after is None or outcome.state in (State.INTEGRATED, State.HELD, State.FAILED):
-            break
-        sleep(min(outcome.again_after.total_seconds(), 5.0))
-    return Transmission.objects.get(pk=transmission_id)
 
 
 def situations_ready_to_send(company) -> list[Situation]:

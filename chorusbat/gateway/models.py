@@ -44,8 +44,12 @@ class Transmission(models.Model):
     situation = models.OneToOneField(Situation, on_delete=models.PROTECT, related_name="transmission")
     state = models.CharField(max_length=12, choices=State.choices, default=State.QUEUED, db_index=True)
     reason = models.TextField(blank=True)  # French: why held or failed
+    held_from = models.CharField(max_length=12, blank=True)  # the state a hold interrupted, resumed from
     attempts = models.PositiveIntegerField(default=0)  # deposit attempts
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    attempts_budget = models.PositiveIntegerField(default=10)  # attempts allowed before a person is asked
+    errors_in_a_row = models.PositiveSmallIntegerField(default=0)  # unexpected errors, reset by a good step
+    next_attempt_at = models.DateTimeField(null=True, blank=True)  # when the next step is due
+    scheduled_for = models.DateTimeField(null=True, blank=True)  # a step is queued for then (cleared when it runs)
 
     # Lease: the worker processing this transmission, until when. Several workers may run anywhere; a worker
     # only acts on a transmission whose lease it holds, and only writes while it still holds it.
@@ -133,3 +137,4 @@ class SyncCursor(models.Model):
     last_change_seen = models.DateTimeField(null=True, blank=True)
     last_run_at = models.DateTimeField(null=True, blank=True)
     last_calls = models.PositiveIntegerField(default=0)  # Chorus Pro calls made by the last cycle
+    lease_expires_at = models.DateTimeField(null=True, blank=True)  # a cycle is running until then

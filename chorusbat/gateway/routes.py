@@ -118,7 +118,7 @@ class FluxRoute:
                 if invoice.invoice_number == situation.number:
                     progress.invoice = Found(invoice.invoice_id, invoice.status, flux_number)
                     return progress
-        if state in (FluxState.IN_INTEGRE, FluxState.IN_INTEGRE_PARTIEL, FluxState.IN_REJETE):
+        if state == FluxState.IN_REJETE:
             # Not integrated from this flux. If an earlier attempt of ours got the invoice in, adopt it: Chorus Pro
             # refuses a second invoice with the same number, which is exactly what protects against duplicates.
             earlier = self.find(client, situation, supplier_id)
@@ -130,6 +130,7 @@ class FluxRoute:
             progress.errors = [e.message for e in report.invoice_errors if e.message] + [
                 e.message for e in report.technical_errors if e.message
             ]
+        # Integrated but not found yet (the search lags behind the flux), or still in progress: look again later.
         return progress
 
 

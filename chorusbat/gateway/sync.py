@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +23,7 @@ from chorusbat.accounts.models import ChorusSubscription, SubscriptionStatus
 from chorusbat.chorus import errors as cerr
 from chorusbat.chorus import works
 from chorusbat.chorus.client import PAGE_SIZE
-from chorusbat.chorus.enums import is_final_status
+from chorusbat.chorus.enums import FINAL_STATUSES
 from chorusbat.chorus.models import InvoiceSearchPaging, InvoiceSearchRequest
 from chorusbat.gateway.labels import status_label
 from chorusbat.gateway.models import ChorusStatusChange, SyncCursor, Transmission, TransmissionEvent
@@ -32,6 +33,7 @@ log = logging.getLogger(__name__)
 
 # Re-read a little before the last change seen: Chorus Pro's date filter is per day, and clocks differ.
 OVERLAP = timedelta(days=1)
+SYNC_LEASE = timedelta(minutes=15)
 
 
 @dataclass
@@ -43,11 +45,11 @@ class SyncReport:
 
 def tracked(company_id: int):
     """Invoices in Chorus Pro whose status is not final yet."""
-    return [
-        t for t in Transmission.objects.filter(company_id=company_id, state=Transmission.State.INTEGRATED)
+    return list(
+        Transmission.objects.filter(company_id=company_id, state=Transmission.State.INTEGRATED)
+        .exclude(chorus_status__in=[str(s) for s in FINAL_STATUSES])
         .select_related("situation__market")
-        if not is_final_status(t.chorus_status)
-    ]
+    )
 
 
 def sync_company(company_id: int, *, page_size: int = PAGE_SIZE) -> SyncReport:
@@ -56,7 +58,8 @@ def sync_company(company_id: int, *, page_size: int = PAGE_SIZE) -> SyncReport:
     if not followed:
         return report
     subscription = ChorusSubscription.objects.filter(company_id=company_id).first()
-    if subscription is None or subscription.status != SubscriptionStatus.VERIFIED:
+    if subscription is None or subscription.status not in (SubscriptionStatus.VERIFIED,
+                                                           SubscriptionStatus.UNREACHABLE):
         report.skipped_reason = "subscription not verified"
         return report
     try:
@@ -65,7 +68,25 @@ def sync_company(company_id: int, *, page_size: int = PAGE_SIZE) -> SyncReport:
         report.skipped_reason = str(held)
         return report
 
-    cursor, _created = SyncCursor.objects.get_or_create(company_id=company_id)
+    # One cycle per company at a time (cron and a worker may overlap): a lease on the cursor, never a database
+    # lock held across HTTP calls. A second cycle finding it taken simply skips; the conditional updates of
+    # ``_apply`` make a change applied twice impossible anyway.
+    SyncCursor.objects.get_or_create(company_id=company_id)
+    now = timezone.now()
+    taken = SyncCursor.objects.filter(company_id=company_id).filter(
+        Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=now)).update(lease_expires_at=now + SYNC_LEASE)
+    if not taken:
+        client.close()
+        report.skipped_reason = "another cycle is running"
+        return report
+    cursor = SyncCursor.objects.get(company_id=company_id)
+    try:
+        return _cycle(company_id, subscription, client, followed, cursor, report, page_size)
+    finally:
+        SyncCursor.objects.filter(pk=cursor.pk).update(lease_expires_at=None)
+
+
+def _cycle(company_id, subscription, client, followed, cursor, report, page_size) -> SyncReport:
     since = cursor.last_change_seen or min(t.created_at for t in followed)
     since_day = (since - OVERLAP).date()
     by_id = {t.chorus_invoice_id: t for t in followed}
@@ -108,11 +129,14 @@ def sync_company(company_id: int, *, page_size: int = PAGE_SIZE) -> SyncReport:
                 if not isinstance_works(t):
                     history = client.invoice_history(t.chorus_invoice_id).status_history.changes
                     report.calls += 1
-                _apply(t, status, at, comment, history)
-                report.changed += 1
+                if _apply(t, status, at, comment, history):
+                    report.changed += 1
         except cerr.ChorusError as exc:
+            # The cursor stays where it was: the next cycle reads the same period again, nothing is skipped.
             log.warning("status sync of company %s stopped: %s", company_id, exc)
             report.skipped_reason = exc.user_message
+            SyncCursor.objects.filter(pk=cursor.pk).update(last_run_at=timezone.now(), last_calls=report.calls)
+            return report
     SyncCursor.objects.filter(pk=cursor.pk).update(
         last_change_seen=latest, last_run_at=timezone.now(), last_calls=report.calls
     )
@@ -123,27 +147,24 @@ def isinstance_works(t: Transmission) -> bool:
     return t.situation.market.framework in WorksRoute.FRAMEWORKS
 
 
-def _apply(t: Transmission, status: str, at: datetime | None, comment: str, history) -> None:
+def _apply(t: Transmission, status: str, at: datetime | None, comment: str, history) -> bool:
+    """Record a status change once: only if the transmission still has the status we read (conditional update)."""
     from chorusbat.gateway.notify import notify_status
 
     comment = comment or next((h.comment for h in reversed(history) if h.status == status and h.comment), "") or ""
     with transaction.atomic():
-        for h in history:
+        if not Transmission.objects.filter(pk=t.pk, chorus_status=t.chorus_status).update(
+                chorus_status=status, chorus_status_at=at or timezone.now(), chorus_comment=comment,
+                updated_at=timezone.now()):
+            return False  # another cycle applied it first
+        rows = history or [type("Change", (), {"status": status, "at": at, "comment": comment})()]
+        for h in rows:
             try:
                 with transaction.atomic():
                     ChorusStatusChange.objects.get_or_create(
-                        transmission=t, status=h.status, at=h.at, defaults={"comment": h.comment or ""}
-                    )
+                        transmission=t, status=h.status, at=h.at, defaults={"comment": h.comment or ""})
             except IntegrityError:
                 pass
-        if not history:
-            ChorusStatusChange.objects.get_or_create(
-                transmission=t, status=status, at=at, defaults={"comment": comment}
-            )
-        Transmission.objects.filter(pk=t.pk).update(
-            chorus_status=status, chorus_status_at=at or timezone.now(), chorus_comment=comment,
-            updated_at=timezone.now(),
-        )
         TransmissionEvent.objects.create(
             transmission=t, kind=TransmissionEvent.Kind.STATUS,
             message=_("Chorus Pro status: %(status)s.") % {"status": status_label(status)}
@@ -152,6 +173,7 @@ def _apply(t: Transmission, status: str, at: datetime | None, comment: str, hist
         )
     t.chorus_status, t.chorus_comment = status, comment
     notify_status(t)
+    return True
 
 
 def sync_all() -> SyncReport:

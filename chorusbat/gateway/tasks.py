@@ -39,4 +39,8 @@ def schedule(transmission_id: int, delay: timedelta | None = None) -> None:
     Always with an explicit ``run_after``: the database backend orders ready tasks by ``run_after`` and gives
     tasks without one a date far in the future, so they would wait behind every delayed task (starvation).
     """
-    advance_transmission.using(run_after=timezone.now() + (delay or timedelta(0))).enqueue(transmission_id)
+    from chorusbat.gateway.models import Transmission
+
+    run_after = timezone.now() + (delay or timedelta(0))
+    Transmission.objects.filter(pk=transmission_id).update(scheduled_for=run_after)
+    advance_transmission.using(run_after=run_after).enqueue(transmission_id)

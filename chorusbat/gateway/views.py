@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -29,7 +33,7 @@ def batch(request):
     """Choose validated situations and send them in one action."""
     company = request.membership.company
     if request.method == "POST":
-        ids = [int(i) for i in request.POST.getlist("situation") if i.isdigit()]
+        ids = _ids(request.POST.getlist("situation"))
         situations = list(Situation.objects.filter(company=company, pk__in=ids, status=Status.VALIDATED))
         if not situations:
             messages.error(request, _("Select at least one validated situation."))
@@ -44,7 +48,7 @@ def batch(request):
 def batch_progress(request):
     """Progress of a batch: refreshes itself (no JavaScript needed) until every situation has settled."""
     company = request.membership.company
-    ids = [int(i) for i in request.GET.getlist("t") if i.isdigit()][:500]
+    ids = _ids(request.GET.getlist("t"))[:500]
     rows = list(Transmission.objects.filter(company=company, pk__in=ids).select_related("situation__market"))
     settled = [t for t in rows if t.state in (Transmission.State.INTEGRATED, Transmission.State.HELD,
                                               Transmission.State.FAILED)]
@@ -158,11 +162,17 @@ def corrective_view(request, pk):
     return redirect("situations:detail", corrective.pk)
 
 
+def _ids(values) -> list[int]:
+    """Database ids from user input: ASCII digits only, of a sensible length (anything else is ignored)."""
+    return [int(v) for v in values if re.fullmatch(r"[0-9]{1,12}", v)]
+
+
 def _back(request, situation) -> str:
+    """Where to go after an action: the page it was made from when it is one of ours, else the situation."""
     nxt = request.POST.get("next", "")
-    if nxt.startswith("/") and not nxt.startswith("//"):
+    if url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return nxt
-    return "gateway:dashboard"
+    return reverse("situations:detail", args=[situation.pk])
 
 
 @member_required

@@ -243,12 +243,13 @@ def ready_document(situation: Situation) -> InvoiceDocument:
     the stored bytes do not match their digests, :class:`ValidationUnavailable` when a validator cannot run, and
     :class:`DocumentError` when the invoice cannot be issued at all.
     """
-    if not situation.is_validated:
-        raise SituationNotValidated(situation)
     existing = InvoiceDocument.objects.filter(situation=situation).first()
     if existing is not None and existing.is_ready:
+        # Also for a situation rejected since: the document sent stays available exactly as it was.
         existing.situation = situation
         return check_integrity(existing)
+    if not situation.is_validated:
+        raise SituationNotValidated(situation)
 
     data = invoice_data_for(situation)
     try:

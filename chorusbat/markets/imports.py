@@ -162,10 +162,14 @@ def read_csv(data: bytes) -> list[list[str]]:
         first = sample.splitlines()[0] if sample else ""
         delimiter = max(";,\t", key=first.count)
     rows = []
-    for values in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-        rows.append([v.strip() for v in values])
-        if len(rows) > MAX_ROWS + HEADER_SEARCH_ROWS:
-            break
+    try:
+        for values in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            rows.append([v.strip() for v in values])
+            if len(rows) > MAX_ROWS + HEADER_SEARCH_ROWS:
+                break
+    except csv.Error:  # e.g. a cell longer than the csv module's limit, or a stray NUL
+        raise ImportFileError(_("This file cannot be read as a CSV table (a cell is too long or the file is "
+                                "damaged). Check it in your spreadsheet and export it again.")) from None
     return rows
 
 

@@ -48,7 +48,7 @@ class MonthField(forms.Field):
         match = _MONTH.match(str(value))
         if match:
             year, month = int(match["y1"] or match["y2"]), int(match["m1"] or match["m2"])
-            if 1 <= month <= 12:
+            if 1 <= month <= 12 and 2000 <= year <= 2100:
                 return datetime.date(year, month, 1)
         raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
 

@@ -140,11 +140,14 @@ def decompte(situation: Situation) -> Decompte:
     market = situation.market
     lines = list(market.lines.all())
     situations = market_situations(market)
+    if situation.status == Status.REJECTED:  # out of the chain now, but its frozen figures are still its own
+        situations = sorted([*situations, situation], key=lambda s: (s.period, s.status != Status.REJECTED))
     current = next(s for s in situations if s.pk == situation.pk)
     progress = {p.line_id: p.value for p in current.progress.all()}
     before = previous_progress(situations, current)
-    result = Decompte(situation=current, frozen=current.is_validated)
-    if current.is_validated:
+    frozen = current.is_validated or current.status == Status.REJECTED
+    result = Decompte(situation=current, frozen=frozen)
+    if frozen:
         by_line = {a.line_id: a for a in current.line_amounts.all()}
         for line in lines:
             amount = by_line.get(line.pk)

@@ -56,7 +56,7 @@ def next_period(market: Market, latest: Situation | None) -> datetime.date:
 @member_required
 def situation_create(request, market_pk):
     market = get_object_or_404(Market, pk=market_pk, company=request.membership.company)
-    latest = market.situations.order_by("-period").first()
+    latest = market.situations.exclude(status=Status.REJECTED).order_by("-period").first()
     if latest is not None and not latest.is_validated:
         messages.error(request, _("Situation %(number)s is still a draft: finish and validate it first.")
                        % {"number": latest.number})

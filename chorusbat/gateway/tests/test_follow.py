@@ -139,3 +139,16 @@ def test_latest_rejected_situation_gives_an_editable_draft(chorus, integrated, c
     t = integrated[2]
     corrective = create_corrective(t.situation, admin_user)
     assert corrective.status == "draft" and corrective.period == t.situation.period
+
+
+def test_rejected_situation_page_and_document_stay_available(chorus, integrated, company, admin_client, admin_user):
+    from chorusbat.situations.services import create_corrective
+
+    t = integrated[2]  # the latest: its corrective is a draft of the same period
+    create_corrective(t.situation, admin_user)
+    assert admin_client.get(reverse("situations:detail", args=[t.situation.pk])).status_code == 200
+    r = admin_client.get(reverse("invoicing:download", args=[t.situation.pk]))
+    assert r.status_code == 200 and r.content.startswith(b"%PDF")
+    # The market can go on: "new situation" leads to the corrective draft, not to the rejected one.
+    r = admin_client.get(reverse("situations:create", args=[t.situation.market_id]))
+    assert r.status_code == 302 and str(t.situation.corrective.pk) in r["Location"]

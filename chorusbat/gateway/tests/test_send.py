@@ -81,3 +81,73 @@ def test_send_command_bad_input(db, company):
         call_command("send", "--company", company.siret)
     with pytest.raises(CommandError, match="NOPE"):
         call_command("send", "--company", company.siret, "--situation", "NOPE")
+
+
+def test_a_hold_never_skips_the_lookup_of_an_uncertain_deposit(chorus, connected, demo_situations):
+    from chorusbat.accounts.chorus_access import verify_subscription
+    from chorusbat.gateway.machine import step
+
+    s = demo_situations[0]
+    chorus.set_faults([{"route": "/cpro/factures/v1/deposer/flux", "p_accept_then_500": 1.0}])
+    send([s])
+    t = Transmission.objects.get()
+    step(t.pk)
+    t.refresh_from_db()
+    assert t.state == "uncertain" and len(chorus.fluxes()) == 1  # Chorus Pro got it; chorusbat cannot know
+    chorus.clear_faults()
+    connected.status = "refused"  # e.g. a connection test that failed meanwhile
+    connected.save()
+    step(t.pk)
+    t.refresh_from_db()
+    assert t.state == "held" and t.held_from == "uncertain"
+    chorus.advance(3)  # Chorus Pro processes and integrates the flux it received
+    verify_subscription(connected)  # fixed: held transmissions resume by themselves
+    drain(chorus, until=all_integrated)
+    t.refresh_from_db()
+    assert len(chorus.fluxes()) == 1, "deposited again after the hold"
+    assert len(sandbox_invoices(chorus, s.number)) == 1
+    assert t.events.filter(kind="adopted").exists()
+
+
+def test_a_hold_while_following_a_flux_resumes_following_it(chorus, connected, demo_situations):
+    from chorusbat.accounts.chorus_access import verify_subscription
+    from chorusbat.gateway.machine import step
+
+    s = demo_situations[0]
+    send([s])
+    t = Transmission.objects.get()
+    step(t.pk)
+    t.refresh_from_db()
+    assert t.state == "deposited"
+    connected.status = "misconfigured"
+    connected.save()
+    step(t.pk)
+    t.refresh_from_db()
+    assert t.state == "held" and t.held_from == "deposited"
+    send([s])  # a person clicks "Try again" meanwhile
+    verify_subscription(connected)
+    drain(chorus, until=all_integrated)
+    assert len(chorus.fluxes()) == 1
+    assert len(sandbox_invoices(chorus, s.number)) == 1
+
+
+def test_unexpected_errors_are_recorded_then_held(chorus, connected, demo_situations, monkeypatch):
+    from chorusbat.gateway import routes
+    from chorusbat.gateway.machine import MAX_ERRORS_IN_A_ROW, step
+
+    def broken(*args, **kwargs):
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(routes.FluxRoute, "deposit", broken)
+    send([demo_situations[0]])
+    t = Transmission.objects.get()
+    for _ in range(4 * MAX_ERRORS_IN_A_ROW):
+        Transmission.objects.filter(pk=t.pk).update(next_attempt_at=None)
+        step(t.pk)
+        t.refresh_from_db()
+        if t.state == "held":
+            break
+    assert t.state == "held" and "KeyError" in t.reason
+    assert t.events.filter(data__error="KeyError").count() == MAX_ERRORS_IN_A_ROW
+    # Each attempt left a record; the PDF itself is kept once.
+    assert t.events.filter(kind="deposit_attempt").exclude(payload=None).count() == 1

@@ -5,6 +5,11 @@ from django.core.management import call_command
 from chorusbat import crypto
 from chorusbat.accounts.models import ChorusSubscription
 
+# Kept far from the code that fails, so that no source line shown by the error report contains them.
+SECRET_PASSWORD = "Leak-Me-1"
+SECRET_DB_URL = "postgres://u:Db-Secret-2@127.0.0.1/x"
+SECRET_HEADER = "VEVDSDpMZWFrLU1lLTE="
+
 
 def test_round_trip_and_ciphertext_hides_the_secret():
     token = crypto.encrypt("mot-de-passe")
@@ -35,3 +40,37 @@ def test_key_rotation(settings, company):
     settings.ENCRYPTION_KEYS = [old]
     with pytest.raises(crypto.SecretUnreadable):
         sub.get_password()
+
+
+
+def _fail_inside_encrypt(monkeypatch):
+    def broken():
+        raise RuntimeError("keys unreadable")
+
+    monkeypatch.setattr(crypto, "_current", broken)
+
+
+def _report_of_a_failing_save(request):
+    """The debug report of an error raised inside crypto.encrypt while saving the posted password."""
+    import sys
+
+    from django.views.debug import ExceptionReporter
+
+    try:
+        crypto.encrypt(request.POST["password"])
+    except RuntimeError:
+        return ExceptionReporter(request, *sys.exc_info()).get_traceback_html()
+
+
+def test_error_reports_hide_secrets(rf, settings, monkeypatch):
+    settings.DEBUG = True
+    _fail_inside_encrypt(monkeypatch)
+    request = rf.post("/compte/abonnement-chorus-pro/", {"password": SECRET_PASSWORD,
+                                                         "password_confirm": SECRET_PASSWORD})
+    request.sensitive_post_parameters = ["password", "password_confirm", "piste_client_secret"]
+    request.META["DATABASE_URL"] = SECRET_DB_URL
+    request.META["HTTP_CPRO_ACCOUNT"] = SECRET_HEADER
+    html = _report_of_a_failing_save(request)
+    assert "crypto.py" in html  # the report does show the frame where it failed…
+    for secret in (SECRET_PASSWORD, "Db-Secret-2", SECRET_HEADER):  # …but none of the secrets
+        assert secret not in html
