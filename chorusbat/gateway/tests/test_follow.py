@@ -152,3 +152,41 @@ def test_rejected_situation_page_and_document_stay_available(chorus, integrated,
     # The market can go on: "new situation" leads to the corrective draft, not to the rejected one.
     r = admin_client.get(reverse("situations:create", args=[t.situation.market_id]))
     assert r.status_code == 302 and str(t.situation.corrective.pk) in r["Location"]
+
+
+def test_a_cycle_that_fails_halfway_does_not_skip_changes(chorus, integrated, company):
+    sync_company(company.pk)
+    cursor_before = SyncCursor.objects.get(company=company).last_change_seen
+    t = integrated[0]
+    chorus.set_invoice_status(t.chorus_invoice_id, "SUSPENDUE", "Pièce manquante")
+    chorus.set_faults([{"route": "/cpro/factures/v1/consulter/historique", "p500": 1.0}])
+    report = sync_company(company.pk)
+    assert report.skipped_reason and report.changed == 0
+    assert SyncCursor.objects.get(company=company).last_change_seen == cursor_before
+    chorus.clear_faults()
+    assert sync_company(company.pk).changed == 1
+    t.refresh_from_db()
+    assert t.chorus_status == "SUSPENDUE"
+
+
+def test_a_change_is_applied_once_even_by_two_cycles(chorus, integrated, company):
+    from chorusbat.gateway.models import TransmissionEvent
+    from chorusbat.gateway.sync import _apply
+
+    sync_company(company.pk)
+    t = Transmission.objects.get(pk=integrated[0].pk)
+    stale = Transmission.objects.get(pk=t.pk)  # what a second, overlapping cycle read
+    assert _apply(t, "MISE_A_DISPOSITION", None, "", []) is True
+    assert _apply(stale, "MISE_A_DISPOSITION", None, "", []) is False
+    assert TransmissionEvent.objects.filter(transmission=t, kind="status",
+                                            data__status="MISE_A_DISPOSITION").count() == 1
+
+
+def test_bad_ids_and_foreign_redirects_are_harmless(admin_client, integrated):
+    r = admin_client.post(reverse("gateway:batch"), {"situation": ["²", "9" * 40, "abc"]})
+    assert r.status_code == 302  # "select at least one validated situation", no 500
+    r = admin_client.get(reverse("gateway:batch_progress") + "?t=²&t=" + "9" * 40)
+    assert r.status_code == 200
+    t = integrated[0]
+    r = admin_client.post(reverse("gateway:acknowledge", args=[t.pk]), {"next": "/\\evil.example"})
+    assert r.status_code == 302 and "evil" not in r["Location"]
