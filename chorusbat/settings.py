@@ -226,5 +226,8 @@ LOGGING = {
         # httpx logs every request at INFO (URLs only, never headers); chorusbat logs what matters itself.
         "httpx": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},
+        # The task library logs every task at INFO; the gateway's own events say what happened.
+        "django_tasks": {"level": "WARNING"},
+        "django_tasks_db": {"level": "WARNING"},
     },
 }

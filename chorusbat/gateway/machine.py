@@ -437,14 +437,19 @@ def _step_uncertain(t: Transmission, owner: str) -> StepOutcome:
         return _deposit(t, owner, client, document)
 
 
-def _adopt(t: Transmission, owner: str, found) -> StepOutcome:
+def _integrated(t: Transmission, owner: str, found, kind: str, message: str) -> StepOutcome:
+    """The invoice is in Chorus Pro (``found``): record its id and status; the batch sync follows it from now on."""
     with transaction.atomic():
         _save(t, owner, state=State.INTEGRATED, chorus_invoice_id=found.invoice_id,
               flux_number=found.flux_number or t.flux_number, chorus_status=found.status or "",
               chorus_status_at=timezone.now(), reason="", next_attempt_at=None)
-        _event(t, Kind.ADOPTED, _("The invoice is already in Chorus Pro (no. %(id)s): it was not deposited again.")
-               % {"id": found.invoice_id}, {"invoice_id": found.invoice_id, "status": found.status})
+        _event(t, kind, message % {"id": found.invoice_id}, {"invoice_id": found.invoice_id, "status": found.status})
     return StepOutcome(state=State.INTEGRATED)
+
+
+def _adopt(t: Transmission, owner: str, found) -> StepOutcome:
+    return _integrated(t, owner, found, Kind.ADOPTED,
+                       _("The invoice is already in Chorus Pro (no. %(id)s): it was not deposited again."))
 
 
 def _step_deposited(t: Transmission, owner: str) -> StepOutcome:
@@ -467,13 +472,8 @@ def _step_deposited(t: Transmission, owner: str) -> StepOutcome:
     if progress.invoice is not None:
         if progress.from_earlier_deposit:
             return _adopt(t, owner, progress.invoice)
-        with transaction.atomic():
-            _save(t, owner, state=State.INTEGRATED, chorus_invoice_id=progress.invoice.invoice_id,
-                  chorus_status=progress.invoice.status or "", chorus_status_at=timezone.now())
-            _event(t, Kind.INTEGRATED, _("Invoice integrated by Chorus Pro (no. %(id)s).")
-                   % {"id": progress.invoice.invoice_id},
-                   {"invoice_id": progress.invoice.invoice_id, "status": progress.invoice.status})
-        return StepOutcome(state=State.INTEGRATED)
+        return _integrated(t, owner, progress.invoice, Kind.INTEGRATED,
+                           _("Invoice integrated by Chorus Pro (no. %(id)s)."))
     if progress.rejected:
         return _fail(t, owner, progress.rejection_message, {"flux_state": progress.flux_state,
                                                             "errors": progress.errors})

@@ -93,37 +93,36 @@ class RecycleForm(forms.Form):
         return value
 
 
-@admin_required
-@require_POST
-def complete_view(request, pk):
+def _action(request, pk, form, run, success: str):
+    """Run one action on an invoice in Chorus Pro from a form; the outcome is a message, never an error page."""
     t = _transmission(request, pk)
-    form = CompleteForm(request.POST, request.FILES)
     if form.is_valid():
-        files = [(f.name, f.read()) for f in request.FILES.getlist("files")]
         try:
-            actions.complete(t, form.cleaned_data["comment"], files)
-            messages.success(request, _("The invoice was completed in Chorus Pro."))
+            run(t, form)
+            messages.success(request, success)
         except actions.ActionRefused as refused:
             messages.error(request, str(refused))
     else:
         messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
     return redirect(_back(request, t.situation))
+
+
+@admin_required
+@require_POST
+def complete_view(request, pk):
+    def run(t, form):
+        files = [(f.name, f.read()) for f in request.FILES.getlist("files")]
+        actions.complete(t, form.cleaned_data["comment"], files)
+
+    return _action(request, pk, CompleteForm(request.POST, request.FILES), run,
+                   _("The invoice was completed in Chorus Pro."))
 
 
 @admin_required
 @require_POST
 def recycle_view(request, pk):
-    t = _transmission(request, pk)
-    form = RecycleForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.recycle(t, **form.cleaned_data)
-            messages.success(request, _("The invoice was recycled in Chorus Pro."))
-        except actions.ActionRefused as refused:
-            messages.error(request, str(refused))
-    else:
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
-    return redirect(_back(request, t.situation))
+    return _action(request, pk, RecycleForm(request.POST), lambda t, form: actions.recycle(t, **form.cleaned_data),
+                   _("The invoice was recycled in Chorus Pro."))
 
 
 @admin_required

@@ -13,15 +13,19 @@ from chorusbat.accounts.models import ChorusSubscription, PasswordReminder
 PARIS = ZoneInfo("Europe/Paris")
 
 
-@pytest.fixture
-def subscription(company, admin_user):
+def set_on_1_march_2026(company) -> ChorusSubscription:
+    """Set on 1 March 2026 at noon, Paris: expires 1 March 2027 (12 months, no date reported by Chorus Pro)."""
     sub = ChorusSubscription(company=company, siret=company.siret, referent_email="compta@example.fr",
                              technical_login="TECH_1_73282932000074@cpro.fr")
     sub.set_password("Secret-Tech-1")
-    # Set on 1 March 2026 at noon, Paris: expires 1 March 2027 (12 months, no date reported by Chorus Pro).
     sub.password_set_at = datetime(2026, 3, 1, 12, 0, tzinfo=PARIS)
     sub.save()
     return sub
+
+
+@pytest.fixture
+def subscription(company, admin_user):
+    return set_on_1_march_2026(company)
 
 
 def test_expiry_is_twelve_months_after_setting_unless_chorus_reports_one(subscription):
@@ -151,11 +155,7 @@ def test_concurrent_runs_send_each_reminder_once(company, admin_user):
 
     from django.db import connection
 
-    sub = ChorusSubscription(company=company, siret=company.siret, referent_email="compta@example.fr",
-                             technical_login="TECH_1_73282932000074@cpro.fr")
-    sub.set_password("Secret-Tech-1")
-    sub.password_set_at = datetime(2026, 3, 1, 12, 0, tzinfo=PARIS)
-    sub.save()
+    set_on_1_march_2026(company)
     barrier = threading.Barrier(4)
     errors = []
 
