@@ -10,7 +10,7 @@ from chorusbat.gateway.models import SyncCursor, Transmission
 from chorusbat.gateway.sync import sync_company
 from chorusbat.gateway.tests.conftest import all_integrated, drain, make_situations
 
-pytestmark = [pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 
 
 @pytest.fixture

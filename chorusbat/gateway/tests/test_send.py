@@ -6,7 +6,7 @@ from chorusbat.gateway.machine import send
 from chorusbat.gateway.models import Transmission, TransmissionEvent
 from chorusbat.gateway.tests.conftest import all_integrated, drain
 
-pytestmark = [pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 
 
 def sandbox_invoices(chorus, number):
