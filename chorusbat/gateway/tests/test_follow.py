@@ -190,3 +190,16 @@ def test_bad_ids_and_foreign_redirects_are_harmless(admin_client, integrated):
     t = integrated[0]
     r = admin_client.post(reverse("gateway:acknowledge", args=[t.pk]), {"next": "/\\evil.example"})
     assert r.status_code == 302 and "evil" not in r["Location"]
+
+
+def test_dashboard_chart_coordinates_are_plain_numbers(chorus, integrated, company, admin_client):
+    import re
+
+    for _ in range(12):
+        chorus.advance(1)
+        sync_company(company.pk)
+    html = admin_client.get(reverse("gateway:dashboard")).content.decode()
+    svg = html[html.index("<line", html.index('<svg id="chart"')):html.index("</svg>")]  # the drawing itself
+    coordinates = re.findall(r'\b(?:x|y|width|height)="([^"]*)"', svg)
+    assert coordinates and all(re.fullmatch(r"-?\d+(\.\d+)?", c) for c in coordinates), coordinates
+    assert any(float(h) > 0 for h in re.findall(r'height="([^"]*)"', svg))  # the payments are drawn
