@@ -151,3 +151,22 @@ def test_unexpected_errors_are_recorded_then_held(chorus, connected, demo_situat
     assert t.events.filter(data__error="KeyError").count() == MAX_ERRORS_IN_A_ROW
     # Each attempt left a record; the PDF itself is kept once.
     assert t.events.filter(kind="deposit_attempt").exclude(payload=None).count() == 1
+
+
+def test_works_situation_goes_through_the_moe_circuit_until_paid(chorus, connected, company, demo_situations):
+    from chorusbat.gateway.sync import sync_company
+
+    a4 = [s for s in demo_situations if s.market.framework == "A4"]
+    assert a4
+    send(a4)
+    drain(chorus, until=all_integrated)
+    t = Transmission.objects.get(situation=a4[0])
+    assert t.chorus_invoice_id and not t.flux_number  # a works piece is submitted, not deposited as a flux
+    seen = set()
+    for _ in range(12):
+        chorus.advance(1)
+        sync_company(company.pk)
+        t.refresh_from_db()
+        seen.add(t.chorus_status)
+    assert t.chorus_status == "MISE_EN_PAIEMENT"
+    assert {"PRISE_EN_COMPTE_MOE", "TRANSMISE_MOA", "MISE_A_DISPOSITION_MOA"} <= seen  # the MOE, then the MOA
