@@ -49,6 +49,7 @@ Kind = TransmissionEvent.Kind
 
 MAX_DEPOSIT_ATTEMPTS = 10  # then a person decides ("Réessayer")
 MAX_ERRORS_IN_A_ROW = 5  # unexpected errors before holding with a reason
+INTEGRATED_NOT_FOUND = timedelta(hours=24)  # a flux integrated without our invoice in it: a person looks
 # Subscription statuses a person must fix; any other (verified, unreachable) lets calls go ahead.
 _HOLDING_STATUSES = {SubscriptionStatus.UNVERIFIED, SubscriptionStatus.REFUSED, SubscriptionStatus.EXPIRED,
                      SubscriptionStatus.NOT_ATTACHED, SubscriptionStatus.MISCONFIGURED}
@@ -125,8 +126,8 @@ def send(situations, user=None) -> list[Transmission]:
             elif t.state in (State.HELD, State.FAILED) and t.chorus_invoice_id is None:
                 target = _resume_state(t)
                 Transmission.objects.filter(pk=t.pk).update(
-                    state=target, reason="", held_from="", next_attempt_at=None, errors_in_a_row=0,
-                    attempts_budget=t.attempts + MAX_DEPOSIT_ATTEMPTS, updated_at=timezone.now())
+                    state=target, reason="", held_from="", needs_person=False, next_attempt_at=None,
+                    errors_in_a_row=0, attempts_budget=t.attempts + MAX_DEPOSIT_ATTEMPTS, updated_at=timezone.now())
                 t.state = target
                 _event(t, Kind.RESUMED, _("Sending requested again."))
                 schedule(t.pk)
@@ -138,7 +139,8 @@ def resume_held(company_id: int) -> int:
     """Re-examine a company's held transmissions now (after its subscription was fixed, for instance)."""
     from chorusbat.gateway.tasks import schedule
 
-    pks = list(Transmission.objects.filter(company_id=company_id, state=State.HELD).values_list("pk", flat=True))
+    pks = list(Transmission.objects.filter(company_id=company_id, state=State.HELD, needs_person=False)
+               .values_list("pk", flat=True))
     for pk in pks:
         with transaction.atomic():
             Transmission.objects.filter(pk=pk).update(next_attempt_at=None)
@@ -180,17 +182,24 @@ def step(transmission_id: int, *, now: datetime | None = None) -> StepOutcome | 
         outcome = _unexpected(transmission_id, owner, exc)
         return outcome
     finally:
-        # Release the lease, and say when the next step is due, so that the sweep does not run it earlier.
+        # Release the lease, say when the next step is due, and schedule it: one chain of steps per transmission,
+        # whoever ran this one (a worker's task, the `send` command); an early or duplicate task is a no-op.
         due = {"next_attempt_at": timezone.now() + outcome.again_after} if outcome and outcome.again_after else {}
-        Transmission.objects.filter(pk=transmission_id, lease_owner=owner).update(
+        released = Transmission.objects.filter(pk=transmission_id, lease_owner=owner).update(
             lease_owner="", lease_expires_at=None, **due
         )
+        if released and outcome is not None and outcome.again_after is not None:
+            from chorusbat.gateway.tasks import schedule
+
+            schedule(transmission_id, delay=outcome.again_after)
 
 
 def _claim(transmission_id: int, owner: str, now: datetime) -> bool:
+    """Take the transmission if nobody holds it and its next step is due (a duplicate or early task is a no-op)."""
     free = Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=now)
+    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     return bool(
-        Transmission.objects.filter(pk=transmission_id).filter(free).update(
+        Transmission.objects.filter(pk=transmission_id).filter(free & due).update(
             lease_owner=owner, lease_expires_at=now + lease_duration(), scheduled_for=None
         )
     )
@@ -224,28 +233,33 @@ def _unexpected(transmission_id: int, owner: str, exc: Exception) -> StepOutcome
         )
         Transmission.objects.filter(pk=t.pk, lease_owner=owner).update(errors_in_a_row=errors)
     t.errors_in_a_row = errors
+    if t.state in (State.INTEGRATED, State.FAILED):
+        return StepOutcome(state=t.state)  # finished: an error around it (e-mail, event) must not reopen it
     if errors >= MAX_ERRORS_IN_A_ROW:
         try:
             return _hold(t, owner, _(
                 "chorusbat met an unexpected error %(n)d times in a row (%(error)s). It is recorded in "
                 "chorusbat's logs for the people who run it; use “Try again” once it is fixed.") % {
-                "n": errors, "error": type(exc).__name__})
+                "n": errors, "error": type(exc).__name__}, needs_person=True)
         except LeaseLost:
             return StepOutcome(state=t.state)
     return StepOutcome(state=t.state, again_after=retry_delay(errors))
 
 
-def _hold(t: Transmission, owner: str, reason: str) -> StepOutcome:
-    """Hold with a French reason, remembering what was interrupted so that resuming never skips a lookup."""
+def _hold(t: Transmission, owner: str, reason: str, *, needs_person: bool = False) -> StepOutcome:
+    """Hold with a French reason, remembering what was interrupted so that resuming never skips a lookup.
+
+    A hold is re-examined by itself (``hold_recheck``) unless ``needs_person``: then only “Try again” resumes it.
+    """
     held_from = t.held_from if t.state == State.HELD else t.state
     if held_from == State.DEPOSITING:
         held_from = State.UNCERTAIN
     if held_from not in (State.UNCERTAIN, State.DEPOSITED):
-        held_from = State.QUEUED
+        held_from = State.UNCERTAIN if t.attempts > 0 else State.QUEUED
     with transaction.atomic():
         changed = t.state != State.HELD or t.reason != reason
-        _save(t, owner, state=State.HELD, reason=reason, held_from=held_from,
-              next_attempt_at=timezone.now() + hold_recheck())
+        _save(t, owner, state=State.HELD, reason=reason, held_from=held_from, needs_person=needs_person,
+              next_attempt_at=None if needs_person else timezone.now() + hold_recheck())
         if changed:
             _event(t, Kind.HELD, reason)
     return StepOutcome(state=State.HELD)
@@ -311,7 +325,9 @@ _ACCOUNT_ERRORS = (cerr.TechnicalAccountRefused, cerr.NotSubscribed, cerr.Authen
 
 def _step_held(t: Transmission, owner: str) -> StepOutcome:
     """Re-examine a hold; when its cause is gone, resume exactly where it was interrupted."""
-    target = t.held_from or State.QUEUED
+    if t.needs_person:
+        return StepOutcome(state=State.HELD)  # only “Try again” (``send``) resumes it
+    target = t.held_from or (State.UNCERTAIN if t.attempts > 0 else State.QUEUED)
     if target != State.DEPOSITED:
         _document, held = _document_or_hold(t, owner)
         if held:
@@ -327,7 +343,10 @@ def _step_held(t: Transmission, owner: str) -> StepOutcome:
 
 
 def _step_queued(t: Transmission, owner: str) -> StepOutcome:
-    """Check every precondition, then deposit (only ever reached when no earlier deposit may have arrived)."""
+    """Check every precondition, then deposit. Once anything was attempted, the invoice is looked up first,
+    whatever the earlier outcome seemed to be."""
+    if t.attempts > 0:
+        return _step_uncertain(t, owner)
     document, held = _document_or_hold(t, owner)
     if held:
         return held
@@ -341,7 +360,7 @@ def _step_queued(t: Transmission, owner: str) -> StepOutcome:
 def _deposit(t: Transmission, owner: str, client: ChorusClient, document) -> StepOutcome:
     if t.attempts >= (t.attempts_budget or MAX_DEPOSIT_ATTEMPTS):
         return _hold(t, owner, _("%(n)d deposit attempts failed. Check the reasons in the history, then use "
-                                 "“Try again”.") % {"n": t.attempts})
+                                 "“Try again”.") % {"n": t.attempts}, needs_person=True)
     route = routes.route_for(t.situation.market)
     first_of_document = not TransmissionEvent.objects.filter(
         transmission=t, kind=Kind.DEPOSIT_ATTEMPT, data__sha256=document.sha256).exists()
@@ -477,6 +496,10 @@ def _step_deposited(t: Transmission, owner: str) -> StepOutcome:
     if progress.rejected:
         return _fail(t, owner, progress.rejection_message, {"flux_state": progress.flux_state,
                                                             "errors": progress.errors})
+    if progress.integrated_not_found and t.deposited_at and timezone.now() - t.deposited_at > INTEGRATED_NOT_FOUND:
+        return _hold(t, owner, _("Chorus Pro says it integrated flux %(flux)s, but the invoice cannot be found in "
+                                 "it. Check the invoice in Chorus Pro, then use “Try again”.") % {
+            "flux": t.flux_number}, needs_person=True)
     return StepOutcome(state=State.DEPOSITED, again_after=flux_poll_delay(t.deposited_at))
 
 
@@ -496,7 +519,7 @@ def _supplier_id(t: Transmission) -> int | None:
 # --- repairs -------------------------------------------------------------------------------------------------
 
 #: A scheduled step not started this long after its time is presumed lost (its worker died): schedule it again.
-SCHEDULE_GRACE = timedelta(seconds=60)
+SCHEDULE_GRACE = timedelta(minutes=10)
 
 
 def due_transmissions(now: datetime | None = None):
@@ -507,7 +530,7 @@ def due_transmissions(now: datetime | None = None):
     due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     unscheduled = Q(scheduled_for__isnull=True) | Q(scheduled_for__lt=now - SCHEDULE_GRACE)
     active = Q(state__in=[State.QUEUED, State.UNCERTAIN, State.DEPOSITED, State.DEPOSITING, State.HELD])
-    return Transmission.objects.filter(active & free & due & unscheduled)
+    return Transmission.objects.filter(active & free & due & unscheduled).exclude(needs_person=True)
 
 
 def sweep(now: datetime | None = None) -> int:

@@ -45,6 +45,7 @@ class Transmission(models.Model):
     state = models.CharField(max_length=12, choices=State.choices, default=State.QUEUED, db_index=True)
     reason = models.TextField(blank=True)  # French: why held or failed
     held_from = models.CharField(max_length=12, blank=True)  # the state a hold interrupted, resumed from
+    needs_person = models.BooleanField(default=False)  # held until a person says "Try again" (no automatic recheck)
     attempts = models.PositiveIntegerField(default=0)  # deposit attempts
     attempts_budget = models.PositiveIntegerField(default=10)  # attempts allowed before a person is asked
     errors_in_a_row = models.PositiveSmallIntegerField(default=0)  # unexpected errors, reset by a good step
@@ -137,4 +138,5 @@ class SyncCursor(models.Model):
     last_change_seen = models.DateTimeField(null=True, blank=True)
     last_run_at = models.DateTimeField(null=True, blank=True)
     last_calls = models.PositiveIntegerField(default=0)  # Chorus Pro calls made by the last cycle
-    lease_expires_at = models.DateTimeField(null=True, blank=True)  # a cycle is running until then
+    lease_owner = models.CharField(max_length=64, blank=True)  # the cycle running now, if any
+    lease_expires_at = models.DateTimeField(null=True, blank=True)  # …until then at the latest

@@ -68,6 +68,7 @@ class FluxProgress:
     flux_state: str | None = None
     invoice: Found | None = None
     from_earlier_deposit: bool = False  # the invoice came in through an earlier flux of ours, not this one
+    integrated_not_found: bool = False  # the flux is integrated but the invoice cannot be found (yet)
     rejected: bool = False
     errors: list[str] = field(default_factory=list)
 
@@ -118,6 +119,12 @@ class FluxRoute:
                 if invoice.invoice_number == situation.number:
                     progress.invoice = Found(invoice.invoice_id, invoice.status, flux_number)
                     return progress
+            by_number = self.find(client, situation, supplier_id)  # the flux search may lag or differ
+            if by_number is not None:
+                progress.invoice = by_number
+                progress.from_earlier_deposit = by_number.flux_number not in (None, "", flux_number)
+                return progress
+            progress.integrated_not_found = True
         if state == FluxState.IN_REJETE:
             # Not integrated from this flux. If an earlier attempt of ours got the invoice in, adopt it: Chorus Pro
             # refuses a second invoice with the same number, which is exactly what protects against duplicates.

@@ -10,6 +10,7 @@ Works pieces (A4, A10, A13) are followed the same way through the works search (
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -72,31 +73,39 @@ def sync_company(company_id: int, *, page_size: int = PAGE_SIZE) -> SyncReport:
     # lock held across HTTP calls. A second cycle finding it taken simply skips; the conditional updates of
     # ``_apply`` make a change applied twice impossible anyway.
     SyncCursor.objects.get_or_create(company_id=company_id)
-    now = timezone.now()
+    now, owner = timezone.now(), uuid.uuid4().hex
     taken = SyncCursor.objects.filter(company_id=company_id).filter(
-        Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=now)).update(lease_expires_at=now + SYNC_LEASE)
+        Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=now)).update(
+        lease_owner=owner, lease_expires_at=now + SYNC_LEASE)
     if not taken:
         client.close()
         report.skipped_reason = "another cycle is running"
         return report
     cursor = SyncCursor.objects.get(company_id=company_id)
     try:
-        return _cycle(company_id, subscription, client, followed, cursor, report, page_size)
+        return _cycle(company_id, subscription, client, followed, cursor, report, page_size, owner)
     finally:
-        SyncCursor.objects.filter(pk=cursor.pk).update(lease_expires_at=None)
+        SyncCursor.objects.filter(pk=cursor.pk, lease_owner=owner).update(lease_owner="", lease_expires_at=None)
 
 
-def _cycle(company_id, subscription, client, followed, cursor, report, page_size) -> SyncReport:
+def _renew(cursor, owner) -> None:
+    """Keep the cycle's lease while it works (long first cycles); a cycle whose lease was taken stops."""
+    if not SyncCursor.objects.filter(pk=cursor.pk, lease_owner=owner).update(
+            lease_expires_at=timezone.now() + SYNC_LEASE):
+        raise cerr.ChorusError("sync lease lost")
+
+
+def _cycle(company_id, subscription, client, followed, cursor, report, page_size, owner) -> SyncReport:
     since = cursor.last_change_seen or min(t.created_at for t in followed)
     since_day = (since - OVERLAP).date()
-    by_id = {t.chorus_invoice_id: t for t in followed}
+    # Invoices and works pieces are numbered by two different Chorus Pro searches: keep their ids apart.
+    invoices_by_id = {t.chorus_invoice_id: t for t in followed if not isinstance_works(t)}
+    works_by_id = {t.chorus_invoice_id: t for t in followed if isinstance_works(t)}
     latest = cursor.last_change_seen
-    changes: list[tuple[Transmission, str, datetime | None, str]] = []
+    changes: dict[int, tuple[Transmission, str, datetime | None, str]] = {}
     with client:
         try:
-            invoices_follow = [t for t in followed if not isinstance_works(t)]
-            works_follow = [t for t in followed if isinstance_works(t)]
-            if invoices_follow:
+            if invoices_by_id:
                 page = 1
                 while True:
                     result = client.search_supplier_invoices(InvoiceSearchRequest(
@@ -104,33 +113,35 @@ def _cycle(company_id, subscription, client, followed, cursor, report, page_size
                         paging=InvoiceSearchPaging(page=page, per_page=page_size),
                     ))
                     report.calls += 1
+                    _renew(cursor, owner)
                     for inv in result.invoices:
-                        t = by_id.get(inv.invoice_id)
+                        t = invoices_by_id.get(inv.invoice_id)
                         if t is not None and inv.status and inv.status != t.chorus_status:
-                            changes.append((t, inv.status, inv.state_changed_at, inv.state_comment or ""))
+                            changes[t.pk] = (t, inv.status, inv.state_changed_at, inv.state_comment or "")
                         if inv.state_changed_at and (latest is None or inv.state_changed_at > latest):
                             latest = inv.state_changed_at
                     pages = result.page_info.pages if result.page_info and result.page_info.pages else 1
                     if page >= pages or not result.invoices:
                         break
                     page += 1
-            if works_follow:
+            if works_by_id:
                 request = works.WorksSearchRequest(id_supplier=subscription.structure_id,
                                                    state_changed_from=since_day.isoformat())
                 pieces = list(works.iter_works_invoices(client, request))
                 report.calls += max(1, -(-len(pieces) // PAGE_SIZE))  # one call per page read
                 for piece in pieces:
-                    t = by_id.get(piece.works_invoice_id)
+                    t = works_by_id.get(piece.works_invoice_id)
                     if t is not None and piece.status and piece.status != t.chorus_status:
-                        changes.append((t, piece.status, None, ""))
+                        changes[t.pk] = (t, piece.status, None, "")
 
-            for t, status, at, comment in changes:
+            for t, status, at, comment in changes.values():  # one change per invoice: the latest read
                 history = []
                 if not isinstance_works(t):
                     history = client.invoice_history(t.chorus_invoice_id).status_history.changes
                     report.calls += 1
                 if _apply(t, status, at, comment, history):
                     report.changed += 1
+                _renew(cursor, owner)
         except cerr.ChorusError as exc:
             # The cursor stays where it was: the next cycle reads the same period again, nothing is skipped.
             log.warning("status sync of company %s stopped: %s", company_id, exc)
@@ -153,7 +164,8 @@ def _apply(t: Transmission, status: str, at: datetime | None, comment: str, hist
 
     comment = comment or next((h.comment for h in reversed(history) if h.status == status and h.comment), "") or ""
     with transaction.atomic():
-        if not Transmission.objects.filter(pk=t.pk, chorus_status=t.chorus_status).update(
+        if not Transmission.objects.filter(pk=t.pk, chorus_status=t.chorus_status).exclude(
+                chorus_status=status).update(
                 chorus_status=status, chorus_status_at=at or timezone.now(), chorus_comment=comment,
                 updated_at=timezone.now()):
             return False  # another cycle applied it first

@@ -16,14 +16,11 @@ from django_tasks import task
 
 @task()
 def advance_transmission(transmission_id: int) -> str | None:
+    """One step of a transmission; the step itself schedules the next one when there is one."""
     from chorusbat.gateway.machine import step
 
     outcome = step(transmission_id)
-    if outcome is None:
-        return None
-    if outcome.again_after is not None:
-        schedule(transmission_id, delay=outcome.again_after)
-    return outcome.state
+    return outcome.state if outcome else None
 
 
 @task()

@@ -161,3 +161,11 @@ def prebuilt_documents(request):
             report.write_text(json.dumps(document.report))
 
     return build
+
+
+def step_now(transmission_id: int):
+    """One step, as if its due time had come (tests do not wait for the retry delays)."""
+    from chorusbat.gateway.machine import step
+
+    Transmission.objects.filter(pk=transmission_id).update(next_attempt_at=None)
+    return step(transmission_id)

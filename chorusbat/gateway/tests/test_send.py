@@ -85,7 +85,7 @@ def test_send_command_bad_input(db, company):
 
 def test_a_hold_never_skips_the_lookup_of_an_uncertain_deposit(chorus, connected, demo_situations):
     from chorusbat.accounts.chorus_access import verify_subscription
-    from chorusbat.gateway.machine import step
+    from chorusbat.gateway.tests.conftest import step_now as step
 
     s = demo_situations[0]
     chorus.set_faults([{"route": "/cpro/factures/v1/deposer/flux", "p_accept_then_500": 1.0}])
@@ -111,7 +111,7 @@ def test_a_hold_never_skips_the_lookup_of_an_uncertain_deposit(chorus, connected
 
 def test_a_hold_while_following_a_flux_resumes_following_it(chorus, connected, demo_situations):
     from chorusbat.accounts.chorus_access import verify_subscription
-    from chorusbat.gateway.machine import step
+    from chorusbat.gateway.tests.conftest import step_now as step
 
     s = demo_situations[0]
     send([s])
@@ -133,7 +133,8 @@ def test_a_hold_while_following_a_flux_resumes_following_it(chorus, connected, d
 
 def test_unexpected_errors_are_recorded_then_held(chorus, connected, demo_situations, monkeypatch):
     from chorusbat.gateway import routes
-    from chorusbat.gateway.machine import MAX_ERRORS_IN_A_ROW, step
+    from chorusbat.gateway.machine import MAX_ERRORS_IN_A_ROW
+    from chorusbat.gateway.tests.conftest import step_now as step
 
     def broken(*args, **kwargs):
         raise KeyError("a bug")
@@ -142,7 +143,6 @@ def test_unexpected_errors_are_recorded_then_held(chorus, connected, demo_situat
     send([demo_situations[0]])
     t = Transmission.objects.get()
     for _ in range(4 * MAX_ERRORS_IN_A_ROW):
-        Transmission.objects.filter(pk=t.pk).update(next_attempt_at=None)
         step(t.pk)
         t.refresh_from_db()
         if t.state == "held":
@@ -170,3 +170,33 @@ def test_works_situation_goes_through_the_moe_circuit_until_paid(chorus, connect
         seen.add(t.chorus_status)
     assert t.chorus_status == "MISE_EN_PAIEMENT"
     assert {"PRISE_EN_COMPTE_MOE", "TRANSMISE_MOA", "MISE_A_DISPOSITION_MOA"} <= seen  # the MOE, then the MOA
+
+
+def test_a_person_hold_is_not_rechecked_until_try_again(chorus, connected, demo_situations):
+    from chorusbat.gateway.machine import sweep
+    from chorusbat.gateway.tests.conftest import step_now
+
+    send([demo_situations[0]])
+    t = Transmission.objects.get()
+    Transmission.objects.filter(pk=t.pk).update(attempts=10, attempts_budget=10)  # every attempt used up
+    step_now(t.pk)
+    t.refresh_from_db()
+    assert t.state == "held" and t.needs_person and t.next_attempt_at is None
+    events = t.events.count()
+    assert sweep() == 0  # nothing re-examines it by itself…
+    step_now(t.pk)
+    assert t.events.count() == events
+    send([demo_situations[0]])  # …until a person says "Try again": then a lookup comes first
+    t.refresh_from_db()
+    assert t.state == "uncertain" and not t.needs_person
+    drain(chorus, until=all_integrated)
+    assert len(sandbox_invoices(chorus, demo_situations[0].number)) == 1
+
+
+def test_duplicate_or_early_tasks_do_nothing(chorus, connected, demo_situations):
+    from chorusbat.gateway.machine import step
+
+    send([demo_situations[0]])
+    t = Transmission.objects.get()
+    assert step(t.pk).state == "deposited"  # due: runs
+    assert step(t.pk) is None  # the follow-up is not due yet: a duplicate task is a no-op
