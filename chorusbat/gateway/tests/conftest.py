@@ -127,7 +127,7 @@ def worker_env(chorus) -> dict:
 
 
 @pytest.fixture
-def prebuilt_documents(request):
+def prebuilt_documents(request, tmp_path_factory):
     """Build (or reuse) the validated Factur-X documents of many situations before a campaign.
 
     Rendering costs about half a second a document, and `make test` runs the campaigns twice (SQLite, then
@@ -142,7 +142,8 @@ def prebuilt_documents(request):
     from chorusbat.invoicing.models import InvoiceDocument
     from chorusbat.invoicing.services import invoice_data_for, ready_document
 
-    cache_dir = request.config.cache.mkdir("chorusbat-facturx-documents")
+    cache = getattr(request.config, "cache", None)  # absent with -p no:cacheprovider: build every time
+    cache_dir = cache.mkdir("chorusbat-facturx-documents") if cache else tmp_path_factory.mktemp("documents")
 
     def build(situations):
         for situation in situations:
