@@ -171,8 +171,8 @@ def step(transmission_id: int, *, now: datetime | None = None) -> StepOutcome | 
         t = Transmission.objects.select_related("situation__market", "company").get(pk=transmission_id)
         handler = _HANDLERS.get(t.state)
         outcome = StepOutcome(state=t.state) if handler is None else handler(t, owner)
-        if t.errors_in_a_row and outcome.state in (State.DEPOSITED, State.INTEGRATED):  # real progress
-            Transmission.objects.filter(pk=t.pk, lease_owner=owner).update(errors_in_a_row=0)
+        if (t.errors_in_a_row or t.waits) and outcome.state in (State.DEPOSITED, State.INTEGRATED):  # progress
+            Transmission.objects.filter(pk=t.pk, lease_owner=owner).update(errors_in_a_row=0, waits=0)
         return outcome
     except LeaseLost:
         log.warning("transmission %s: lease lost, another worker continues", transmission_id)
@@ -374,9 +374,10 @@ def _deposit(t: Transmission, owner: str, client: ChorusClient, document) -> Ste
     except cerr.TransientError as exc:
         if exc.maybe_delivered:
             return _uncertain(t, owner, exc)
-        delay = retry_delay(t.attempts)
         with transaction.atomic():
-            _save(t, owner, state=State.QUEUED)
+            _save(t, owner, state=State.QUEUED, waits=t.waits + 1)
+        delay = retry_delay(t.attempts + t.waits)
+        with transaction.atomic():
             _event(t, Kind.DEPOSIT_RETRY, exc.user_message, {"error": type(exc).__name__})
         return StepOutcome(state=State.QUEUED, again_after=delay)
     except _ACCOUNT_ERRORS as exc:
@@ -442,13 +443,15 @@ def _step_uncertain(t: Transmission, owner: str) -> StepOutcome:
             found = route.find(client, t.situation, _supplier_id(t))
         except cerr.TransientError as exc:
             with transaction.atomic():
+                _save(t, owner, waits=t.waits + 1)
                 _event(t, Kind.LOOKED_UP, exc.user_message, {"error": type(exc).__name__})
-            return StepOutcome(state=State.UNCERTAIN, again_after=retry_delay(t.attempts))
+            return StepOutcome(state=State.UNCERTAIN, again_after=retry_delay(t.attempts + t.waits))
         except _ACCOUNT_ERRORS as exc:
             return _account_problem(t, owner, exc)
         if found is not None:
             return _adopt(t, owner, found)
         with transaction.atomic():
+            _save(t, owner, waits=0)
             _event(t, Kind.LOOKED_UP, _("The invoice is not in Chorus Pro: it will be deposited again."))
         document, held = _document_or_hold(t, owner)
         if held:

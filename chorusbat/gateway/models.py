@@ -49,6 +49,7 @@ class Transmission(models.Model):
     attempts = models.PositiveIntegerField(default=0)  # deposit attempts
     attempts_budget = models.PositiveIntegerField(default=10)  # attempts allowed before a person is asked
     errors_in_a_row = models.PositiveSmallIntegerField(default=0)  # unexpected errors, reset by a good step
+    waits = models.PositiveIntegerField(default=0)  # Chorus Pro unavailable in a row: the back-off grows with it
     next_attempt_at = models.DateTimeField(null=True, blank=True)  # when the next step is due
     scheduled_for = models.DateTimeField(null=True, blank=True)  # a step is queued for then (cleared when it runs)
 

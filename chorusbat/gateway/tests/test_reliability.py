@@ -103,7 +103,7 @@ def test_sandbox_down_for_a_while(chorus, connected, company, admin_user):
     situations = make_situations(company, admin_user, markets=1, per_market=5, prefix="D")
     chorus.stop()
     send(situations)
-    call_command("worker", batch=True, verbosity=0)
+    call_command("worker", batch=True, max_tasks=10, verbosity=0)  # a few steps while Chorus Pro is away
     assert not Transmission.objects.filter(state="integrated").exists()
     assert Transmission.objects.filter(state__in=["queued", "uncertain"]).count() == len(situations)
     chorus.start()
