@@ -37,18 +37,25 @@ class CallsHeld(Exception):
     """No Chorus Pro call may be made for this company now; ``str()`` is the French reason."""
 
 
-@lru_cache(maxsize=1)
-def _local_sandbox_application() -> PisteApplication | None:
-    """Development only: the sandbox's seeded PISTE application, asked of the sandbox package by subprocess."""
+def sandbox_credentials() -> dict | None:
+    """The local sandbox seed's credentials (``--print-credentials``), asked of the sandbox package by subprocess:
+    it shares no code with chorusbat. Used by the demo data, `make run` and, in development, the PISTE application."""
     try:
         out = subprocess.run(
             [sys.executable, "-m", "chorus_sandbox", "--print-credentials"],
             capture_output=True, text=True, timeout=60, check=True,
         ).stdout
-        piste = json.loads(out)["piste"]
-        return PisteApplication(client_id=piste["client_id"], client_secret=piste["client_secret"])
-    except (subprocess.SubprocessError, OSError, ValueError, KeyError):
+        return json.loads(out)
+    except (subprocess.SubprocessError, OSError, ValueError):
         return None
+
+
+@lru_cache(maxsize=1)
+def _local_sandbox_application() -> PisteApplication | None:
+    """Development only: the sandbox's seeded PISTE application."""
+    piste = (sandbox_credentials() or {}).get("piste") or {}
+    app = PisteApplication(client_id=piste.get("client_id", ""), client_secret=piste.get("client_secret", ""))
+    return app if app.is_complete else None
 
 
 def platform_application(environment: str) -> PisteApplication | None:

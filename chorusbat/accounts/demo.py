@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from chorusbat.accounts.chorus_access import sandbox_credentials
 from chorusbat.accounts.models import ChorusSubscription, Company, Membership
 
 DEMO_COMPANY = {
@@ -26,18 +23,6 @@ DEMO_USERS = [
     ("admin", "chorusbat-admin", "Claire", "Martin", Membership.Role.ADMIN),
     ("chantier", "chorusbat-chantier", "Yann", "Le Goff", Membership.Role.MEMBER),
 ]
-
-
-def sandbox_credentials() -> dict | None:
-    """The sandbox seed's credentials, asked of the sandbox itself (it shares no code with chorusbat)."""
-    try:
-        out = subprocess.run(
-            [sys.executable, "-m", "chorus_sandbox", "--print-credentials"],
-            capture_output=True, text=True, timeout=60, check=True,
-        ).stdout
-        return json.loads(out)
-    except (subprocess.SubprocessError, OSError, ValueError):
-        return None
 
 
 @transaction.atomic

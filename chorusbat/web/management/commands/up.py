@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from chorusbat.accounts.demo import sandbox_credentials
+from chorusbat.accounts.chorus_access import sandbox_credentials
 
 
 def _wait_until_up(url: str, timeout: float = 30.0) -> bool:
