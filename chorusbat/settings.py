@@ -211,6 +211,22 @@ CHORUSBAT_PISTE_APPLICATIONS = {
 CHORUSBAT_INTERACTIVE_TIMEOUT = float(os.environ.get("CHORUSBAT_INTERACTIVE_TIMEOUT", "10"))
 CHORUSBAT_BACKGROUND_TIMEOUT = float(os.environ.get("CHORUSBAT_BACKGROUND_TIMEOUT", "30"))
 
+# Gateway timings, in seconds (chorusbat/gateway/machine.py explains each; tests shrink them).
+# A worker holds a transmission for LEASE seconds, renewed at each write; a worker that dies mid-step loses it then.
+CHORUSBAT_GATEWAY_LEASE_SECONDS = 300.0
+# A task taken from the queue without its transmission's lease being taken this long after: its worker died.
+CHORUSBAT_GATEWAY_CLAIM_GRACE_SECONDS = 30.0
+# A step not started max(LEASE, CLAIM_GRACE) + this margin after it was due is shown as overdue on the dashboard.
+CHORUSBAT_GATEWAY_OVERDUE_MARGIN_SECONDS = 120.0
+# Back-off base after a failed call (5 s, 10 s, 20 s … capped at 10 minutes).
+CHORUSBAT_GATEWAY_RETRY_BASE_SECONDS = 5.0
+# First wait before looking at a deposited flux again (then a quarter of the time since the deposit, ≤ 10 min).
+CHORUSBAT_GATEWAY_FLUX_POLL_SECONDS = 5.0
+# Before looking up a deposit of unknown outcome, leave Chorus Pro time to process a flux it did receive.
+CHORUSBAT_GATEWAY_UNCERTAIN_WAIT_SECONDS = 60.0
+# A held transmission is re-examined by itself this often (a person's fix resumes it at once).
+CHORUSBAT_GATEWAY_HOLD_RECHECK_SECONDS = 60.0
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

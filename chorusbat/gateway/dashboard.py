@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from chorusbat.chorus.enums import NEEDS_ACTION_STATUSES
 from chorusbat.gateway.labels import status_label
+from chorusbat.gateway.machine import overdue_transmissions
 from chorusbat.gateway.models import Transmission
 
 State = Transmission.State
@@ -60,7 +61,9 @@ def build(company) -> dict:
                                     rejection_acknowledged=False)
         .select_related("situation__market").order_by("-updated_at")[:50]
     )
-    return {"by_status": by_status, "needs_action": action, "chart": monthly_chart(company)}
+    overdue = overdue_transmissions(company.pk).select_related("situation__market").order_by("next_attempt_at")
+    return {"by_status": by_status, "needs_action": action, "chart": monthly_chart(company),
+            "overdue": list(overdue[:50]), "overdue_count": overdue.count()}
 
 
 def _months(end: date, count: int) -> list[date]:

@@ -18,6 +18,15 @@ own number, so the danger is chorusbat itself depositing the same situation twic
 Nothing is lost either: every state but ``integrated`` and ``failed`` has a due date (``next_attempt_at``) that
 the periodic sweep honours, an unexpected error is recorded and retried with backoff (then held with a reason),
 and attempts are capped so that a person is asked before the twentieth copy of anything.
+
+Nothing stalls after a crash. A worker can die at any point: after the task backend handed it a task but before it
+took the transmission's lease (the backend then leaves that task "running" forever), during a step (the lease
+stays until it expires), or between a step's end and the scheduling of the next one. The sweep does not trust the
+task backend: a transmission whose step is due and whose lease is free gets a new task unless its scheduled task
+is still waiting in the queue, or was taken by a worker less than ``claim_grace`` ago. So, with a worker alive,
+a transmission's next step starts at most ``max(lease_duration, claim_grace) + the sweep period`` after it was
+due (production defaults: 300 s + 10 s with ``chorusbat scheduler``, + 60 s with cron). ``overdue_transmissions``
+lists those past that bound: the dashboard shows them.
 """
 
 from __future__ import annotations
@@ -31,7 +40,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -72,6 +81,18 @@ def retry_delay(attempt: int) -> timedelta:
 def uncertain_wait() -> timedelta:
     """Before looking up a deposit of unknown outcome, leave Chorus Pro time to process a flux it did receive."""
     return _seconds("CHORUSBAT_GATEWAY_UNCERTAIN_WAIT_SECONDS", 60.0)
+
+
+def claim_grace() -> timedelta:
+    """Between a worker taking a task from the queue and taking the transmission's lease there are milliseconds;
+    a task taken longer ago than this whose transmission is not leased belongs to a worker that died."""
+    return _seconds("CHORUSBAT_GATEWAY_CLAIM_GRACE_SECONDS", 30.0)
+
+
+def overdue_after() -> timedelta:
+    """A step not started this long after it was due is overdue (shown on the dashboard): the crash bound above
+    plus a margin for a busy queue."""
+    return max(lease_duration(), claim_grace()) + _seconds("CHORUSBAT_GATEWAY_OVERDUE_MARGIN_SECONDS", 120.0)
 
 
 def hold_recheck() -> timedelta:
@@ -182,16 +203,18 @@ def step(transmission_id: int, *, now: datetime | None = None) -> StepOutcome | 
         outcome = _unexpected(transmission_id, owner, exc)
         return outcome
     finally:
-        # Release the lease, say when the next step is due, and schedule it: one chain of steps per transmission,
-        # whoever ran this one (a worker's task, the `send` command); an early or duplicate task is a no-op.
+        # Release the lease, say when the next step is due, and schedule it, in one transaction: one chain of
+        # steps per transmission, whoever ran this one (a worker's task, the `send` command); an early or
+        # duplicate task is a no-op. A crash before the commit leaves the lease to expire; the sweep resumes.
         due = {"next_attempt_at": timezone.now() + outcome.again_after} if outcome and outcome.again_after else {}
-        released = Transmission.objects.filter(pk=transmission_id, lease_owner=owner).update(
-            lease_owner="", lease_expires_at=None, **due
-        )
-        if released and outcome is not None and outcome.again_after is not None:
-            from chorusbat.gateway.tasks import schedule
+        with transaction.atomic():
+            released = Transmission.objects.filter(pk=transmission_id, lease_owner=owner).update(
+                lease_owner="", lease_expires_at=None, **due
+            )
+            if released and outcome is not None and outcome.again_after is not None:
+                from chorusbat.gateway.tasks import schedule
 
-            schedule(transmission_id, delay=outcome.again_after)
+                schedule(transmission_id, delay=outcome.again_after)
 
 
 def _claim(transmission_id: int, owner: str, now: datetime) -> bool:
@@ -200,7 +223,7 @@ def _claim(transmission_id: int, owner: str, now: datetime) -> bool:
     due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     return bool(
         Transmission.objects.filter(pk=transmission_id).filter(free & due).update(
-            lease_owner=owner, lease_expires_at=now + lease_duration(), scheduled_for=None
+            lease_owner=owner, lease_expires_at=now + lease_duration(), scheduled_for=None, scheduled_task_id=None
         )
     )
 
@@ -521,19 +544,33 @@ def _supplier_id(t: Transmission) -> int | None:
 
 # --- repairs -------------------------------------------------------------------------------------------------
 
-#: A scheduled step not started this long after its time is presumed lost (its worker died): schedule it again.
-SCHEDULE_GRACE = timedelta(minutes=10)
+_ACTIVE = [State.QUEUED, State.UNCERTAIN, State.DEPOSITED, State.DEPOSITING, State.HELD]
+
+
+def _step_waiting_in_queue(now: datetime) -> Exists:
+    """The transmission's scheduled task will still run: it waits in the queue, or a worker took it moments ago.
+
+    Read from django-tasks-db's own table (the backend ``TASKS`` names): a task a worker took and then died with
+    stays "running" there forever, so "running" only counts for ``claim_grace``.
+    """
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    return Exists(DBTaskResult.objects.filter(pk=OuterRef("scheduled_task_id")).filter(
+        Q(status=TaskResultStatus.READY)
+        | Q(status=TaskResultStatus.RUNNING, started_at__gte=now - claim_grace())))
 
 
 def due_transmissions(now: datetime | None = None):
-    """Transmissions that need a step now and have no step waiting for them: queued/uncertain/deposited/held ones
-    whose time has come, and any whose worker died (lease expired, or scheduled step never started)."""
+    """Transmissions that need a step now and have no step coming: queued/uncertain/deposited/held ones whose time
+    has come and whose lease is free, unless their scheduled task is still waiting in the queue (or was just
+    taken). That covers whatever a crash left behind: an expired lease, a task taken by a worker that died, a step
+    that ended without scheduling the next one."""
     now = now or timezone.now()
     free = Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=now)
     due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
-    unscheduled = Q(scheduled_for__isnull=True) | Q(scheduled_for__lt=now - SCHEDULE_GRACE)
-    active = Q(state__in=[State.QUEUED, State.UNCERTAIN, State.DEPOSITED, State.DEPOSITING, State.HELD])
-    return Transmission.objects.filter(active & free & due & unscheduled).exclude(needs_person=True)
+    return (Transmission.objects.filter(Q(state__in=_ACTIVE) & free & due).exclude(needs_person=True)
+            .exclude(_step_waiting_in_queue(now)))
 
 
 def sweep(now: datetime | None = None) -> int:
@@ -546,6 +583,18 @@ def sweep(now: datetime | None = None) -> int:
             schedule(pk)
         count += 1
     return count
+
+
+def overdue_transmissions(company_id: int | None = None, now: datetime | None = None):
+    """Transmissions whose next step should have started more than ``overdue_after`` ago and has not (no worker
+    running, or something stuck): zero in a healthy installation. Held-for-a-person ones are not overdue (they
+    wait for a person, and the dashboard lists them as such); a step in progress is not either."""
+    now = now or timezone.now()
+    free = Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=now)
+    late = now - overdue_after()
+    overdue = Q(next_attempt_at__lt=late) | Q(next_attempt_at__isnull=True, updated_at__lt=late)
+    qs = Transmission.objects.filter(Q(state__in=_ACTIVE) & free & overdue).exclude(needs_person=True)
+    return qs.filter(company_id=company_id) if company_id is not None else qs
 
 
 def situations_ready_to_send(company) -> list[Situation]:

@@ -52,6 +52,9 @@ class Transmission(models.Model):
     waits = models.PositiveIntegerField(default=0)  # Chorus Pro unavailable in a row: the back-off grows with it
     next_attempt_at = models.DateTimeField(null=True, blank=True)  # when the next step is due
     scheduled_for = models.DateTimeField(null=True, blank=True)  # a step is queued for then (cleared when it runs)
+    # The task row (django-tasks-db) that will run that step. The sweep looks at it to tell a step still waiting in
+    # the queue from one whose worker died after taking it from the queue (the task backend never releases those).
+    scheduled_task_id = models.UUIDField(null=True, blank=True)
 
     # Lease: the worker processing this transmission, until when. Several workers may run anywhere; a worker
     # only acts on a transmission whose lease it holds, and only writes while it still holds it.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
@@ -35,9 +36,12 @@ def schedule(transmission_id: int, delay: timedelta | None = None) -> None:
 
     Always with an explicit ``run_after``: the database backend orders ready tasks by ``run_after`` and gives
     tasks without one a date far in the future, so they would wait behind every delayed task (starvation).
+    The task row and the transmission's pointer to it are written in one transaction: a crash between the two
+    can leave neither, never a transmission that believes a step is queued when none is.
     """
     from chorusbat.gateway.models import Transmission
 
     run_after = timezone.now() + (delay or timedelta(0))
-    Transmission.objects.filter(pk=transmission_id).update(scheduled_for=run_after)
-    advance_transmission.using(run_after=run_after).enqueue(transmission_id)
+    with transaction.atomic():
+        result = advance_transmission.using(run_after=run_after).enqueue(transmission_id)
+        Transmission.objects.filter(pk=transmission_id).update(scheduled_for=run_after, scheduled_task_id=result.id)
