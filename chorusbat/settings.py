@@ -19,6 +19,11 @@ Variables:
     CHORUSBAT_SANDBOX_URL       base URL of the local Chorus Pro sandbox (``http://127.0.0.1:8100``)
     CHORUSBAT_PISTE_<ENV>_CLIENT_ID / CHORUSBAT_PISTE_<ENV>_CLIENT_SECRET
                                 the platform's PISTE application for ENV = SANDBOX, QUALIFICATION, PRODUCTION
+    CHORUSBAT_METRICS_TOKEN     bearer token that /metrics requires (metrics disabled when empty)
+    CHORUSBAT_TRUST_X_FORWARDED_PROTO
+                                ``1`` behind a TLS proxy that sets X-Forwarded-Proto (and strips it from clients)
+    CHORUSBAT_HSTS_SECONDS      Strict-Transport-Security max-age in production (default one year)
+    PROMETHEUS_MULTIPROC_DIR    where this machine's processes keep their counters (``DATA_DIR/metrics``)
 """
 
 from __future__ import annotations
@@ -88,10 +93,14 @@ INSTALLED_APPS = [
     "chorusbat.situations",
     "chorusbat.invoicing",
     "chorusbat.gateway",
+    "chorusbat.ops",
 ]
 
 MIDDLEWARE = [
+    "chorusbat.ops.requestlog.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -162,6 +171,41 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+# Production: WhiteNoise serves the collected files (`chorusbat serve` collects them) compressed, with hashed names
+# cached forever. Development and tests serve them from the apps as they are.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage" if PRODUCTION
+                    else "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Locally (DEBUG on or off), WhiteNoise serves the apps' files directly, re-read when they change.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION
+
+# Security headers, in every mode (what is tested is what runs): no inline script or style anywhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if os.environ.get("CHORUSBAT_TRUST_X_FORWARDED_PROTO", "0") == "1":
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]  # load balancers and scrapers speak HTTP
+    SECURE_HSTS_SECONDS = int(os.environ.get("CHORUSBAT_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
@@ -227,14 +271,24 @@ CHORUSBAT_GATEWAY_UNCERTAIN_WAIT_SECONDS = 60.0
 # A held transmission is re-examined by itself this often (a person's fix resumes it at once).
 CHORUSBAT_GATEWAY_HOLD_RECHECK_SECONDS = 60.0
 
+# Operations (chorusbat.ops): the metrics token, and where this machine's processes keep their counters.
+CHORUSBAT_METRICS_TOKEN = os.environ.get("CHORUSBAT_METRICS_TOKEN", "").strip()
+CHORUSBAT_ERROR_PROBE = os.environ.get("CHORUSBAT_ERROR_PROBE", "0") == "1"  # /ops/error-probe fails on purpose
+os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(DATA_DIR / "metrics"))
+Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
+
+# Logs on standard error: one JSON object per line in production (chorusbat.ops.requestlog), plain text locally.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+                   "json": {"()": "chorusbat.ops.requestlog.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json" if PRODUCTION else "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("CHORUSBAT_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.server": {"level": "WARNING"},
+        # One line per request in production; locally the development server already prints one.
+        "chorusbat.request": {"level": "INFO" if PRODUCTION else "WARNING"},
         # Document rendering libraries are chatty at INFO (fonts, subsetting): keep their warnings only.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},

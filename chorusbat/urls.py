@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from chorusbat.ops import health, metrics
 from chorusbat.web import views as web_views
 
 urlpatterns = [
@@ -16,6 +17,10 @@ urlpatterns = [
     path("situations/", include("chorusbat.situations.urls")),
     path("documents/", include("chorusbat.invoicing.urls")),
     path("transmissions/", include("chorusbat.gateway.urls")),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics_view, name="metrics"),
+    path("ops/error-probe", health.error_probe, name="error-probe"),
 ]
 
 handler403 = "chorusbat.web.views.forbidden"

@@ -16,6 +16,7 @@ import sys
 from datetime import timedelta
 from functools import lru_cache
 
+import httpx
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
@@ -23,12 +24,13 @@ from django.utils.translation import gettext as _
 
 from chorusbat.accounts.models import ChorusSubscription, SubscriptionStatus
 from chorusbat.accounts.password_life import hold_reason
-from chorusbat.chorus.client import ChorusClient
+from chorusbat.chorus.client import ChorusClient, shared_ssl_context
 from chorusbat.chorus.config import ClientConfig, PisteApplication, TechnicalAccount, Timeouts, choose_application
 from chorusbat.chorus.connection import ConnectionCheck, ConnectionOutcome, check_connection
 from chorusbat.chorus.environments import get_environment
 from chorusbat.chorus.errors import MissingApplication
 from chorusbat.chorus.retry import RetryPolicy
+from chorusbat.ops.instruments import MeteredTransport
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +112,9 @@ def client_for(subscription: ChorusSubscription | None, *, interactive: bool = F
         timeouts=_interactive_timeouts() if interactive else _background_timeouts(),
     )
     retry = RetryPolicy(max_attempts=2, max_delay=1.0, max_retry_after=2.0) if interactive else RetryPolicy()
-    return ChorusClient(config, retry=retry)
+    # Every call counted and timed for /metrics (chorusbat.ops.instruments); TLS verified as the client does.
+    transport = MeteredTransport(httpx.HTTPTransport(verify=shared_ssl_context()))
+    return ChorusClient(config, retry=retry, transport=transport)
 
 
 def _background_timeouts() -> Timeouts:
