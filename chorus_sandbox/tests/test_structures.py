@@ -95,3 +95,32 @@ def test_credential_probe(api):
 def test_seed_addition_is_visible(sandbox, api):
     sandbox.add_seed({"structures": [{"siret": "79012345900014", "name": "COMMUNE DE TEST", "type": "PUBLIQUE"}]})
     assert find(api, "79012345900014")["listeStructures"][0]["designationStructure"] == "COMMUNE DE TEST"
+
+
+# --- restreindreStructuresPrivees: AIFE's rule (fidelity review B6) ---------------------------------------------
+
+MOE_SIRET = "44306184100013"  # private, attached to the MOE's technical account only
+
+
+def private_sirets(api, **flag):
+    body = {"structure": {"typeStructure": "PRIVEE"}, "parametres": {"nbResultatsParPage": 100}, **flag}
+    response = api.post("structures/v1/rechercher", body)
+    assert response.status_code == 200, response.text
+    return {s["identifiantStructure"] for s in response.json().get("listeStructures", [])}
+
+
+@pytest.mark.parametrize("flag", [{}, {"restreindreStructuresPrivees": True}])
+def test_private_structures_are_restricted_to_the_callers_own_by_default(api, flag):
+    assert private_sirets(api, **flag) == {SUPPLIER_SIRET}
+    by_siret = api.post("structures/v1/rechercher", {"structure": {"identifiantStructure": MOE_SIRET}, **flag})
+    assert by_siret.status_code == 200 and by_siret.json()["codeRetour"] == 20000  # "no result"
+    publics = api.ok("structures/v1/rechercher", {"structure": {"identifiantStructure": NANTES_SIRET}, **flag})
+    assert [s["idStructureCPP"] for s in publics["listeStructures"]] == [2001]  # public ones stay visible
+
+
+def test_unrestricted_search_returns_every_private_structure(api):
+    assert private_sirets(api, restreindreStructuresPrivees=False) >= {
+        SUPPLIER_SIRET, MOE_SIRET, "55210055400047", "51234567900017"}
+    found = api.ok("structures/v1/rechercher", {"structure": {"identifiantStructure": MOE_SIRET},
+                                                "restreindreStructuresPrivees": False})
+    assert found["listeStructures"][0]["designationStructure"] == "ATELIER D'ARCHITECTURE OUEST"

@@ -323,9 +323,15 @@ class ChorusClient:
     def search_structures(self, request: StructureSearchRequest) -> StructureSearchResult:
         return self.call(ops.SEARCH_STRUCTURES, request, StructureSearchResult)
 
-    def find_structure_by_siret(self, siret: str) -> StructureSummary | None:
-        """The structure with this SIRET in this environment, or ``None`` when Chorus Pro does not know it."""
-        found = self.search_structures(StructureSearchRequest.by_siret(siret)).structures
+    def find_structure_by_siret(self, siret: str, *, any_private: bool = False) -> StructureSummary | None:
+        """The structure with this SIRET in this environment, or ``None`` when Chorus Pro does not show it.
+
+        By default Chorus Pro shows only public structures and the private ones attached to the technical account
+        (``restreindreStructuresPrivees`` absent): a private third party's SIRET comes back as "no result", so this
+        never validates one. ``any_private`` asks for every private structure too (the flag set to false).
+        """
+        request = StructureSearchRequest.by_siret(siret, restrict_private=False if any_private else None)
+        found = self.search_structures(request).structures
         exact = [s for s in found if s.identifier == siret]
         return (exact or found or [None])[0]
 
