@@ -124,3 +124,19 @@ def test_unrestricted_search_returns_every_private_structure(api):
     found = api.ok("structures/v1/rechercher", {"structure": {"identifiantStructure": MOE_SIRET},
                                                 "restreindreStructuresPrivees": False})
     assert found["listeStructures"][0]["designationStructure"] == "ATELIER D'ARCHITECTURE OUEST"
+
+
+def test_large_buyer_has_hundreds_of_services_read_in_pages(api):
+    """The seed's large buyer (fidelity review B3): hundreds of services, all reachable by paging."""
+    large = find(api, "26440050800018")["listeStructures"][0]
+    assert large["idStructureCPP"] == 2010
+    body = {"idStructure": 2010, "parametresRechercherServicesStructure": {"nbResultatsParPage": 100,
+                                                                           "pageResultatDemandee": 4}}
+    page = api.ok("structures/v1/rechercher/services", body)
+    assert page["parametresRetour"] == {"pageCourante": 4, "pages": 4, "nbResultatsParPage": 100, "total": 324}
+    body["parametresRechercherServicesStructure"] = {"nbResultatsParPage": 1000}
+    every = api.ok("structures/v1/rechercher/services", body)["listeServices"]
+    assert len(every) == 324 and len({s["idService"] for s in every}) == 324
+    assert {"DIR_ACHATS", "UF_001", "UF_320"} <= {s["codeService"] for s in every}
+    service = api.ok("structures/v1/consulter/service", {"idStructure": 2010, "idService": 5902})
+    assert service["parametres"]["numeroEngagement"] is True

@@ -100,6 +100,9 @@ Item = TypeVar("Item")
 
 # Page size asked for paged searches; whatever the size, every page is read (§16).
 PAGE_SIZE = 100
+# Services are read in large pages: one real structure has 218 services and connectors in production ask for
+# 10000 (OCA) or 3000 (a Dolibarr module) per page (fidelity review B3). Paging still follows ``pages``.
+SERVICES_PAGE_SIZE = 1000
 # A safety stop for pagination loops on a misbehaving server.
 MAX_PAGES = 1000
 
@@ -344,9 +347,9 @@ class ChorusClient:
         request = ServiceSearchRequest(id_structure=id_structure, paging=SearchPaging(page=page, per_page=per_page))
         return self.call(ops.SEARCH_SERVICES, request, ServiceSearchResult)
 
-    def iter_services(self, id_structure: int) -> Iterator[ServiceSummary]:
-        """Every service of a structure, all pages read."""
-        return iter_pages(lambda page: self.search_services(id_structure, page), lambda r: r.services)
+    def iter_services(self, id_structure: int, per_page: int = SERVICES_PAGE_SIZE) -> Iterator[ServiceSummary]:
+        """Every service of a structure, all pages read (large pages: big buyers have hundreds of services)."""
+        return iter_pages(lambda page: self.search_services(id_structure, page, per_page), lambda r: r.services)
 
     def consult_service(self, id_structure: int, id_service: int) -> ServiceDetails:
         request = ConsultServiceRequest(id_structure=id_structure, id_service=id_service)
