@@ -107,3 +107,13 @@ def test_a_private_third_party_siret_is_never_looked_up(admin_client, verified, 
         validator_name="Atelier d'architecture Ouest", validator_siret="44306184100013"))
     assert response.status_code == 302, response.content.decode()[:2000]
     assert calls.get("/cpro/structures/v1/rechercher") == 1  # the buyer only
+
+
+def test_the_chosen_service_can_be_checked_again_before_a_transmission(admin_client, verified, chorus, company):
+    from chorusbat.accounts.buyers import check_market_service
+
+    post(admin_client, buyer_siret=LARGE_BUYER_SIRET, buyer_service_code="DIR_ACHATS", engagement="EJ-1",
+         number="CHR-2026-003")
+    info, calls, _ = calls_during(chorus, lambda: check_market_service(company, LARGE_BUYER_SIRET, "DIR_ACHATS"))
+    assert calls == {CONSULT_SERVICE: 1}
+    assert info.service("DIR_ACHATS").ej_required is True
