@@ -19,7 +19,8 @@ from chorusbat.chorus.buyers import lookup_buyer as chorus_lookup_buyer
 MAX_AGE = timedelta(hours=24)
 
 
-def lookup_buyer(company: Company, siret: str, *, service_code: str = "", refresh: bool = False) -> BuyerInfo | None:
+def lookup_buyer(company: Company, siret: str, *, service_code: str = "", refresh: bool = False,
+                 interactive: bool = True) -> BuyerInfo | None:
     """The buyer's data, from the cache when fresh, else from Chorus Pro.
 
     ``service_code`` (the service chosen on the market) is consulted once if the cache does not know its own
@@ -37,13 +38,13 @@ def lookup_buyer(company: Company, siret: str, *, service_code: str = "", refres
         service = cached_info.service(service_code) if service_code else None
         if service is None or service.ej_required is not None:
             return cached_info
-        with client_for(subscription, interactive=True) as client:
+        with client_for(subscription, interactive=interactive) as client:
             info = check_service(client, cached_info, service_code)
         _store(company, subscription, siret, info, refreshed_at=cached.refreshed_at)
         return info
     # A refresh re-consults the services consulted before (those chosen on markets), and only those.
     codes = {service_code, *(cached_info.consulted_service_codes if cached_info else ())} - {""}
-    with client_for(subscription, interactive=True) as client:
+    with client_for(subscription, interactive=interactive) as client:
         info = chorus_lookup_buyer(client, siret, service_codes=codes)
     _store(company, subscription, siret, info, refreshed_at=timezone.now())
     return info
@@ -51,13 +52,14 @@ def lookup_buyer(company: Company, siret: str, *, service_code: str = "", refres
 
 def check_market_service(company: Company, siret: str, service_code: str) -> BuyerInfo | None:
     """The buyer with ``service_code`` consulted again now (one call when the buyer is cached), e.g. just
-    before a transmission; None when the subscription is not verified. Raises like :func:`lookup_buyer`."""
+    before a transmission (background timeouts); None when the subscription is not verified. Raises like
+    :func:`lookup_buyer`."""
     subscription = ChorusSubscription.objects.filter(company=company).first()
     if subscription is None or subscription.status != SubscriptionStatus.VERIFIED:
         return None
     cached = BuyerLookup.objects.filter(company=company, environment=subscription.environment, siret=siret).first()
     if cached is None or timezone.now() - cached.refreshed_at >= MAX_AGE:
-        return lookup_buyer(company, siret, service_code=service_code, refresh=True)
+        return lookup_buyer(company, siret, service_code=service_code, refresh=True, interactive=False)
     with client_for(subscription, interactive=False) as client:
         info = check_service(client, BuyerInfo.from_json_dict(cached.data), service_code)
     _store(company, subscription, siret, info, refreshed_at=cached.refreshed_at)
