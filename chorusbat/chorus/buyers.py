@@ -19,7 +19,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict
 
 from chorusbat.chorus.client import ChorusClient
-from chorusbat.chorus.enums import PUBLIC_ONLY_SERVICE_CODE, STRUCTURE_ACTIVE
+from chorusbat.chorus.enums import PUBLIC_ONLY_SERVICE_CODE, STRUCTURE_ACTIVE, StructureKind
 from chorusbat.chorus.models import StructureParameters
 
 
@@ -65,6 +65,9 @@ class BuyerInfo(BaseModel):
     name: str = ""
     active: bool = False
     rule: BuyerRule = BuyerRule.NONE
+    # consulter → structurePriveePublique; None when Chorus Pro did not say. Only public structures receive invoices:
+    # a private SIRET can be found only when it is attached to the caller's own technical account (review B6).
+    is_public: bool | None = None
     is_moa: bool = False
     is_moa_only: bool = False  # acts only as contracting authority: cannot receive ordinary invoices
     services: tuple[BuyerService, ...] = ()  # active and usable by a private supplier
@@ -146,6 +149,7 @@ def lookup_buyer(
         name=name or "",
         active=structure.status in (None, STRUCTURE_ACTIVE),
         rule=rule_from_parameters(details.parameters),
+        is_public=(general.kind == StructureKind.PUBLIQUE) if general and general.kind else None,
         is_moa=details.parameters.is_moa,
         is_moa_only=details.parameters.is_moa_only,
         services=tuple(active),

@@ -68,6 +68,10 @@ def buyer_errors(info: BuyerInfo | None, service_code: str, engagement: str, fra
     if not info.found:
         add("buyer_siret", _("Chorus Pro does not know this SIRET: check it with the buyer."))
         return errors
+    if info.is_public is False:
+        add("buyer_siret", _("This SIRET is a private structure in Chorus Pro: only public buyers receive invoices "
+                             "there. Check the buyer's SIRET."))
+        return errors
     if not info.active:
         add("buyer_siret", _("This buyer is inactive in Chorus Pro: it cannot receive invoices."))
         return errors

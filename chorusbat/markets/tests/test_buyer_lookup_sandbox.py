@@ -117,3 +117,11 @@ def test_the_chosen_service_can_be_checked_again_before_a_transmission(admin_cli
     info, calls, _ = calls_during(chorus, lambda: check_market_service(company, LARGE_BUYER_SIRET, "DIR_ACHATS"))
     assert calls == {CONSULT_SERVICE: 1}
     assert info.service("DIR_ACHATS").ej_required is True
+
+
+def test_a_private_siret_is_not_taken_for_a_buyer(admin_client, verified):
+    """Chorus Pro's search shows the private structures attached to the caller: the company's own SIRET typed as
+    the buyer's is found, but a private structure cannot receive invoices."""
+    r = post(admin_client, buyer_siret="73282932000074", buyer_service_code="", number="2026-TX-097")
+    assert r.status_code == 200 and not Market.objects.exists()
+    assert "structure privée dans Chorus Pro" in r.content.decode()
