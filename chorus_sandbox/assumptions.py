@@ -35,6 +35,18 @@ EXPIRED_PASSWORD_BODY = {
     "libelle": "Le mot de passe du compte technique a expiré : demandez sa réinitialisation sur Chorus Pro",
 }
 
+#: Another HTTP method on a known route (TRACE, PUT, OPTIONS, HEAD…). The PISTE gateway's answer is UNCONFIRMED;
+#: we answer 405 with an ``Allow`` header and a Chorus-style JSON body (RFC 9110 §15.5.6), never an HTML page.
+METHOD_NOT_ALLOWED_STATUS = 405
+
+#: Values a Java service cannot hold (integers beyond 64 bits, or beyond 32 bits on a Swagger ``int32`` field,
+#: non-finite numbers, lone surrogates): a 400 naming the field, like any contract violation (guard.py). The
+#: platform's exact code and libelle are UNCONFIRMED; its answer is a 4xx, not a 5xx (issue 11).
+
+#: ``structures/v1/rechercher`` → ``restreindreStructuresPrivees`` follows AIFE's rule, quoted by Pastell's
+#: CPPWrapper.php (fidelity review B6): absent or true → matching public structures plus only the private ones
+#: attached to the calling technical account; false → every public and private structure. Not a guess: no switch.
+
 #: §4: validity period of a technical-account password, used for accounts added without an explicit expiry.
 PASSWORD_VALIDITY_DAYS = 365
 

@@ -3,7 +3,8 @@
 ``contract/`` holds verbatim copies of the two official Swagger 2.0 files (reference §0). A request body is
 validated against its operation's ``#/definitions/...`` schema: wrong types and enum values are refused, unknown
 fields are ignored (Swagger definitions allow additional properties), and nothing is required because the
-Swagger declares no ``required`` lists for requests — mandatory fields are business rules (rules.py).
+Swagger declares no ``required`` lists for requests — mandatory fields are business rules (rules.py). Integer
+formats are checked: an ``int32`` field refuses a value beyond 2^31 - 1, as the Java platform does.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import jsonschema
+
+from . import guard
 
 CONTRACT_DIR = Path(__file__).with_name("contract")
 SWAGGER_FILES = {"factures": "factures.swagger.json", "structures": "structures.swagger.json"}
@@ -42,9 +45,23 @@ def definition_schema(family: str, definition: str) -> dict:
     return {"$ref": f"#/definitions/{definition}", "definitions": swagger(family)["definitions"]}
 
 
+#: The Swagger's integer formats are Java ``int``/``long``: a value outside their range is a 400 on the platform.
+FORMATS = jsonschema.FormatChecker(formats=())
+
+
+@FORMATS.checks("int32")
+def _int32(value: object) -> bool:
+    return not isinstance(value, int) or isinstance(value, bool) or guard.INT32_MIN <= value <= guard.INT32_MAX
+
+
+@FORMATS.checks("int64")
+def _int64(value: object) -> bool:
+    return not isinstance(value, int) or isinstance(value, bool) or guard.INT64_MIN <= value <= guard.INT64_MAX
+
+
 @lru_cache(maxsize=None)
 def _validator(family: str, definition: str) -> jsonschema.Draft4Validator:
-    return jsonschema.Draft4Validator(definition_schema(family, definition))
+    return jsonschema.Draft4Validator(definition_schema(family, definition), format_checker=FORMATS)
 
 
 def request_errors(family: str, operation: str, body: object) -> list[tuple[str, str]]:
@@ -61,4 +78,6 @@ def _message(error: jsonschema.ValidationError) -> str:
         return f"valeur {error.instance!r} hors de la liste autorisée"
     if error.validator == "type":
         return f"type attendu {error.validator_value}, reçu {type(error.instance).__name__}"
+    if error.validator == "format":
+        return f"entier hors de l'intervalle {error.validator_value}"
     return error.message

@@ -132,7 +132,8 @@ def _put_structure(store: Store, entry: dict) -> None:
             "rcs": entry.get("rcs"),
             "email": entry.get("email"),
             "address": dict(entry.get("address") or {}),
-            "services": [_service(store, s) for s in entry.get("services", []) or []],
+            "services": [_service(store, s) for s in [*(entry.get("services") or []),
+                                                      *_generated_services(siret, entry.get("generated_services"))]],
             "bank_accounts": [_bank_account(store, b) for b in entry.get("bank_accounts", []) or []],
             "ejs": [str(e) for e in entry.get("ejs", []) or []],
         },
@@ -149,6 +150,21 @@ def _service(store: Store, entry: dict) -> dict:
         "active": bool(entry.get("active", True)),
         "ej_required": bool(entry.get("ej_required", False)),
     }
+
+
+def _generated_services(siret: str, spec: dict | None) -> list[dict]:
+    """Many numbered services in one line of seed: ``{count, first_id, code, label}``, where ``code`` and
+    ``label`` are format strings of ``n`` (1-based), e.g. ``"UF_{n:03d}"``. Large buyers have hundreds of
+    services (fidelity review B3); the seed holds one to prove lookups stay fast."""
+    if not spec:
+        return []
+    try:
+        count, first_id = int(spec["count"]), int(spec["first_id"])
+        code, label = str(spec.get("code", "SERVICE_{n:03d}")), str(spec.get("label", "Service {n}"))
+        return [{"id": first_id + n - 1, "code": code.format(n=n), "label": label.format(n=n), "active": True}
+                for n in range(1, count + 1)]
+    except (KeyError, TypeError, ValueError, IndexError) as exc:
+        raise SeedError(f"structure {siret}: generated_services needs count, first_id, code, label: {exc}") from None
 
 
 def _bank_account(store: Store, entry: dict) -> dict:

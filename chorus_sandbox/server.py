@@ -5,8 +5,11 @@ Request path, top-down:
 2. Otherwise a fault may be drawn for the path (faults.py) and played before or after the real answer.
 3. ``/api/oauth/token`` → auth.issue_token.
 4. ``/cpro/<family>/v1/<operation>`` → bearer (401) → subscription (403) → route (404) → content type (415)
-   → ``cpro-account`` (401) → JSON (400) → Swagger contract (400) → the operation, in one store transaction.
-Any unexpected exception becomes an HTTP 500 with a Chorus-style body; the server never dies on bad input.
+   → ``cpro-account`` (401) → JSON (400) → input guard (400, guard.py: 64-bit integers, finite numbers, valid
+   Unicode) → Swagger contract (400, int32/int64 ranges included) → the operation, in one store transaction.
+A known route called with another method (TRACE, PUT, OPTIONS, HEAD…) is a 405 with an ``Allow`` header and a JSON
+body, before any other check; every error the HTTP layer itself produces (malformed request line, …) has a JSON
+body too. Any unexpected exception becomes an HTTP 500 with a Chorus-style body; the server never dies on bad input.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
-from . import auth, contract, factures, flux, sim, structures, transverses, works
+from . import assumptions, auth, contract, factures, flux, guard, sim, structures, transverses, works
 from .core import ApiError, App, Ctx
 from .faults import Decision, Faults
 
@@ -52,8 +55,19 @@ def to_json(payload: Any) -> bytes:
     return json.dumps(payload, default=default, ensure_ascii=False).encode("utf-8")
 
 
-def _parse_json(raw: bytes) -> Any:
-    return json.loads(raw.decode("utf-8"), parse_float=Decimal)
+def allowed_methods(path: str) -> set[str] | None:
+    """The methods a known API route answers to; None for an unknown path (a 404 after the usual checks)."""
+    if path == "/api/oauth/token":
+        return {"POST"}
+    match = CPRO_PATH.match(path)
+    if not match:
+        return None
+    family, operation = match["family"], match["operation"]
+    if (family, operation) in GET_ROUTES:
+        return {"GET"}
+    if operation in ROUTES.get(family, {}):
+        return {"POST"}
+    return None
 
 
 class SandboxHTTPServer(ThreadingHTTPServer):
@@ -79,17 +93,20 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         log.info("%s %s", self.address_string(), format % args)
 
-    def do_GET(self) -> None:
-        self._handle("GET")
+    def __getattr__(self, name: str) -> Any:
+        # BaseHTTPRequestHandler looks up ``do_<METHOD>`` and answers an HTML 501 when it is missing: every method
+        # goes through _handle instead, which answers a JSON 405 for methods a route does not take.
+        if name.startswith("do_") and name[3:]:
+            return lambda: self._handle(name[3:])
+        raise AttributeError(name)
 
-    def do_POST(self) -> None:
-        self._handle("POST")
-
-    def do_PUT(self) -> None:
-        self._handle("PUT")
-
-    def do_DELETE(self) -> None:
-        self._handle("DELETE")
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Errors of the HTTP layer itself (bad request line, header too long…): a JSON body, never HTML."""
+        self.close_connection = True
+        try:
+            self._send(code, {"codeRetour": code, "libelle": message or self.responses.get(code, ("",))[0]})
+        except OSError:
+            pass
 
     def setup(self) -> None:
         super().setup()
@@ -154,6 +171,13 @@ class Handler(BaseHTTPRequestHandler):
             return
 
         sandbox.count_request(path)
+        allowed = allowed_methods(path)
+        if allowed is not None and method not in allowed:
+            expected = ", ".join(sorted(allowed))
+            status = assumptions.METHOD_NOT_ALLOWED_STATUS
+            libelle = f"Méthode {method} non autorisée : {expected} attendu"
+            self._send(status, {"codeRetour": status, "libelle": libelle}, headers={"Allow": expected})
+            return
         decision = sandbox.faults.draw(path)
         if decision.latency_s:
             time.sleep(decision.latency_s)
@@ -215,13 +239,17 @@ class Handler(BaseHTTPRequestHandler):
         if isinstance(account, auth.Refusal):
             return account.status, account.body
         try:
-            body = _parse_json(raw) if raw.strip() else {}
+            body = guard.parse_json(raw) if raw.strip() else {}
         except (ValueError, UnicodeDecodeError):
             return 400, ApiError("MALFORMED_JSON").body()
         if not isinstance(body, dict):
             return 400, ApiError("MALFORMED_JSON").body()
 
         try:
+            try:
+                guard.check(body)
+            except guard.BadInput as bad:
+                raise ApiError("INVALID_FIELD", status=400, field=bad.field, detail=bad.detail) from None
             body = factures.normalise_aliases(operation, body) if family == "factures" else body
             errors = contract.request_errors(family, operation, body)
             if errors:

@@ -39,9 +39,7 @@ def known_structure(ctx: Ctx, struct_id: int) -> dict:
 
 def rechercher(ctx: Ctx, body: dict) -> dict:
     criteria = body.get("structure") or {}
-    found = [s for s in ctx.store.all("structure") if _matches(s, criteria)]
-    if body.get("restreindreStructuresPrivees"):
-        found = [s for s in found if s["type"] == "PUBLIQUE"]
+    found = [s for s in ctx.store.all("structure") if _matches(s, criteria) and _visible(ctx, s, body)]
     return _sorted_page(found, body.get("parametres") or {}, SORT_KEYS, "IdentifiantStructure", "listeStructures",
                         lambda s: {
                             "idStructureCPP": s["id"],
@@ -50,6 +48,17 @@ def rechercher(ctx: Ctx, body: dict) -> dict:
                             "typeIdentifiantStructure": s["id_type"],
                             "statut": "ACTIVE" if s["active"] else "INACTIVE",
                         })
+
+
+def _visible(ctx: Ctx, structure: dict, body: dict) -> bool:
+    """AIFE's rule for ``restreindreStructuresPrivees`` (fidelity review B6, quoted in Pastell's CPPWrapper).
+
+    Absent or true: every matching public structure, and only the private structures attached to the calling
+    technical account. False: every public and private structure.
+    """
+    if structure["type"] == "PUBLIQUE" or body.get("restreindreStructuresPrivees") is False:
+        return True
+    return bool(ctx.account) and structure["siret"] in ctx.account["sirets"]
 
 
 def _sorted_page(items: list[dict], params: dict, sort_keys: dict, default_sort: str, list_name: str,

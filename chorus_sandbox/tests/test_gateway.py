@@ -1,5 +1,8 @@
 """PISTE OAuth2 and the gateway checks, against the sandbox running as a real process."""
 
+import json
+import socket
+
 import httpx
 import pytest
 
@@ -129,3 +132,66 @@ def test_wrong_type_is_refused(api):
     api.validate = False
     response = api.post("factures/v1/consulter/fournisseur", {"identifiantFactureCPP": "douze"})
     assert response.status_code == 400 and response.json()["codeRetour"] != 0
+
+
+# --- the input guard and the HTTP layer: bad input is a 4xx with a JSON body, never a 5xx or an HTML page ---------
+
+@pytest.mark.parametrize("path, content, field", [
+    ("structures/v1/consulter", b'{"idStructureCPP": 9223372036854775808}', "idStructureCPP"),
+    ("factures/v1/traiterRejet", b'{"listeDemandePaiement": [{"idDemandePaiement": -9223372036854775809}]}',
+     "listeDemandePaiement.0.idDemandePaiement"),
+    ("transverses/v1/recuperer/coordbanc/valides", b'{"idStructure": 99999999999999999999999}', "idStructure"),
+    ("factures/v1/consulter/historique", b'{"idFacture": 1, "nbResultatsMaximum": 2147483648}', "nbResultatsMaximum"),
+    ("factures/v1/rechercher/fournisseur", b'{"montantTtcMin": 1e400}', "montantTtcMin"),
+    ("structures/v1/rechercher", b'{"structure": {"raisonSocialeStructure": "\\ud800"}}',
+     "structure.raisonSocialeStructure"),
+])
+def test_values_the_java_platform_cannot_hold_are_a_400_naming_the_field(sandbox, api, path, content, field):
+    response = api.http.post(f"{sandbox.base_url}/cpro/{path}", content=content, headers=api.headers())
+    assert response.status_code == 400, response.text
+    assert response.json()["codeRetour"] != 0 and field in response.json()["libelle"]
+
+
+@pytest.mark.parametrize("content", [b'{"idStructureCPP": NaN}', b'{"a": Infinity}', b"[" * 5000 + b"]" * 5000,
+                                     b'{"a": ' * 100 + b"1" + b"}" * 100])
+def test_non_standard_or_runaway_json_is_malformed(sandbox, api, content):
+    response = api.http.post(f"{sandbox.base_url}/cpro/structures/v1/consulter", content=content,
+                             headers=api.headers())
+    assert response.status_code == 400 and response.json()["codeRetour"] != 0
+
+
+def test_largest_64_bit_integer_is_accepted_as_an_unknown_id(api):
+    api.validate = False
+    response = api.post("structures/v1/consulter", {"idStructureCPP": 9223372036854775807})
+    assert response.status_code == 400 and response.json()["libelle"] == "Structure inconnue"
+
+
+@pytest.mark.parametrize("method", ["TRACE", "PUT", "DELETE", "PATCH", "OPTIONS", "FOO"])
+def test_other_methods_on_a_route_are_a_json_405(sandbox, api, method):
+    response = api.http.request(method, f"{sandbox.base_url}/cpro/factures/v1/recycler", headers=api.headers())
+    assert response.status_code == 405 and response.headers["Allow"] == "POST"
+    assert response.headers["Content-Type"] == "application/json;charset=utf-8"
+    assert response.json()["codeRetour"] == 405 and method in response.json()["libelle"]
+    head = api.http.head(f"{sandbox.base_url}/cpro/structures/v1/rechercher", headers=api.headers())
+    assert head.status_code == 405 and not head.content
+    health = api.http.post(f"{sandbox.base_url}/cpro/transverses/v1/health-check", headers=api.headers())
+    assert health.status_code == 405 and health.headers["Allow"] == "GET"
+    token = api.http.get(sandbox.token_url)
+    assert token.status_code == 405 and token.headers["Allow"] == "POST"
+
+
+def test_unknown_route_stays_a_404_whatever_the_method(sandbox, api):
+    response = api.http.request("TRACE", f"{sandbox.base_url}/cpro/factures/v1/inconnue", headers=api.headers())
+    assert response.status_code == 404 and response.headers["Content-Type"].startswith("application/json")
+
+
+def test_errors_of_the_http_layer_have_a_json_body(sandbox):
+    host, port = sandbox.base_url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as conn:
+        conn.sendall(b"POST /cpro/structures/v1/rechercher HTTP/1.1\r\nX-Long: " + b"a" * 70000 + b"\r\n\r\n")
+        answer = b""
+        while chunk := conn.recv(65536):
+            answer += chunk
+    head, _, body = answer.decode("utf-8", "replace").partition("\r\n\r\n")
+    assert head.startswith("HTTP/1.") and " 431 " in head.splitlines()[0]  # header line too long
+    assert "application/json" in head and json.loads(body)["codeRetour"] == 431

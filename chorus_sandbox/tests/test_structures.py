@@ -95,3 +95,48 @@ def test_credential_probe(api):
 def test_seed_addition_is_visible(sandbox, api):
     sandbox.add_seed({"structures": [{"siret": "79012345900014", "name": "COMMUNE DE TEST", "type": "PUBLIQUE"}]})
     assert find(api, "79012345900014")["listeStructures"][0]["designationStructure"] == "COMMUNE DE TEST"
+
+
+# --- restreindreStructuresPrivees: AIFE's rule (fidelity review B6) ---------------------------------------------
+
+MOE_SIRET = "44306184100013"  # private, attached to the MOE's technical account only
+
+
+def private_sirets(api, **flag):
+    body = {"structure": {"typeStructure": "PRIVEE"}, "parametres": {"nbResultatsParPage": 100}, **flag}
+    response = api.post("structures/v1/rechercher", body)
+    assert response.status_code == 200, response.text
+    return {s["identifiantStructure"] for s in response.json().get("listeStructures", [])}
+
+
+@pytest.mark.parametrize("flag", [{}, {"restreindreStructuresPrivees": True}])
+def test_private_structures_are_restricted_to_the_callers_own_by_default(api, flag):
+    assert private_sirets(api, **flag) == {SUPPLIER_SIRET}
+    by_siret = api.post("structures/v1/rechercher", {"structure": {"identifiantStructure": MOE_SIRET}, **flag})
+    assert by_siret.status_code == 200 and by_siret.json()["codeRetour"] == 20000  # "no result"
+    publics = api.ok("structures/v1/rechercher", {"structure": {"identifiantStructure": NANTES_SIRET}, **flag})
+    assert [s["idStructureCPP"] for s in publics["listeStructures"]] == [2001]  # public ones stay visible
+
+
+def test_unrestricted_search_returns_every_private_structure(api):
+    assert private_sirets(api, restreindreStructuresPrivees=False) >= {
+        SUPPLIER_SIRET, MOE_SIRET, "55210055400047", "51234567900017"}
+    found = api.ok("structures/v1/rechercher", {"structure": {"identifiantStructure": MOE_SIRET},
+                                                "restreindreStructuresPrivees": False})
+    assert found["listeStructures"][0]["designationStructure"] == "ATELIER D'ARCHITECTURE OUEST"
+
+
+def test_large_buyer_has_hundreds_of_services_read_in_pages(api):
+    """The seed's large buyer (fidelity review B3): hundreds of services, all reachable by paging."""
+    large = find(api, "26440050800018")["listeStructures"][0]
+    assert large["idStructureCPP"] == 2010
+    body = {"idStructure": 2010, "parametresRechercherServicesStructure": {"nbResultatsParPage": 100,
+                                                                           "pageResultatDemandee": 4}}
+    page = api.ok("structures/v1/rechercher/services", body)
+    assert page["parametresRetour"] == {"pageCourante": 4, "pages": 4, "nbResultatsParPage": 100, "total": 324}
+    body["parametresRechercherServicesStructure"] = {"nbResultatsParPage": 1000}
+    every = api.ok("structures/v1/rechercher/services", body)["listeServices"]
+    assert len(every) == 324 and len({s["idService"] for s in every}) == 324
+    assert {"DIR_ACHATS", "UF_001", "UF_320"} <= {s["codeService"] for s in every}
+    service = api.ok("structures/v1/consulter/service", {"idStructure": 2010, "idService": 5902})
+    assert service["parametres"]["numeroEngagement"] is True

@@ -100,6 +100,9 @@ Item = TypeVar("Item")
 
 # Page size asked for paged searches; whatever the size, every page is read (§16).
 PAGE_SIZE = 100
+# Services are read in large pages: one real structure has 218 services and connectors in production ask for
+# 10000 (OCA) or 3000 (a Dolibarr module) per page (fidelity review B3). Paging still follows ``pages``.
+SERVICES_PAGE_SIZE = 1000
 # A safety stop for pagination loops on a misbehaving server.
 MAX_PAGES = 1000
 
@@ -323,9 +326,15 @@ class ChorusClient:
     def search_structures(self, request: StructureSearchRequest) -> StructureSearchResult:
         return self.call(ops.SEARCH_STRUCTURES, request, StructureSearchResult)
 
-    def find_structure_by_siret(self, siret: str) -> StructureSummary | None:
-        """The structure with this SIRET in this environment, or ``None`` when Chorus Pro does not know it."""
-        found = self.search_structures(StructureSearchRequest.by_siret(siret)).structures
+    def find_structure_by_siret(self, siret: str, *, any_private: bool = False) -> StructureSummary | None:
+        """The structure with this SIRET in this environment, or ``None`` when Chorus Pro does not show it.
+
+        By default Chorus Pro shows only public structures and the private ones attached to the technical account
+        (``restreindreStructuresPrivees`` absent): a private third party's SIRET comes back as "no result", so this
+        never validates one. ``any_private`` asks for every private structure too (the flag set to false).
+        """
+        request = StructureSearchRequest.by_siret(siret, restrict_private=False if any_private else None)
+        found = self.search_structures(request).structures
         exact = [s for s in found if s.identifier == siret]
         return (exact or found or [None])[0]
 
@@ -338,9 +347,9 @@ class ChorusClient:
         request = ServiceSearchRequest(id_structure=id_structure, paging=SearchPaging(page=page, per_page=per_page))
         return self.call(ops.SEARCH_SERVICES, request, ServiceSearchResult)
 
-    def iter_services(self, id_structure: int) -> Iterator[ServiceSummary]:
-        """Every service of a structure, all pages read."""
-        return iter_pages(lambda page: self.search_services(id_structure, page), lambda r: r.services)
+    def iter_services(self, id_structure: int, per_page: int = SERVICES_PAGE_SIZE) -> Iterator[ServiceSummary]:
+        """Every service of a structure, all pages read (large pages: big buyers have hundreds of services)."""
+        return iter_pages(lambda page: self.search_services(id_structure, page, per_page), lambda r: r.services)
 
     def consult_service(self, id_structure: int, id_service: int) -> ServiceDetails:
         request = ConsultServiceRequest(id_structure=id_structure, id_service=id_service)

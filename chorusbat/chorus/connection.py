@@ -4,8 +4,9 @@ Steps, each proving one more layer:
 
 1. token request — the PISTE application (client id/secret) is accepted;
 2. ``transverses/v1/health-check`` — the token works and the application is subscribed;
-3. ``structures/v1/rechercher`` by the company's SIRET, with the technical account — the account is accepted and
-   the SIRET exists in this environment (gives ``idStructureCPP``);
+3. ``structures/v1/rechercher`` by the company's SIRET with ``restreindreStructuresPrivees: false``, with the
+   technical account — the account is accepted and the SIRET exists in this environment (gives
+   ``idStructureCPP``); without the flag an unattached private SIRET would look unknown (AIFE's rule);
 4. ``transverses/v1/recuperer/structures/actives/fournisseur`` — the account may invoice for that structure;
 5. ``factures/v1/rechercher/fournisseur`` (one result at most) — the application is subscribed to Factures,
    without which every transmission would fail with HTTP 403 (§1: Factures, Structures, Transverses…);
@@ -78,7 +79,9 @@ def check_connection(
     try:
         client.access_token()
         client.health_check()
-        structure = client.find_structure_by_siret(siret)
+        # Every structure, attached or not: the next step decides attachment; this one only tells an unknown
+        # SIRET from one the account is not attached to (by default Chorus Pro hides unattached private ones).
+        structure = client.find_structure_by_siret(siret, any_private=True)
         if structure is None:
             return result(ConnectionOutcome.NOT_ATTACHED, "unknown_siret", detail="SIRET not found")
         own_ids = {s.id_structure_cpp for s in client.own_supplier_structures()}

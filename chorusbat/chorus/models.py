@@ -160,13 +160,16 @@ class SearchPaging(Request):
 
 class StructureSearchRequest(Request):
     structure: StructureCriteria
-    private_only: bool | None = Field(None, alias="restreindreStructuresPrivees")
+    # AIFE's rule (fidelity review B6): absent or true → public structures plus only the private structures
+    # attached to the calling technical account; false → every public and private structure.
+    restrict_private: bool | None = Field(None, alias="restreindreStructuresPrivees")
     paging: SearchPaging | None = Field(None, alias="parametres")
 
     @classmethod
-    def by_siret(cls, siret: str) -> StructureSearchRequest:
-        """The minimal SIRET lookup body of §8.1."""
-        return cls(structure=StructureCriteria(identifier=siret, identifier_type=IdentifierType.SIRET))
+    def by_siret(cls, siret: str, *, restrict_private: bool | None = None) -> StructureSearchRequest:
+        """The minimal SIRET lookup body of §8.1 (the flag is sent only when given)."""
+        return cls(structure=StructureCriteria(identifier=siret, identifier_type=IdentifierType.SIRET),
+                   restrict_private=restrict_private)
 
 
 class StructureSummary(Response):

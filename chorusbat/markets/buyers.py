@@ -29,17 +29,20 @@ class Lookup:
     error: str = ""
 
 
-def lookup_buyer(company, siret):
-    """The buyer's ``BuyerInfo`` from Chorus Pro, or ``None`` when the subscription is not verified."""
+def lookup_buyer(company, siret, service_code=""):
+    """The buyer's ``BuyerInfo`` from Chorus Pro, or ``None`` when the subscription is not verified.
+
+    Only ``service_code`` (the market's service) is consulted for its own flags, never every service.
+    """
     from chorusbat.accounts.buyers import lookup_buyer as cached_lookup
 
-    return cached_lookup(company, siret)
+    return cached_lookup(company, siret, service_code=service_code)
 
 
-def checked_lookup(company, siret: str) -> Lookup:
+def checked_lookup(company, siret: str, service_code: str = "") -> Lookup:
     """:func:`lookup_buyer`, with Chorus Pro failures turned into a French reason instead of an exception."""
     try:
-        return Lookup(info=lookup_buyer(company, siret))
+        return Lookup(info=lookup_buyer(company, siret, service_code))
     except ChorusError as exc:
         return Lookup(error=exc.user_message)
     except CallsHeld as exc:
@@ -64,6 +67,10 @@ def buyer_errors(info: BuyerInfo | None, service_code: str, engagement: str, fra
         return errors
     if not info.found:
         add("buyer_siret", _("Chorus Pro does not know this SIRET: check it with the buyer."))
+        return errors
+    if info.is_public is False:
+        add("buyer_siret", _("This SIRET is a private structure in Chorus Pro: only public buyers receive invoices "
+                             "there. Check the buyer's SIRET."))
         return errors
     if not info.active:
         add("buyer_siret", _("This buyer is inactive in Chorus Pro: it cannot receive invoices."))

@@ -104,7 +104,7 @@ class MarketForm(forms.ModelForm):
         self.lookup_error = ""
         siret = self._siret_for_lookup()
         if siret:
-            lookup = buyers.checked_lookup(company, siret)
+            lookup = buyers.checked_lookup(company, siret, self._service_for_lookup())
             self.buyer_info, self.lookup_error = lookup.info, lookup.error
             self._offer_services()
 
@@ -115,6 +115,11 @@ class MarketForm(forms.ModelForm):
             return clean_siret_value(raw or "")
         except forms.ValidationError:
             return ""
+
+    def _service_for_lookup(self) -> str:
+        """The chosen service code: the only service whose own rules are read from Chorus Pro (review B3)."""
+        raw = self.data.get("buyer_service_code") if self.is_bound else self.instance.buyer_service_code
+        return (raw or "").strip() if isinstance(raw, str) else ""
 
     def _offer_services(self):
         """With a verified subscription, the service is picked from the buyer's active services."""

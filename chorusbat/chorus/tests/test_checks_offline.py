@@ -107,11 +107,14 @@ def test_buyer_lookup_reads_all_pages_and_each_services_ej_flag():
         .on(SERVICE, service)
     )
     with make_client(fake) as client:
-        info = lookup_buyer(client, "21440109300015", now=lambda: NOW)
+        info = lookup_buyer(client, "21440109300015", service_codes=["B", "OLD"], now=lambda: NOW)
     assert info.rule is BuyerRule.SERVICE and info.is_moa and info.name == "VILLE"
-    assert [(s.code, s.ej_required) for s in info.services] == [("A", False), ("B", True)]
+    # Only the chosen service is consulted (review B3); the others' own flags stay unknown.
+    assert [(s.code, s.ej_required) for s in info.services] == [("A", None), ("B", True)]
     assert [s.code for s in info.inactive_services] == ["OLD"]
-    assert len(fake.api_requests(SERVICE)) == 2  # inactive and reserved services are not consulted
+    assert len(fake.api_requests(SERVICE)) == 1  # not A, nor the inactive or reserved ones
+    sent = fake.json_of(fake.api_requests(SERVICES)[0])
+    assert sent["parametresRechercherServicesStructure"]["nbResultatsParPage"] >= 1000  # few large pages
     assert info.to_json_dict()["refreshed_at"] == "2026-03-01T09:00:00Z"
 
 

@@ -14,7 +14,7 @@ import pytest
 
 
 from chorusbat.chorus import errors, works  # noqa: E402
-from chorusbat.chorus.buyers import BuyerInfo, BuyerRule, lookup_buyer  # noqa: E402
+from chorusbat.chorus.buyers import BuyerInfo, BuyerRule, check_service, lookup_buyer  # noqa: E402
 from chorusbat.chorus.config import Timeouts  # noqa: E402
 from chorusbat.chorus.connection import ConnectionOutcome, check_connection  # noqa: E402
 from chorusbat.chorus.enums import DepositMode  # noqa: E402
@@ -331,11 +331,13 @@ def test_business_rejection_in_both_error_styles(live, status):
 
 def test_buyer_with_services_and_a_service_requiring_an_ej(live):
     with live.client() as client:
-        info = lookup_buyer(client, "21440109300015")
+        info = lookup_buyer(client, "21440109300015", service_codes=["DIR_VOIRIE"])
+        assert check_service(client, info, "DIR_BATIMENTS").service("DIR_BATIMENTS").ej_required is False
     assert info.found and info.active and info.structure_id == 2001
     assert info.rule is BuyerRule.SERVICE and info.service_required and not info.ej_required
     assert [s.code for s in info.services] == ["DIR_BATIMENTS", "DIR_VOIRIE"]  # FACTURES_PUBLIQUES hidden
     assert [s.code for s in info.services_requiring_ej] == ["DIR_VOIRIE"]
+    assert info.service("DIR_BATIMENTS").ej_required is None  # not chosen, so not consulted
     assert [s.code for s in info.inactive_services] == ["ANCIEN_SERVICE_TRAVAUX"]
     assert info.is_moa
     assert BuyerInfo.from_json_dict(info.to_json_dict()) == info

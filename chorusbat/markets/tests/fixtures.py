@@ -46,7 +46,7 @@ def fake_buyer(monkeypatch):
     calls: list[str] = []
 
     def install(info):
-        def lookup(company, siret):
+        def lookup(company, siret, service_code=""):
             calls.append(siret)
             return info
 

@@ -176,7 +176,7 @@ def test_buyer_lookup_rules(admin_client, company, fake_buyer):
 
 
 def test_chorus_pro_failure_blocks_the_save_with_its_reason(admin_client, monkeypatch):
-    def failing(company, siret):
+    def failing(company, siret, service_code=""):
         raise ChorusUnreachable("timeout", maybe_delivered=False)
 
     monkeypatch.setattr(buyers, "lookup_buyer", failing)
