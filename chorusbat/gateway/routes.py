@@ -98,7 +98,7 @@ class FluxProgress:
     @property
     def error_message(self) -> str:
         detail = " ; ".join(self.errors) or _("no detail given")
-        return _("%(state)s Errors reported by Chorus Pro: %(detail)s") % {
+        return _("%(state)s Errors reported by Chorus Pro: %(detail)s.") % {
             "state": self.flux_state_label, "detail": detail}
 
 
