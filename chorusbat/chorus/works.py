@@ -21,6 +21,7 @@ Modelled shapes:
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -42,6 +43,8 @@ from chorusbat.chorus.models import (
     SubmitInvoiceRequest,
 )
 from chorusbat.chorus.operations import Operation
+
+logger = logging.getLogger("chorusbat.chorus")
 
 # Confirmed (§12.1).
 SEARCH = Operation(path="/cpro/facturesTravaux/v1/rechercher", retry_safe=True, is_search=True)
@@ -171,11 +174,27 @@ def consult_works_invoice(client: ChorusClient, works_invoice_id: int) -> WorksI
     return _works_call(client, CONSULT, WorksConsultRequest(works_invoice_id=works_invoice_id), WorksInvoice)
 
 
+_logged_unknown_fields = False
+
+
+def _log_unknown_fields(result: WorksSearchResult) -> None:
+    """Review U3: only ``idFactureTravaux`` is confirmed in works search items. The field names chorusbat does not
+    read are logged once per process (names only, never values), to correct the model from the first real answer."""
+    global _logged_unknown_fields
+    if _logged_unknown_fields or not result.invoices:
+        return
+    _logged_unknown_fields = True
+    extra = sorted(result.invoices[0].model_extra or {})
+    logger.info("works search item: fields not read by chorusbat: %s", ", ".join(extra) or "none")
+
+
 def iter_works_invoices(client: ChorusClient, request: WorksSearchRequest) -> Iterator[WorksInvoiceSummary]:
     """Every works piece matching ``request``, all pages read ("no result" = code 20007, an empty list)."""
 
     def page(number: int) -> WorksSearchResult:
         paging = WorksSearchPaging(page=number, per_page=PAGE_SIZE)
-        return _works_call(client, SEARCH, request.model_copy(update={"paging": paging}), WorksSearchResult)
+        result = _works_call(client, SEARCH, request.model_copy(update={"paging": paging}), WorksSearchResult)
+        _log_unknown_fields(result)
+        return result
 
     return iter_pages(page, lambda r: r.invoices)

@@ -312,3 +312,17 @@ def test_invoice_search_pagination_and_decimal_amounts():
     assert [i.invoice_id for i in invoices] == [1, 2]
     assert invoices[0].gross_amount == Decimal("10.10") and isinstance(invoices[0].gross_amount, Decimal)
     assert FakeChorus.json_of(None, fake.api_requests(INVOICES)[0])["numeroFluxDepot"] == "CPP001"
+
+
+def test_works_search_reads_status_aliases_and_logs_unread_field_names(caplog, monkeypatch):
+    # Review U3: only idFactureTravaux is confirmed; the status may come under another name.
+    from chorusbat.chorus import works
+
+    monkeypatch.setattr(works, "_logged_unknown_fields", False)
+    item = {"idFactureTravaux": 5, "numeroFactureTravaux": "SIT-1", "statutFactureTravaux": "DEPOSEE",
+            "codeServiceMoe": "MOE_1"}
+    fake = FakeChorus().on("/cpro/facturesTravaux/v1/rechercher", ok({"listeFacturesTravaux": [item]}))
+    with make_client(fake) as client, caplog.at_level("INFO", logger="chorusbat.chorus"):
+        pieces = list(works.iter_works_invoices(client, works.WorksSearchRequest(works_invoice_number="SIT-1")))
+    assert pieces[0].status == "DEPOSEE"
+    assert "codeServiceMoe" in caplog.text and "MOE_1" not in caplog.text
