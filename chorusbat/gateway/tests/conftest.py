@@ -90,7 +90,8 @@ def make_market(company, user, n: int, framework: str = "A1"):
                      buyer_service_code="MAITRISE_OUVRAGE", validator_siret=validator_siret,
                      validator_name=validator_name)
     market = Market.objects.create(
-        company=company, title=f"Marché de test {n}", number=f"T-{framework}-{n:04d}", engagement="",
+        company=company, title=f"Marché de test {n}", engagement="",
+        number=f"T-{n:04d}" if framework == "A1" else f"T-{framework}-{n:04d}",
         framework=framework, start_date=__import__("datetime").date(2020, 1, 1), duration_months=120,
         retention_rate=D("0.05"), payment_delay_days=30, created_by=user, **buyer,
     )
