@@ -266,6 +266,9 @@ PROBE_MESSAGES: dict[str, str] = {
     "step_buyer": "Recherche d'un acheteur",
     "step_invoices": "Recherche de factures",
     "step_works": "Recherche de pièces de travaux",
+    "step_history": "Historique d'une facture (paginé, trié par date)",
+    "history_answered": "l'historique répond à une demande paginée et triée (champs : {fields}).",
+    "history_refused": "l'historique refuse la demande paginée et triée : {error}",
     "fields_seen": "Champs vus dans la réponse : {fields} ; dans une pièce : {items}",
     "works_confirmed": (
         "API factures de travaux : confirmée sur cette plateforme (la recherche de pièces de travaux répond). "
@@ -286,6 +289,7 @@ PROBE_MESSAGES: dict[str, str] = {
     "works_no_item": "aucune pièce de travaux dans la réponse : noms des champs non observés.",
     "no_result_seen": "« aucun résultat » reçu ainsi : {detail}.",
     "business_status_seen": "refus reçus avec : {detail}.",
+    "no_refusal": "aucun refus métier pendant la sonde : non observé.",
     "seen_403": "HTTP 403 reçu sur : {operations}.",
 }
 

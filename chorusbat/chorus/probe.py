@@ -20,7 +20,13 @@ from chorusbat.chorus import operations as ops
 from chorusbat.chorus.client import ChorusClient
 from chorusbat.chorus.errors import BusinessError, ChorusError, RequestRejected, WorksApiUnavailable
 from chorusbat.chorus.messages import PROBE_MESSAGES, UNCONFIRMED_ASSUMPTIONS
-from chorusbat.chorus.models import InvoiceSearchPaging, InvoiceSearchRequest, StructureSearchRequest
+from chorusbat.chorus.models import (
+    HistoryStatusPaging,
+    InvoiceHistoryRequest,
+    InvoiceSearchPaging,
+    InvoiceSearchRequest,
+    StructureSearchRequest,
+)
 
 
 @dataclass
@@ -112,9 +118,15 @@ def run_probe(client: ChorusClient, *, siret: str, buyer_siret: str | None) -> P
     if buyer_siret:
         _call(client, report, "buyer", ops.SEARCH_STRUCTURES, StructureSearchRequest.by_siret(buyer_siret),
               "listeStructures")
-    _call(client, report, "invoices", ops.SEARCH_SUPPLIER_INVOICES,
-          InvoiceSearchRequest(id_supplier=structure_id, paging=InvoiceSearchPaging(page=1, per_page=1)),
-          "listeFactures")
+    invoices = _call(client, report, "invoices", ops.SEARCH_SUPPLIER_INVOICES,
+                     InvoiceSearchRequest(id_supplier=structure_id, paging=InvoiceSearchPaging(page=1, per_page=1)),
+                     "listeFactures")
+    first = next(iter((invoices or {}).get("listeFactures") or []), None)
+    if isinstance(first, dict) and first.get("identifiantFactureCPP") is not None:
+        paging = HistoryStatusPaging(page=1, per_page=100, sort_column="HistoStatutDatePassage",
+                                     sort_direction="Ascendant")
+        _call(client, report, "history", ops.INVOICE_HISTORY,
+              InvoiceHistoryRequest(invoice_id=first["identifiantFactureCPP"], status_paging=paging))
     works_body = works.WorksSearchRequest(id_supplier=structure_id,
                                           paging=works.WorksSearchPaging(page=1, per_page=1))
     _call(client, report, "works", works.SEARCH, works_body, "listeFacturesTravaux")
@@ -156,9 +168,13 @@ def _observe(report: ProbeReport) -> None:
     if empties:
         obs["no_result_codes"] = m["no_result_seen"].format(detail=" ; ".join(empties))
     refused = [s for s in report.steps if s.code_retour not in (None, 0, *assumptions.EMPTY_RESULT_CODES)]
-    if refused:
-        obs["business_error_status"] = m["business_status_seen"].format(
-            detail=" ; ".join(f"{s.operation} → HTTP {s.http_status}" for s in refused))
+    obs["business_error_status"] = m["business_status_seen"].format(
+        detail=" ; ".join(f"{s.operation} → HTTP {s.http_status}" for s in refused)) if refused else m["no_refusal"]
+    history = report.step("history")
+    if history is not None:
+        obs["history_paging"] = (m["history_answered"].format(fields=", ".join(history.fields))
+                                 if history.answered and not history.error
+                                 else m["history_refused"].format(error=history.error or history.libelle))
     if any(s.http_status == 403 for s in report.steps):
         obs["meaning_of_403"] = m["seen_403"].format(
             operations=", ".join(s.operation for s in report.steps if s.http_status == 403))

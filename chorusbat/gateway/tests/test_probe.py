@@ -39,11 +39,13 @@ def test_probe_sees_field_names_of_works_answers(chorus, connected, company, dem
     from chorusbat.gateway.machine import send
     from chorusbat.gateway.tests.conftest import all_integrated, drain
 
-    send([s for s in demo_situations if s.market.framework == "A4"])
+    send(demo_situations)
     drain(chorus, until=all_integrated)
     call_command("chorus", "probe", "--company", company.siret)
     out = capsys.readouterr().out
     assert "idFactureTravaux" in out and "champ de statut présent : statut" in out
+    assert "Historique d'une facture (paginé, trié par date) (factures/v1/consulter/historique) : a répondu" in out
+    assert "l'historique répond à une demande paginée et triée" in out
 
 
 def test_probe_without_works_api(chorus, connected, company, capsys):
