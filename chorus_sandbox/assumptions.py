@@ -62,64 +62,67 @@ BUSINESS_ERROR_STATUS = 400
 
 #: ``codeRetour`` / ``libelle`` pairs. Only SUCCESS, NO_RESULT, WORKS_NO_RESULT and FILE_TOO_LARGE (20003) are
 #: confirmed; every other numeric code and wording is UNCONFIRMED (§14.2, §14.3, §19) and chosen to be plausible.
+#: The invented numeric codes live in 29101-29199, a range no annex of Chorus Pro assigns (fidelity review B7: the
+#: annex V4.10 gives 20127-20129 and 20131-20134 to soumettreFactureTravaux, so invented codes there would make a
+#: client show a works refusal for an unrelated error). Their labels stay plausible wordings.
 CODES: dict[str, tuple[int, str]] = {
     "SUCCESS": (0, "GCU_MSG_01_000"),
     "NO_RESULT": (20000, "TRA_MSG_00.015"),
     "WORKS_NO_RESULT": (20007, "GFT_MSG_01.075"),
     "FILE_TOO_LARGE": (20003, "La taille de la pièce jointe dépasse la limite autorisée de 10 Mo"),
     "FLUX_TOO_LARGE": (20001, "GDP_MSG_11.022 : la taille du flux dépasse la limite autorisée"),
-    "STATUS_FORBIDS_ACTION": (20101, "GDP_MSG_11.001 : le statut courant de la facture ne permet pas cette action"),
-    "MALFORMED_JSON": (20102, "La requête n'est pas un JSON valide"),
-    "INVALID_FIELD": (20103, "Valeur invalide pour le champ {field} : {detail}"),
-    "MISSING_FIELD": (20104, "Le champ {field} est obligatoire"),
-    "INVALID_BASE64": (20105, "Le contenu du fichier n'est pas un base64 valide"),
-    "FILE_NAME_TOO_LONG": (20106, "Le nom du fichier dépasse 50 caractères"),
-    "UNKNOWN_STRUCTURE": (20107, "Structure inconnue"),
-    "UNKNOWN_SERVICE": (20108, "Service inconnu pour cette structure"),
-    "SUPPLIER_NOT_ATTACHED": (20109, "La structure fournisseur n'est pas rattachée au compte technique"),
-    "UNKNOWN_SUPPLIER": (20110, "L'identifiant fournisseur {siret} n'est pas reference dans notre systeme"),
-    "BANK_ACCOUNT_INVALID": (20111, "Les coordonnées bancaires ne sont pas valides pour ce fournisseur"),
-    "RECIPIENT_NOT_FOUND": (20112, "Recipient not located or inactive"),
-    "SERVICE_MANDATORY": (20113, "Performing service is mandatory for this recipient"),
+    "STATUS_FORBIDS_ACTION": (29101, "GDP_MSG_11.001 : le statut courant de la facture ne permet pas cette action"),
+    "MALFORMED_JSON": (29102, "La requête n'est pas un JSON valide"),
+    "INVALID_FIELD": (29103, "Valeur invalide pour le champ {field} : {detail}"),
+    "MISSING_FIELD": (29104, "Le champ {field} est obligatoire"),
+    "INVALID_BASE64": (29105, "Le contenu du fichier n'est pas un base64 valide"),
+    "FILE_NAME_TOO_LONG": (29106, "Le nom du fichier dépasse 50 caractères"),
+    "UNKNOWN_STRUCTURE": (29107, "Structure inconnue"),
+    "UNKNOWN_SERVICE": (29108, "Service inconnu pour cette structure"),
+    "SUPPLIER_NOT_ATTACHED": (29109, "La structure fournisseur n'est pas rattachée au compte technique"),
+    "UNKNOWN_SUPPLIER": (29110, "L'identifiant fournisseur {siret} n'est pas reference dans notre systeme"),
+    "BANK_ACCOUNT_INVALID": (29111, "Les coordonnées bancaires ne sont pas valides pour ce fournisseur"),
+    "RECIPIENT_NOT_FOUND": (29112, "Recipient not located or inactive"),
+    "SERVICE_MANDATORY": (29113, "Performing service is mandatory for this recipient"),
     "SERVICE_INACTIVE": (
-        20114,
+        29114,
         "Le code service de la structure publique destinataire est inconnu ou inactif dans Chorus Pro",
     ),
-    "SERVICE_RESERVED": (20115, "Le service FACTURES_PUBLIQUES est réservé aux factures entre entités publiques"),
+    "SERVICE_RESERVED": (29115, "Le service FACTURES_PUBLIQUES est réservé aux factures entre entités publiques"),
     "EJ_MANDATORY": (
-        20116,
+        29116,
         "Le numéro d'engagement juridique est obligatoire pour ce destinataire "
         "(BT-13 BuyerOrderReferencedDocument/IssuerAssignedID, numeroBonCommande)",
     ),
-    "EJ_OR_SERVICE_MANDATORY": (20117, "Le code service ou le numéro d'engagement juridique est obligatoire"),
-    "EJ_UNKNOWN": (20118, "L'engagement juridique {ej} n'existe pas dans Chorus Pro"),
-    "EJ_TOO_LONG": (20119, "Le numéro d'engagement juridique dépasse 50 caractères"),
-    "VALIDATOR_MANDATORY": (20120, "La structure valideur est obligatoire pour ce cadre de facturation"),
-    "VALIDATOR_UNKNOWN": (20121, "La structure valideur est inconnue ou inactive"),
-    "INVOICE_NUMBER_MANDATORY": (20122, "Le numéro de facture est obligatoire"),
-    "INVOICE_DATE_INVALID": (20123, "La date de facture est absente ou postérieure à la date de dépôt"),
-    "ATTACHMENT_UNKNOWN": (20124, "Attachment {id} of unknown type does not exist"),
-    "DUPLICATE_NUMBER": (20125, "Le numéro de facture {numero} existe déjà pour ce fournisseur"),
+    "EJ_OR_SERVICE_MANDATORY": (29117, "Le code service ou le numéro d'engagement juridique est obligatoire"),
+    "EJ_UNKNOWN": (29118, "L'engagement juridique {ej} n'existe pas dans Chorus Pro"),
+    "EJ_TOO_LONG": (29119, "Le numéro d'engagement juridique dépasse 50 caractères"),
+    "VALIDATOR_MANDATORY": (29120, "La structure valideur est obligatoire pour ce cadre de facturation"),
+    "VALIDATOR_UNKNOWN": (29121, "La structure valideur est inconnue ou inactive"),
+    "INVOICE_NUMBER_MANDATORY": (29122, "Le numéro de facture est obligatoire"),
+    "INVOICE_DATE_INVALID": (29123, "La date de facture est absente ou postérieure à la date de dépôt"),
+    "ATTACHMENT_UNKNOWN": (29124, "Attachment {id} of unknown type does not exist"),
+    "DUPLICATE_NUMBER": (29125, "Le numéro de facture {numero} existe déjà pour ce fournisseur"),
     "TOTALS_INCONSISTENT": (
-        20126,
+        29126,
         "The consistency checks performed on the payment request are not valid: {detail}",
     ),
-    "ORIGIN_MANDATORY": (20127, "Le numéro de la facture d'origine est obligatoire pour un avoir"),
-    "PAYMENT_MEANS_MISSING": (20128, "Le moyen de paiement est absent"),
-    "MOA_ONLY": (20129, "Ce destinataire est maître d'ouvrage uniquement et ne reçoit pas de factures"),
-    "UNKNOWN_INVOICE": (20130, "Facture inconnue"),
-    "UNKNOWN_FLUX": (20131, "Numéro de flux de dépôt inconnu"),
-    "MOTIF_MANDATORY": (20132, "Le motif est obligatoire pour ce statut"),
-    "STATUS_NOT_ALLOWED": (20133, "Le statut {statut} ne peut pas être positionné par le destinataire"),
-    "UNSUPPORTED_SYNTAX": (20134, "La syntaxe de flux {syntaxe} n'est pas prise en charge par le bac à sable"),
-    "MOE_MANDATORY": (20135, "La maîtrise d'œuvre (MOE) est obligatoire pour ce cadre de facturation"),
-    "MOE_UNKNOWN": (20136, "La maîtrise d'œuvre est inconnue ou inactive"),
-    "MOA_UNKNOWN": (20137, "La maîtrise d'ouvrage est inconnue, inactive ou n'est pas MOA"),
+    "ORIGIN_MANDATORY": (29127, "Le numéro de la facture d'origine est obligatoire pour un avoir"),
+    "PAYMENT_MEANS_MISSING": (29128, "Le moyen de paiement est absent"),
+    "MOA_ONLY": (29129, "Ce destinataire est maître d'ouvrage uniquement et ne reçoit pas de factures"),
+    "UNKNOWN_INVOICE": (29130, "Facture inconnue"),
+    "UNKNOWN_FLUX": (29131, "Numéro de flux de dépôt inconnu"),
+    "MOTIF_MANDATORY": (29132, "Le motif est obligatoire pour ce statut"),
+    "STATUS_NOT_ALLOWED": (29133, "Le statut {statut} ne peut pas être positionné par le destinataire"),
+    "UNSUPPORTED_SYNTAX": (29134, "La syntaxe de flux {syntaxe} n'est pas prise en charge par le bac à sable"),
+    "MOE_MANDATORY": (29135, "La maîtrise d'œuvre (MOE) est obligatoire pour ce cadre de facturation"),
+    "MOE_UNKNOWN": (29136, "La maîtrise d'œuvre est inconnue ou inactive"),
+    "MOA_UNKNOWN": (29137, "La maîtrise d'ouvrage est inconnue, inactive ou n'est pas MOA"),
     "MOE_AMOUNT_REFUSAL": (
-        20138,
+        29138,
         "Depuis le 19 février 2025 la MOE ne peut plus refuser un projet de décompte pour erreur de montant",
     ),
-    "WORKS_FRAMEWORK_NOT_ALLOWED": (20139, "Le cadre de facturation {cadre} n'est pas accepté par cette opération"),
+    "WORKS_FRAMEWORK_NOT_ALLOWED": (29139, "Le cadre de facturation {cadre} n'est pas accepté par cette opération"),
 }
 
 # --- Files and fluxes (§7, §10.2, §16) -----------------------------------------------------------------------
@@ -147,6 +150,20 @@ CII_16B_XSD_LEVEL = "extended"
 #: and rejects the flux while processing it (IN_REJETE with listeErreurTechnique). Base64 that does not decode
 #: and size limits are refused synchronously by ``deposer/flux``. UNCONFIRMED split.
 FILE_ERRORS_ARE_ASYNCHRONOUS = True
+
+#: Flux end states the fault rules can force (``faults.py`` ``flux_state``; review B2, U11). Chorus Pro's error
+#: states are known from client libraries (Tryton, OCA); their error lists and whether they may still move on are
+#: UNCONFIRMED. The sandbox fills listeErreurTechnique for IN_INCIDENTE / IN_ERREUR_INTERNE and listeErreurDP for
+#: QP_IRRECEVABLE / QP_RECEVABLE_AVEC_ERREUR, and leaves the flux there. IN_TRAITE_SE_CPP creates the invoice but
+#: the flux stays in that state (some clients treat it as final).
+FLUX_FAULT_STATES = ("IN_INCIDENTE", "IN_ERREUR_INTERNE", "QP_IRRECEVABLE", "QP_RECEVABLE_AVEC_ERREUR",
+                     "IN_TRAITE_SE_CPP")
+FLUX_FAULT_ERRORS = {
+    "IN_INCIDENTE": ("INCIDENT_TRAITEMENT", "Incident lors du traitement du flux"),
+    "IN_ERREUR_INTERNE": ("ERREUR_INTERNE", "Erreur interne lors du traitement du flux"),
+    "QP_IRRECEVABLE": ("FLUX_IRRECEVABLE", "Flux irrecevable : contrôles de recevabilité non satisfaits"),
+    "QP_RECEVABLE_AVEC_ERREUR": ("FLUX_RECEVABLE_AVEC_ERREUR", "Flux recevable avec erreurs"),
+}
 
 #: ``codeInterfaceDepotFlux`` reported by consulterCRDetaille per syntax (§7 gives FSO1110A as an example).
 FLUX_INTERFACE_CODES = {"IN_DP_E2_CII_FACTURX": "FSO1110A", "IN_DP_E1_CII_16B": "FSO1100A"}
@@ -225,6 +242,24 @@ WORKS_FRAMEWORKS_WITH_VALIDATOR = ("A10_PROJET_DECOMPTE_MENSUEL_SOUSTRAITANT", "
 #: the Swagger output names of ``CadreDeFacturationOutput`` (idMoe, identifiantMoe, …).
 WORKS_MOE_FIELD = "moe"
 WORKS_MOA_FIELD = "moa"
+
+#: Frameworks whose works ``soumettre`` requires the MOE block (fidelity review B4, U17; UNCONFIRMED). The
+#: titulaire's pieces (A4, A7, A8) go straight to the MOE and name it. A subcontractor's (A10) or co-contractor's
+#: (A13) piece names its validator (titulaire / mandataire, ``codeStructureValideur``), who forwards it into the
+#: MOE circuit: the MOE block is accepted there but not required. Decision of 2026-12 until qualification shows
+#: the real rule.
+WORKS_MOE_REQUIRED_FRAMEWORKS = (
+    "A4_PROJET_DECOMPTE_MENSUEL_FOURNISSEUR",
+    "A7_PROJET_DECOMPTE_FINAL_FOURNISSEUR",
+    "A8_DECOMPTE_GENERAL_DEFINITIF_FOURNISSEUR",
+)
+
+#: ``modeDepot`` of works pieces behaves as in Factures ``soumettre`` (reference §10.1, review B1): in
+#: ``SAISIE_API`` the platform numbers the piece and ignores ``numeroFactureSaisi``; in ``DEPOT_PDF_API`` it keeps
+#: ``numeroFactureSaisi`` (unique per supplier, a second deposit with the same number is refused) and requires
+#: ``dateFacture`` and ``pieceJointePrincipale``. Confirmed for invoices (COMM example, SANDBOX-OBS); assumed the
+#: same for works pieces (UNCONFIRMED).
+WORKS_DEPOSIT_MODES = ("SAISIE_API", "DEPOT_PDF_API", "DEPOT_PDF_SIGNE_API")
 
 #: Modelled MOE → MOA circuit of a works piece (§12.4, §12.6, §18.11). The status sequence is UNCONFIRMED.
 WORKS_PATH = (

@@ -40,6 +40,9 @@ class Config:
     business_error_status: int = assumptions.BUSINESS_ERROR_STATUS
     status_after_completer: str = assumptions.STATUS_AFTER_COMPLETER
     clock_speed: float = 1.0
+    #: Whether the works family (``facturesTravaux``) is served; ``false`` answers 404 as PISTE does for a route it
+    #: does not expose (review U1, B8: whether works deposits are on PISTE at all is UNCONFIRMED).
+    works_api: bool = assumptions.WORKS_ENABLED
 
 
 @dataclass

@@ -583,6 +583,13 @@ def consulter_historique(ctx: Ctx, body: dict) -> dict:
         for h in invoice["history"]
     ]
     status_params = body.get("paramRechercheHistoStatuts") or {}
+    # Order (SW-F ``triColonneListeHistoStatut`` / ``triSensListeHistoStatut``, review U10): by date of passage,
+    # oldest first unless "Descendant" is asked; the real default order is UNCONFIRMED (chorusbat always asks).
+    # The values are checked against the Swagger enums by the server; other columns sort by date of passage.
+    if status_params.get("triColonneListeHistoStatut") == "HistoStatutCode":
+        statuses.sort(key=lambda h: h["histoStatutCode"])
+    if status_params.get("triSensListeHistoStatut") == "Descendant":
+        statuses.reverse()
     status_page, status_ret = paginate(statuses, status_params.get("pageResultatDemandeeListeHistoStatut"),
                                        status_params.get("nbResultatsParPageListeHistoStatut") or 100)
     actions = [{"histoActionId": a["id"], "histoActionCode": a["code"], "histoActionDateHeure": a["at"],

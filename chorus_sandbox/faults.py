@@ -5,6 +5,11 @@ A rule applies to the request paths matching its ``route`` (shell-style pattern,
 seeded at configuration time, so a given sequence of requests always meets the same faults. The outcomes are
 mutually exclusive and checked in this order: reset, timeout, 500, 503, 429, accept-then-500, invalid_client;
 ``latency_ms`` is added to every matching request. ``/_sim/`` routes are never faulted.
+
+``flux_state`` (with ``p_flux_state``, 1 by default) does not change the HTTP answer: a flux deposited through a
+matching request (``/cpro/factures/v1/deposer/flux``) is accepted, then its processing ends in that state instead
+of IN_INTEGRE / IN_REJETE — one of ``assumptions.FLUX_FAULT_STATES`` (IN_INCIDENTE, IN_ERREUR_INTERNE,
+QP_IRRECEVABLE, QP_RECEVABLE_AVEC_ERREUR with errors listed, or IN_TRAITE_SE_CPP with the invoice created).
 """
 
 from __future__ import annotations
@@ -31,6 +36,8 @@ class FaultRule:
     retry_after: int = 1
     p_accept_then_500: float = 0.0
     p_invalid_client: float = 0.0
+    flux_state: str = ""
+    p_flux_state: float = 1.0
 
     @classmethod
     def from_dict(cls, data: dict) -> "FaultRule":
@@ -44,6 +51,13 @@ class FaultRule:
         if any(not 0 <= p <= 1 for p in probabilities) or sum(probabilities) > 1 + 1e-9:
             raise ValueError("probabilities must be between 0 and 1 and add up to at most 1")
         rule.timeout_s = min(float(rule.timeout_s), MAX_TIMEOUT_SECONDS)
+        if rule.flux_state:
+            from .assumptions import FLUX_FAULT_STATES
+
+            if rule.flux_state not in FLUX_FAULT_STATES:
+                raise ValueError(f"flux_state must be one of {', '.join(FLUX_FAULT_STATES)}")
+            if not 0 <= rule.p_flux_state <= 1:
+                raise ValueError("p_flux_state must be between 0 and 1")
         return rule
 
 
@@ -76,6 +90,14 @@ class Faults:
 
     def describe(self) -> dict:
         return {"seed": self.seed, "rules": [asdict(r) for r in self.rules]}
+
+    def flux_state_for(self, path: str) -> str | None:
+        """The state a flux deposited through ``path`` must end in (a ``flux_state`` rule), or None."""
+        with self._lock:
+            rule = next((r for r in self.rules if r.flux_state and fnmatch.fnmatchcase(path, r.route)), None)
+            if rule is None:
+                return None
+            return rule.flux_state if self._random.random() < rule.p_flux_state else None
 
     def draw(self, path: str) -> Decision:
         with self._lock:

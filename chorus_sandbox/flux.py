@@ -64,6 +64,8 @@ def deposer_flux(ctx: Ctx, body: dict) -> dict:
                 _extract_xml(syntax, file_bytes)
         except FileError as exc:
             raise ApiError("INVALID_FIELD", field="fichierFlux", detail=str(exc)) from None
+    faults = getattr(ctx.app, "faults", None)
+    forced_state = faults.flux_state_for("/cpro/factures/v1/deposer/flux") if faults else None
     flux_id = ctx.store.next_id("flux", 1557)
     number = f"CPP{flux_id:022d}"
     now = ctx.app.now()
@@ -83,6 +85,7 @@ def deposer_flux(ctx: Ctx, body: dict) -> dict:
         "errors_dp": [],
         "errors_tech": [],
         "invoice_ids": [],
+        "forced_state": forced_state,  # a fault rule's end state (faults.py), else None
     })
     return {"numeroFluxDepot": number, "dateDepot": date_only(now), "syntaxeFlux": syntax}
 
@@ -114,10 +117,25 @@ def process_pending(app: App) -> tuple[int, set[int]]:
         if flux["state"] == WAITING:
             _set_state(app, flux, PROCESSING)
             moved += 1
+        elif flux["state"] == PROCESSING and flux.get("forced_state") in assumptions.FLUX_FAULT_ERRORS:
+            _force_error(app, flux)
+            moved += 1
         elif flux["state"] == PROCESSING:
             created |= _integrate(app, flux)
             moved += 1
     return moved, created
+
+
+def _force_error(app: App, flux: dict) -> None:
+    """End the flux in the error state a fault rule asked for, with its errors listed (nothing created)."""
+    state = flux["forced_state"]
+    code, label = assumptions.FLUX_FAULT_ERRORS[state]
+    if state.startswith("QP_"):
+        flux["errors_dp"].append({"identifiantDestinataire": "", "identifiantFournisseur": "",
+                                  "libelleErreurDP": label, "numeroDP": ""})
+    else:
+        flux["errors_tech"].append({"codeErreur": code, "libelleErreur": label, "natureErreur": "TECHNIQUE"})
+    _set_state(app, flux, state)
 
 
 def _set_state(app: App, flux: dict, state: str) -> None:
@@ -160,6 +178,8 @@ def _integrate(app: App, flux: dict) -> set[int]:
         state = "IN_INTEGRE_PARTIEL"
     else:
         state = "IN_INTEGRE" if created else "IN_REJETE"
+    if created and flux.get("forced_state") == "IN_TRAITE_SE_CPP":
+        state = "IN_TRAITE_SE_CPP"  # integrated, but the flux never says so (review U11)
     _set_state(app, flux, state)
     return created
 

@@ -52,6 +52,7 @@ class Sandbox:
 
     def __post_init__(self) -> None:
         self.startup_config = dataclasses.replace(self.app.config)
+        self.app.faults = self.faults  # flux processing reads the flux_state rules (faults.py)
 
     def count_request(self, path: str) -> None:
         with self._requests_lock:
@@ -138,11 +139,12 @@ def _advance(sandbox: Sandbox, body: dict) -> dict:
 def _config(sandbox: Sandbox, body: dict) -> dict:
     config = sandbox.app.config
     for name, value in body.items():
-        if name not in ("token_lifetime", "business_error_status", "status_after_completer", "clock_speed"):
+        if name not in ("token_lifetime", "business_error_status", "status_after_completer", "clock_speed",
+                        "works_api"):
             raise ValueError(f"unknown setting {name}")
         setattr(config, name, type(getattr(config, name))(value))
     return {k: getattr(config, k) for k in ("token_lifetime", "business_error_status", "status_after_completer",
-                                            "clock_speed")}
+                                            "clock_speed", "works_api")}
 
 
 def _expire_tokens(sandbox: Sandbox, body: dict) -> dict:

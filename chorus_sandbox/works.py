@@ -5,7 +5,11 @@ sandbox's model of the works circuit: request shapes, the way a piece names its 
 sequence all come from assumptions.py (WORKS_*), so they can be corrected in one place once qualification shows
 the real ones. A works ``soumettre`` body is the Factures ``soumettre`` body (same Swagger checks) with a works
 framework (A4, A7, A8, A10, A13) and the blocks ``moe{codeStructureMoe, codeServiceMoe}`` and
-``moa{codeStructureMoa, codeServiceMoa}``; ``destinataire`` defaults to the MOA.
+``moa{codeStructureMoa, codeServiceMoa}``; ``destinataire`` defaults to the MOA. The MOE is required where the
+titulaire deposits (A4, A7, A8) and optional on A10/A13, which name their validator instead
+(``assumptions.WORKS_MOE_REQUIRED_FRAMEWORKS``). ``modeDepot`` works as in Factures ``soumettre``: in
+``SAISIE_API`` Chorus Pro numbers the piece and ignores ``numeroFactureSaisi``; in ``DEPOT_PDF_API`` it keeps it
+(unique per supplier) and requires the date and the main attachment.
 """
 
 from __future__ import annotations
@@ -40,9 +44,12 @@ def soumettre(ctx: Ctx, body: dict) -> dict:
                                      factures.normalise_aliases("soumettre", without_framework))
     if errors:
         raise ApiError("INVALID_FIELD", status=400, field=errors[0][0], detail=errors[0][1])
-    if not body.get(assumptions.WORKS_MOE_FIELD):
+    moe, moe_service = None, None
+    if body.get(assumptions.WORKS_MOE_FIELD):
+        moe, moe_service = _structure_and_service(ctx.app, body.get(assumptions.WORKS_MOE_FIELD), "Moe",
+                                                  "MOE_UNKNOWN")
+    elif cadre in assumptions.WORKS_MOE_REQUIRED_FRAMEWORKS:
         raise ApiError("MOE_MANDATORY")
-    moe, moe_service = _structure_and_service(ctx.app, body.get(assumptions.WORKS_MOE_FIELD), "Moe", "MOE_UNKNOWN")
     moa, moa_service = _structure_and_service(ctx.app, body.get(assumptions.WORKS_MOA_FIELD), "Moa", "MOA_UNKNOWN")
     if not moa["flags"]["getaMoa"]:
         raise ApiError("MOA_UNKNOWN")
@@ -59,7 +66,7 @@ def soumettre(ctx: Ctx, body: dict) -> dict:
     data.update({
         "typeDemandePaiement": "FACTURE_TRAVAUX",
         "typeFactureTravaux": assumptions.WORKS_SUBMIT_FRAMEWORKS[cadre],
-        "moe_id": moe["id"], "moe_service_id": moe_service["id"] if moe_service else None,
+        "moe_id": moe["id"] if moe else None, "moe_service_id": moe_service["id"] if moe_service else None,
         "moa_id": moa["id"], "moa_service_id": moa_service["id"] if moa_service else None,
         "piece_precedente_id": previous,
     })
@@ -167,4 +174,25 @@ def traiter(ctx: Ctx, body: dict) -> dict:
             "statutFactureTravaux": invoice["statut"]}
 
 
-OPERATIONS = {"soumettre": soumettre, "rechercher": rechercher, "consulter": consulter, "traiter": traiter}
+class NotServed(ApiError):
+    """The works family switched off (``Config.works_api``): PISTE's 404 for a route it does not expose."""
+
+    def __init__(self) -> None:
+        super().__init__("UNKNOWN_INVOICE", status=404)
+
+    def body(self) -> dict:
+        return {"error": "API non trouvée"}
+
+
+def _served(handler):
+    def run(ctx: Ctx, body: dict) -> dict:
+        if not ctx.app.config.works_api:
+            raise NotServed()
+        return handler(ctx, body)
+
+    run.__doc__ = handler.__doc__
+    return run
+
+
+OPERATIONS = {name: _served(handler) for name, handler in
+              {"soumettre": soumettre, "rechercher": rechercher, "consulter": consulter, "traiter": traiter}.items()}

@@ -24,6 +24,9 @@ Variables:
                                 ``1`` behind a TLS proxy that sets X-Forwarded-Proto (and strips it from clients)
     CHORUSBAT_HSTS_SECONDS      Strict-Transport-Security max-age in production (default one year)
     PROMETHEUS_MULTIPROC_DIR    where this machine's processes keep their counters (``DATA_DIR/metrics``)
+    CHORUSBAT_GATEWAY_FLUX_ERROR_GRACE_SECONDS   a flux in an error state is held for a person after this (6 h)
+    CHORUSBAT_GATEWAY_DEPOSITED_DEADLINE_SECONDS a deposited flux not settled by then is held for a person (3 days)
+    CHORUSBAT_WORKS_UNPROBED_ALLOWED             ``1``: send works pieces to production without a confirming probe
 """
 
 from __future__ import annotations
@@ -254,6 +257,16 @@ CHORUSBAT_PISTE_APPLICATIONS = {
 # Seconds: interactive checks (a person waits) and background calls (the worker waits).
 CHORUSBAT_INTERACTIVE_TIMEOUT = float(os.environ.get("CHORUSBAT_INTERACTIVE_TIMEOUT", "10"))
 CHORUSBAT_BACKGROUND_TIMEOUT = float(os.environ.get("CHORUSBAT_BACKGROUND_TIMEOUT", "30"))
+# Seconds a flux may stay in an error state (IN_INCIDENTE, IN_ERREUR_INTERNE, QP_IRRECEVABLE, QP_RECEVABLE_AVEC_ERREUR)
+# before its transmission is held for a person (Chorus Pro may still move it on), and the overall deadline of a
+# deposited flux (then held for a person too).
+CHORUSBAT_GATEWAY_FLUX_ERROR_GRACE_SECONDS = float(os.environ.get("CHORUSBAT_GATEWAY_FLUX_ERROR_GRACE_SECONDS",
+                                                                  str(6 * 3600)))
+CHORUSBAT_GATEWAY_DEPOSITED_DEADLINE_SECONDS = float(os.environ.get("CHORUSBAT_GATEWAY_DEPOSITED_DEADLINE_SECONDS",
+                                                                    str(3 * 24 * 3600)))
+# Works pieces (A4, A10, A13) to production are held until `chorusbat chorus probe` confirmed the works API on the
+# company's platform; "1" lifts that hold.
+CHORUSBAT_WORKS_UNPROBED_ALLOWED = os.environ.get("CHORUSBAT_WORKS_UNPROBED_ALLOWED", "0") == "1"
 
 # Gateway timings, in seconds (chorusbat/gateway/machine.py explains each; tests shrink them).
 # A worker holds a transmission for LEASE seconds, renewed at each write; a worker that dies mid-step loses it then.

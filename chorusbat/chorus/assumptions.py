@@ -59,3 +59,46 @@ def classify_401(www_authenticate: str, body_text: str) -> str:
     if any(marker in fold(body_text) for marker in ACCOUNT_401_MARKERS):
         return "account"
     return "unknown"
+
+
+# --- Works pieces and other decisions of the fidelity review (issue 11), UNCONFIRMED unless said otherwise -------
+#
+# B1 (decided): works pieces are submitted with ``modeDepot: DEPOT_PDF_API``, ``numeroFactureSaisi`` = the
+#   situation's number and the Factur-X PDF as ``pieceJointePrincipale``, so that Chorus Pro keeps chorusbat's own
+#   number (in ``SAISIE_API`` it numbers the piece itself and ignores ``numeroFactureSaisi``: confirmed for invoices
+#   by the COMM example and a real qualification answer; assumed the same for works pieces). A piece is looked up
+#   by that number, then by supplier + market number + framework + deposit window + amounts (TTC and payable).
+# B4 / U17: an A4 names its MOE (``moe{codeStructureMoe}``); an A10 / A13 names its validator (titulaire /
+#   mandataire, ``cadreDeFacturation.codeStructureValideur``) and no MOE. Block names UNCONFIRMED (U1).
+# B5: the works operations for complete / recycle / acknowledge (``completerFactureTravaux``,
+#   ``recyclerFactureTravaux``…) exist but their PISTE paths are UNCONFIRMED: the actions are refused on works
+#   pieces with a French message; the invoice operations are never called with a works id.
+# B8 / U1: a 404 on a works operation means "not served in this environment": the transmission is held for a
+#   person (``WorksApiUnavailable``), never failed; the works search runs before any upload.
+# U3: the status field of works search items may be ``statut``, ``statutFactureTravaux`` or ``statutCourant``.
+# U6: a business error (HTTP 200 or 4xx with codeRetour) whose libelle speaks of an expired password is
+#   ``PasswordExpired`` (same markers as the 401 rule above).
+# U10: the invoice history is asked with ``paramRechercheHistoStatuts`` (100 a page, by date of passage,
+#   "Ascendant") and every page is read.
+# U13: how Chorus Pro takes a negative projet de décompte is unknown (an AVOIR needs an original invoice number a
+#   monthly piece has not): a works piece with a negative total is held for a person, nothing is sent.
+# U15: numeric codes are read per operation (``messages.CODE_MESSAGES`` keyed by (operation, code)).
+
+#: Every UNCONFIRMED assumption the qualification probe (``probe.py``) reports on, with what it observed. The
+#: French description of each is ``messages.UNCONFIRMED_ASSUMPTIONS[key]``.
+UNCONFIRMED = (
+    "works_search",
+    "works_subscription",
+    "works_status_field",
+    "works_submit",
+    "works_deposit_mode",
+    "works_moe_blocks",
+    "works_actions",
+    "negative_works_piece",
+    "no_result_codes",
+    "business_error_status",
+    "expired_password_answer",
+    "meaning_of_403",
+    "history_paging",
+    "flux_error_states",
+)

@@ -63,6 +63,7 @@ from chorusbat.chorus.models import (
     FluxReport,
     FluxReportRequest,
     HealthCheck,
+    HistoryStatusPaging,
     InvoiceHistory,
     InvoiceHistoryRequest,
     InvoiceSearchPaging,
@@ -144,6 +145,7 @@ class ChorusClient:
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.config = config
+        self.last_http_status: int | None = None  # of the latest API answer (read by the qualification probe)
         self.retry = retry or RetryPolicy()
         self._tokens = token_cache or default_cache
         self._token_key = TokenKey.for_application(
@@ -237,11 +239,26 @@ class ChorusClient:
         if code not in (0, None):
             libelle = str(data.get("libelle") or "")
             if not (operation.is_search and _is_empty_result(code, libelle)):
-                raise BusinessError(code, libelle, http_status=200)
+                raise _business_error(operation, code, libelle, 200)
         try:
             return result.model_validate(data)
         except pydantic.ValidationError as exc:
             raise InvalidResponse(f"{operation.name}: unexpected shape ({exc.error_count()} errors)") from None
+
+    def call_raw(self, operation: ops.Operation, body: Request | dict | None) -> tuple[int | None, dict]:
+        """The HTTP status and decoded JSON answer of ``operation``, without a model (the qualification probe reads
+        field names). Errors raise as in :meth:`call`; "no result" on a search is an answer, not an error."""
+        if isinstance(body, Request):
+            body = body.to_body()
+        payload = None if operation.method == "GET" else jsoncodec.encode(body if body is not None else {})
+        self.last_http_status = None
+        data = self._exchange(operation, payload)
+        code = _code_retour(data)
+        if code not in (0, None):
+            libelle = str(data.get("libelle") or "")
+            if not (operation.is_search and _is_empty_result(code, libelle)):
+                raise _business_error(operation, code, libelle, self.last_http_status or 200)
+        return self.last_http_status, data
 
     def _exchange(self, operation: ops.Operation, payload: bytes | None) -> dict:
         """One logical call: the HTTP exchange with its retries; returns the decoded JSON object of a 2xx."""
@@ -270,6 +287,7 @@ class ChorusClient:
                 self.retry.wait(attempt)
                 continue
             status = response.status_code
+            self.last_http_status = status
             logger.debug(
                 "Chorus Pro %s → HTTP %s in %.0f ms (attempt %s)",
                 operation.name,
@@ -382,7 +400,21 @@ class ChorusClient:
         return self.call(ops.CONSULT_SUPPLIER_INVOICE, request, ConsultInvoiceResult)
 
     def invoice_history(self, invoice_id: int) -> InvoiceHistory:
-        return self.call(ops.INVOICE_HISTORY, InvoiceHistoryRequest(invoice_id=invoice_id), InvoiceHistory)
+        """The whole status history, oldest first: explicit paging and order (review U10), every page read."""
+        history: InvoiceHistory | None = None
+        changes = []
+        for number in range(1, MAX_PAGES + 1):
+            paging = HistoryStatusPaging(page=number, per_page=PAGE_SIZE, sort_column="HistoStatutDatePassage",
+                                         sort_direction="Ascendant")
+            result = self.call(ops.INVOICE_HISTORY, InvoiceHistoryRequest(invoice_id=invoice_id,
+                                                                          status_paging=paging), InvoiceHistory)
+            history = history or result
+            changes.extend(result.status_history.changes)
+            pages = result.status_history.pages or 1
+            if not result.status_history.changes or number >= pages:
+                break
+        history.status_history.changes = changes
+        return history
 
     def complete_invoice(self, request: CompleteInvoiceRequest) -> CompleteInvoiceResult:
         return self.call(ops.COMPLETE_INVOICE, request, CompleteInvoiceResult)
@@ -456,9 +488,16 @@ def _read_body(operation: ops.Operation, response: httpx.Response) -> dict:
         return data
     if 400 <= status < 500:
         if isinstance(data, dict) and _code_retour(data) not in (None, 0):
-            raise BusinessError(_code_retour(data), str(data.get("libelle") or ""), http_status=status)
+            raise _business_error(operation, _code_retour(data), str(data.get("libelle") or ""), status)
         raise RequestRejected(operation.name, http_status=status)
     raise InvalidResponse(f"{operation.name}: unexpected HTTP status", http_status=status)
+
+
+def _business_error(operation: ops.Operation, code: int | None, libelle: str, status: int) -> ChorusError:
+    """A business refusal; one that says the technical password expired is that (review U6, UNCONFIRMED)."""
+    if assumptions.looks_like_expired_password(libelle):
+        return PasswordExpired(operation.name, http_status=status)
+    return BusinessError(code, libelle, http_status=status, operation=operation.name)
 
 
 def _code_retour(data: dict) -> int | None:

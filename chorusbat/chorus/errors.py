@@ -15,6 +15,7 @@ Hierarchy::
     ├── NotSubscribed              HTTP 403: API not subscribed / terms not accepted       §3.2
     ├── BusinessError              codeRetour ≠ 0 (HTTP 200 or 4xx with a body)            §14
     ├── RequestRejected            other HTTP 4xx without a Chorus body (404, 413, 415…)  §14.1
+    │   └── WorksApiUnavailable    404 on a works operation: not served in this environment
     ├── InvalidResponse            not JSON (an HTML page…) or not the expected shape
     └── TransientError             5xx, 429, network failure: may work later
         └── ChorusUnreachable      no HTTP answer at all (refused, reset, timeout)
@@ -82,14 +83,16 @@ class NotSubscribed(ChorusError):
 class BusinessError(ChorusError):
     """Chorus Pro answered with ``codeRetour`` ≠ 0: a functional refusal, to show to the user."""
 
-    def __init__(self, code_retour: int | None, libelle: str, *, http_status: int | None = None) -> None:
+    def __init__(self, code_retour: int | None, libelle: str, *, http_status: int | None = None,
+                 operation: str | None = None) -> None:
         self.code_retour = code_retour
         self.libelle = libelle
+        self.operation = operation  # ``Operation.name``: codes mean different things per operation (U15)
         super().__init__(f"codeRetour={code_retour} libelle={libelle!r}", http_status=http_status)
 
     @property
     def user_message(self) -> str:
-        return message_for(self.code_retour, self.libelle)
+        return message_for(self.code_retour, self.libelle, self.operation)
 
 
 class RequestRejected(ChorusError):
@@ -101,6 +104,16 @@ class RequestRejected(ChorusError):
     def user_message(self) -> str:
         key = self._KEYS.get(self.http_status or 0, "request_rejected")
         return ERROR_MESSAGES[key].format(status=self.http_status)
+
+
+class WorksApiUnavailable(RequestRejected):
+    """A works operation answered 404: the works API is not available in this environment (review B8).
+
+    Not the user's fault nor a wrong address: a works transmission is held for a person, not failed."""
+
+    @property
+    def user_message(self) -> str:
+        return ERROR_MESSAGES["works_not_found"]
 
 
 class InvalidResponse(ChorusError):

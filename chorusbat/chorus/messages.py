@@ -29,12 +29,25 @@ LIBELLE_MESSAGES: dict[str, str] = {
     ),
 }
 
-# Numeric ``codeRetour`` values whose meaning is confirmed (§14.2).
-CODE_MESSAGES: dict[int, str] = {
-    20000: LIBELLE_MESSAGES["TRA_MSG_00.015"],
-    20007: LIBELLE_MESSAGES["GFT_MSG_01.075"],
-    20001: LIBELLE_MESSAGES["GDP_MSG_11.022"],
-    20003: "La pièce jointe dépasse la taille maximale de 10 Mo acceptée par Chorus Pro.",
+# Numeric ``codeRetour`` values, keyed by (operation, code): the annex of Chorus Pro defines codes per service, so
+# one number means different things on different operations (fidelity review U15). ``None`` as the operation means
+# "any operation" and is used only for the "no result" codes, whose meaning is the same on every search. A code not
+# listed for the operation that answered falls back to the known wordings, then to Chorus Pro's own ``libelle``.
+# Operations are named as ``Operation.name`` (the path after ``/cpro/``).
+SEARCH_ANY = None
+OP_UPLOAD = "transverses/v1/ajouter/fichier"
+OP_DEPOSIT_FLUX = "factures/v1/deposer/flux"
+OP_SUBMIT = "factures/v1/soumettre"
+OP_RECYCLE = "factures/v1/recycler"
+OP_WORKS_SUBMIT = "facturesTravaux/v1/soumettre"
+
+# Confirmed meanings (§14.2).
+CODE_MESSAGES: dict[tuple[str | None, int], str] = {
+    (SEARCH_ANY, 20000): LIBELLE_MESSAGES["TRA_MSG_00.015"],
+    (SEARCH_ANY, 20007): LIBELLE_MESSAGES["GFT_MSG_01.075"],
+    (OP_UPLOAD, 20003): "La pièce jointe dépasse la taille maximale de 10 Mo acceptée par Chorus Pro.",
+    # 20001 / GDP_MSG_11.022 comes from a third-party source only (review U15): UNCONFIRMED, kept for deposits.
+    (OP_DEPOSIT_FLUX, 20001): LIBELLE_MESSAGES["GDP_MSG_11.022"],
 }
 
 # Codes the reference lists for an operation without publishing their meaning (UNCONFIRMED, §14.2, §10.9, §12.2).
@@ -42,13 +55,12 @@ CODE_MESSAGES: dict[int, str] = {
 _RECYCLE_REFUSED = "Chorus Pro a refusé le recyclage de la facture (destinataire, service ou engagement juridique)."
 _SUBMIT_REFUSED = "Chorus Pro a refusé le dépôt de la facture."
 _WORKS_REFUSED = "Chorus Pro a refusé le dépôt de la pièce de travaux."
-UNCONFIRMED_CODE_MESSAGES: dict[int, str] = {
-    **{code: _RECYCLE_REFUSED for code in range(20004, 20015)},  # recycler
-    **{code: _WORKS_REFUSED for code in (20042, 20064, 20065, 20127, 20128, 20129, 20131, 20132, 20133, 20134)},
-    20004: "Chorus Pro a refusé la demande (recyclage ou dépôt d'une pièce de travaux).",
-    20005: "Chorus Pro a refusé la demande (recyclage ou dépôt d'une pièce de travaux).",
-    20013: "Chorus Pro a refusé la facture (dépôt ou recyclage).",
-    **{code: _SUBMIT_REFUSED for code in (20303, 20304, 20305)},  # soumettre
+UNCONFIRMED_CODE_MESSAGES: dict[tuple[str | None, int], str] = {
+    **{(OP_RECYCLE, code): _RECYCLE_REFUSED for code in range(20004, 20015)},  # recycler
+    # ANNEX V4.10: the error codes of soumettreFactureTravaux.
+    **{(OP_WORKS_SUBMIT, code): _WORKS_REFUSED
+       for code in (20003, 20004, 20005, 20042, 20064, 20065, 20127, 20128, 20129, 20131, 20132, 20133, 20134)},
+    **{(OP_SUBMIT, code): _SUBMIT_REFUSED for code in (20013, 20303, 20304, 20305)},  # soumettre
 }
 
 # Known wordings (§14.3), matched inside the ``libelle`` ignoring case and accents. Numeric codes are UNCONFIRMED.
@@ -101,8 +113,9 @@ ERROR_MESSAGES: dict[str, str] = {
         "nouveau mot de passe n'a pas été enregistré."
     ),
     "not_subscribed": (
-        "L'application PISTE n'est pas abonnée à cette API Chorus Pro, ou les conditions d'utilisation "
-        "n'ont pas été acceptées sur piste.gouv.fr."
+        "Accès refusé par Chorus Pro : application non abonnée ou compte technique sans droits sur cette "
+        "structure. Vérifiez l'abonnement de l'application PISTE à cette API (et l'acceptation de ses conditions "
+        "d'utilisation sur piste.gouv.fr), puis les droits du compte technique sur la structure dans Chorus Pro."
     ),
     "transient": "Chorus Pro est momentanément indisponible. Réessayez dans quelques minutes.",
     "transient_maybe_delivered": (
@@ -118,6 +131,11 @@ ERROR_MESSAGES: dict[str, str] = {
     ),
     "request_rejected": "Chorus Pro a refusé la requête (erreur HTTP {status}).",
     "not_found": "Ce service Chorus Pro est introuvable : l'adresse de l'environnement est peut-être incorrecte.",
+    "works_not_found": (
+        "Dépôt de pièces de travaux non disponible par API dans cet environnement : Chorus Pro ne sert pas "
+        "l'opération de factures de travaux demandée. L'envoi est suspendu ; déposez la pièce sur le portail "
+        "Chorus Pro ou attendez que le service soit confirmé (commande « chorusbat chorus probe »)."
+    ),
     "too_large": "Le fichier envoyé est trop volumineux pour Chorus Pro.",
     "unsupported_media": "Chorus Pro a refusé le format de la requête.",
     "environment_refused": (
@@ -131,38 +149,46 @@ ERROR_MESSAGES: dict[str, str] = {
 }
 
 
-def message_for(code_retour: int | None, libelle: str | None) -> str:
-    """French message for a Chorus Pro ``codeRetour``/``libelle`` pair; always names the code.
+def message_for(code_retour: int | None, libelle: str | None, operation: str | None = None) -> str:
+    """French message for a Chorus Pro ``codeRetour``/``libelle`` pair answered by ``operation``; names the code.
 
-    Order: a documented label code (``GDP_MSG_11.001``, possibly followed by text), a confirmed numeric code, a
-    documented wording, a code of unpublished meaning, then the generic message. Whenever the message is not
-    specific, Chorus Pro's own label is quoted so the user still learns the reason.
+    Order: a documented label code (``GDP_MSG_11.001``, possibly followed by text), a confirmed (operation, code),
+    a documented wording, a code of unpublished meaning for that operation, then the generic message. Whenever
+    the message is not specific, Chorus Pro's own label is quoted so the user still learns the reason.
     """
     label = (libelle or "").strip()
     suffix = _code_suffix(code_retour, label)
     label_code = next((key for key in LIBELLE_MESSAGES if label.startswith(key)), None)
     if label_code:
         return LIBELLE_MESSAGES[label_code] + _code_suffix(code_retour, label_code)
-    if code_retour in CODE_MESSAGES:
-        return CODE_MESSAGES[code_retour] + suffix
+    confirmed = _by_operation(CODE_MESSAGES, operation, code_retour)
+    if confirmed:
+        return confirmed + suffix
     folded = fold(label)
     for wording, message in WORDING_MESSAGES:
         if wording in folded:
             return message + suffix
-    base = UNCONFIRMED_CODE_MESSAGES.get(code_retour, GENERIC_BUSINESS)
+    base = _by_operation(UNCONFIRMED_CODE_MESSAGES, operation, code_retour) or GENERIC_BUSINESS
     if label and not _is_code_like(label):
         return f"{base} Motif donné par Chorus Pro : « {label} »{suffix}"
     return base + suffix
 
 
-def is_known(code_retour: int | None, libelle: str | None) -> bool:
+def is_known(code_retour: int | None, libelle: str | None, operation: str | None = None) -> bool:
     """Whether :func:`message_for` has a specific message (not the generic fallback) for this pair."""
     label = (libelle or "").strip()
-    if any(label.startswith(key) for key in LIBELLE_MESSAGES) or code_retour in CODE_MESSAGES:
+    if any(label.startswith(key) for key in LIBELLE_MESSAGES):
         return True
-    if code_retour in UNCONFIRMED_CODE_MESSAGES:
+    if _by_operation(CODE_MESSAGES, operation, code_retour) or _by_operation(
+            UNCONFIRMED_CODE_MESSAGES, operation, code_retour):
         return True
     return any(wording in fold(label) for wording, _ in WORDING_MESSAGES)
+
+
+def _by_operation(table: dict, operation: str | None, code: int | None) -> str | None:
+    if code is None:
+        return None
+    return table.get((operation, code)) or table.get((SEARCH_ANY, code))
 
 
 def fold(text: str) -> str:
@@ -224,4 +250,72 @@ CONNECTION_MESSAGES: dict[str, tuple[str, str]] = {
         "Vérifiez l'identifiant et le secret de l'application PISTE, son abonnement aux API Factures, "
         "Structures, Utilisateurs et Transverses, et le raccordement déclaré dans Chorus Pro.",
     ),
+}
+
+
+# The qualification probe (``probe.py``, ``chorusbat chorus probe``): its French report.
+PROBE_MESSAGES: dict[str, str] = {
+    "title": "Sonde de qualification Chorus Pro — {company} — plateforme : {environment} (lecture seule)",
+    "answered": "a répondu",
+    "refused": "a répondu par un refus",
+    "no_answer": "pas de réponse exploitable",
+    "step_token": "Jeton PISTE",
+    "step_health": "Disponibilité (health-check)",
+    "step_structure": "Structure de l'entreprise (recherche par SIRET)",
+    "step_structure_consult": "Structure de l'entreprise (consultation)",
+    "step_buyer": "Recherche d'un acheteur",
+    "step_invoices": "Recherche de factures",
+    "step_works": "Recherche de pièces de travaux",
+    "step_history": "Historique d'une facture (paginé, trié par date)",
+    "history_answered": "l'historique répond à une demande paginée et triée (champs : {fields}).",
+    "history_refused": "l'historique refuse la demande paginée et triée : {error}",
+    "fields_seen": "Champs vus dans la réponse : {fields} ; dans une pièce : {items}",
+    "works_confirmed": (
+        "API factures de travaux : confirmée sur cette plateforme (la recherche de pièces de travaux répond). "
+        "Le dépôt d'une pièce (soumettre) reste à vérifier par un premier envoi réel."
+    ),
+    "works_not_confirmed": (
+        "API factures de travaux : NON confirmée sur cette plateforme. Les pièces de travaux vers la production "
+        "restent suspendues."
+    ),
+    "assumptions_title": "Hypothèses non confirmées et ce que la sonde a observé :",
+    "observed": "Observé :",
+    "not_observable": "non observable par une sonde en lecture seule.",
+    "works_search_answered": "la recherche de pièces de travaux répond (HTTP {status}, codeRetour {code}).",
+    "works_search_failed": "la recherche de pièces de travaux ne répond pas (HTTP {status}) : {error}",
+    "works_subscribed": "l'application PISTE a accès à la famille facturesTravaux.",
+    "works_403": "HTTP 403 : application non abonnée à la famille facturesTravaux, ou compte sans droits.",
+    "works_fields_seen": "champs d'une pièce : {fields} ; champ de statut présent : {status}.",
+    "works_no_item": "aucune pièce de travaux dans la réponse : noms des champs non observés.",
+    "no_result_seen": "« aucun résultat » reçu ainsi : {detail}.",
+    "business_status_seen": "refus reçus avec : {detail}.",
+    "no_refusal": "aucun refus métier pendant la sonde : non observé.",
+    "seen_403": "HTTP 403 reçu sur : {operations}.",
+}
+
+# The UNCONFIRMED assumptions (``assumptions.UNCONFIRMED``), in French, for the probe's report.
+UNCONFIRMED_ASSUMPTIONS: dict[str, str] = {
+    "works_search": "La recherche de pièces de travaux est POST /cpro/facturesTravaux/v1/rechercher (confirmée par "
+                    "des clients en production, à vérifier sur cette plateforme).",
+    "works_subscription": "L'abonnement PISTE couvre la famille facturesTravaux (pas d'API « Factures de travaux » "
+                          "distincte à souscrire).",
+    "works_status_field": "Le statut d'une pièce de travaux est lu dans « statut », « statutFactureTravaux » ou "
+                          "« statutCourant ».",
+    "works_submit": "Le dépôt d'une pièce de travaux est POST /cpro/facturesTravaux/v1/soumettre avec le corps de "
+                    "factures/v1/soumettre et un cadre A4/A10/A13.",
+    "works_deposit_mode": "En DEPOT_PDF_API, Chorus Pro garde le numéro de chorusbat (numeroFactureSaisi) pour une "
+                          "pièce de travaux ; en SAISIE_API il la numérote lui-même.",
+    "works_moe_blocks": "Une A4 nomme sa maîtrise d'œuvre (bloc moe) ; une A10/A13 nomme son valideur et pas de "
+                        "maîtrise d'œuvre ; la maîtrise d'ouvrage est le bloc moa.",
+    "works_actions": "Compléter, recycler et traiter un rejet d'une pièce de travaux passent par des opérations "
+                     "propres aux travaux : refusés par API d'ici leur confirmation.",
+    "negative_works_piece": "Une pièce de travaux de total négatif n'est pas envoyée (suspendue pour une personne).",
+    "no_result_codes": "« Aucun résultat » arrive en HTTP 200 avec 20000/TRA_MSG_00.015 ou 20007/GFT_MSG_01.075.",
+    "business_error_status": "Un refus métier arrive en HTTP 200 ou 400 avec codeRetour et libelle.",
+    "expired_password_answer": "Un mot de passe technique expiré est signalé par un 401 ou un refus dont le "
+                               "libellé parle d'expiration du mot de passe.",
+    "meaning_of_403": "Un 403 signifie application non abonnée ou compte technique sans droits sur la structure.",
+    "history_paging": "L'historique des statuts accepte paramRechercheHistoStatuts (pagination et tri par date).",
+    "flux_error_states": "Un flux en IN_INCIDENTE, IN_ERREUR_INTERNE, QP_IRRECEVABLE ou QP_RECEVABLE_AVEC_ERREUR "
+                         "peut encore évoluer ; chorusbat attend un délai de grâce puis demande une personne.",
 }

@@ -484,8 +484,19 @@ class ConsultInvoiceResult(Envelope):
     invoice: IssuedInvoice = Field(alias="facture")
 
 
+class HistoryStatusPaging(Request):
+    """``paramRechercheHistoStatuts`` (SW-F): the status history is paged and its order is otherwise undocumented
+    (review U10), so chorusbat asks for it explicitly: 100 a page, oldest first."""
+
+    page: int | None = Field(None, alias="pageResultatDemandeeListeHistoStatut")
+    per_page: int | None = Field(None, alias="nbResultatsParPageListeHistoStatut")
+    sort_column: str | None = Field(None, alias="triColonneListeHistoStatut")
+    sort_direction: str | None = Field(None, alias="triSensListeHistoStatut")
+
+
 class InvoiceHistoryRequest(Request):
     invoice_id: int = Field(alias="idFacture")
+    status_paging: HistoryStatusPaging | None = Field(None, alias="paramRechercheHistoStatuts")
 
 
 class StatusChange(Response):
@@ -497,6 +508,8 @@ class StatusChange(Response):
 
 class StatusHistory(Response):
     changes: list[StatusChange] = Field(default_factory=list, alias="histoStatut")
+    page: int | None = Field(None, alias="pageCouranteHistoStatut")
+    pages: int | None = Field(None, alias="pagesHistoStatut")
 
 
 class InvoiceHistory(Envelope):

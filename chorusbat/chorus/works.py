@@ -6,9 +6,13 @@ is confirmed on PISTE. Every other path and field below is UNCONFIRMED and follo
 and only this file — changes. Validate it in qualification before relying on it in production.
 
 Modelled shapes:
-- ``soumettre``: the ``factures/v1/soumettre`` body with a works framework, the MOE / MOA named by
+- ``soumettre``: the ``factures/v1/soumettre`` body with a works framework, sent in ``DEPOT_PDF_API`` so that
+  Chorus Pro keeps chorusbat's own number (``numeroFactureSaisi``) with the Factur-X PDF as main attachment
+  (fidelity review B1: in ``SAISIE_API`` Chorus Pro numbers the piece itself, and a lookup by our number could
+  never find it). The MOE / MOA are named by
   ``moe{codeStructureMoe, codeServiceMoe}`` and ``moa{codeStructureMoa, codeServiceMoa}`` (how an A4 names the
-  MOE is UNCONFIRMED, §12.4) and the previous piece of the dossier in ``idPiecePrecedente``; the recipient
+  MOE is UNCONFIRMED, §12.4; an A4 names its MOE, an A10 / A13 names its validator instead and no MOE, see
+  ``assumptions.WORKS_MOE_REQUIRED_FRAMEWORKS``) and the previous piece of the dossier in ``idPiecePrecedente``; the recipient
   defaults to the MOA. Answers ``{idFactureTravaux, numeroFactureTravaux, statutFactureTravaux,
   dateDepotFactureTravaux}``.
 - ``consulter``: ``{idFactureTravaux}`` → ``{factureTravaux}``, shaped like ``facture`` of
@@ -17,6 +21,7 @@ Modelled shapes:
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -24,6 +29,7 @@ from pydantic import AliasChoices, Field
 
 from chorusbat.chorus.client import PAGE_SIZE, ChorusClient, iter_pages
 from chorusbat.chorus.enums import Framework
+from chorusbat.chorus.errors import RequestRejected, WorksApiUnavailable
 from chorusbat.chorus.models import (
     BillingFramework,
     ChorusDate,
@@ -37,6 +43,8 @@ from chorusbat.chorus.models import (
     SubmitInvoiceRequest,
 )
 from chorusbat.chorus.operations import Operation
+
+logger = logging.getLogger("chorusbat.chorus")
 
 # Confirmed (§12.1).
 SEARCH = Operation(path="/cpro/facturesTravaux/v1/rechercher", retry_safe=True, is_search=True)
@@ -110,6 +118,8 @@ class WorksSearchRequest(Request):
     statuses: list[str] | None = Field(None, alias="listeStatutCourant")
     works_invoice_number: str | None = Field(None, alias="numeroFactureTravaux")
     market_number: str | None = Field(None, alias="numeroMarche")
+    deposited_from: str | None = Field(None, alias="periodeDateDepotDu")
+    deposited_until: str | None = Field(None, alias="periodeDateDepotAu")
     paging: WorksSearchPaging | None = Field(None, alias="rechercheFactureTravaux")
 
 
@@ -117,10 +127,11 @@ class WorksInvoiceSummary(Response):
     works_invoice_id: int = Field(alias="idFactureTravaux")
     works_invoice_number: str | None = Field(None, alias="numeroFactureTravaux")
     framework: str | None = Field(None, alias="cadreFacturation")
-    status: str | None = Field(None, alias="statut")
+    # U3: only ``idFactureTravaux`` is confirmed; the status field may be named any of these.
+    status: str | None = Field(None, validation_alias=AliasChoices("statut", "statutFactureTravaux", "statutCourant"))
     works_invoice_type: str | None = Field(None, alias="typeFactureTravaux")
     invoice_date: ChorusDate = Field(None, alias="dateFactureTravaux")
-    deposited_at: ChorusDateTime = Field(None, alias="dateDepot")
+    deposited_at: ChorusDateTime = Field(None, validation_alias=AliasChoices("dateDepot", "dateDepotFactureTravaux"))
     state_changed_at: ChorusDateTime = Field(None, alias="dateHeureEtatCourant")
     state_comment: str | None = Field(None, alias="commentaireEtatCourant")
     market_number: str | None = Field(None, alias="numeroMarche")
@@ -142,15 +153,39 @@ class WorksInvoice(Envelope):
     piece: IssuedInvoice = Field(alias="factureTravaux")
 
 
+def _works_call(client: ChorusClient, operation, request, result):
+    """A works call; a 404 means the operation is not served in this environment (review B8, U1)."""
+    try:
+        return client.call(operation, request, result)
+    except RequestRejected as exc:
+        if exc.http_status == 404:
+            raise WorksApiUnavailable(operation.name, http_status=404) from None
+        raise
+
+
 def submit_works_invoice(client: ChorusClient, request: WorksSubmitRequest) -> WorksSubmitResult:
     """Deposit a works piece. Never retried automatically (see ``TransientError.maybe_delivered``)."""
     if request.framework.code not in WORKS_SUBMIT_FRAMEWORKS:
         raise ValueError(f"{request.framework.code} is not a works framework a contractor deposits")
-    return client.call(SUBMIT, request, WorksSubmitResult)
+    return _works_call(client, SUBMIT, request, WorksSubmitResult)
 
 
 def consult_works_invoice(client: ChorusClient, works_invoice_id: int) -> WorksInvoice:
-    return client.call(CONSULT, WorksConsultRequest(works_invoice_id=works_invoice_id), WorksInvoice)
+    return _works_call(client, CONSULT, WorksConsultRequest(works_invoice_id=works_invoice_id), WorksInvoice)
+
+
+_logged_unknown_fields = False
+
+
+def _log_unknown_fields(result: WorksSearchResult) -> None:
+    """Review U3: only ``idFactureTravaux`` is confirmed in works search items. The field names chorusbat does not
+    read are logged once per process (names only, never values), to correct the model from the first real answer."""
+    global _logged_unknown_fields
+    if _logged_unknown_fields or not result.invoices:
+        return
+    _logged_unknown_fields = True
+    extra = sorted(result.invoices[0].model_extra or {})
+    logger.info("works search item: fields not read by chorusbat: %s", ", ".join(extra) or "none")
 
 
 def iter_works_invoices(client: ChorusClient, request: WorksSearchRequest) -> Iterator[WorksInvoiceSummary]:
@@ -158,6 +193,8 @@ def iter_works_invoices(client: ChorusClient, request: WorksSearchRequest) -> It
 
     def page(number: int) -> WorksSearchResult:
         paging = WorksSearchPaging(page=number, per_page=PAGE_SIZE)
-        return client.call(SEARCH, request.model_copy(update={"paging": paging}), WorksSearchResult)
+        result = _works_call(client, SEARCH, request.model_copy(update={"paging": paging}), WorksSearchResult)
+        _log_unknown_fields(result)
+        return result
 
     return iter_pages(page, lambda r: r.invoices)

@@ -29,6 +29,18 @@ class ActionRefused(Exception):
     """The action cannot be done; ``str()`` is the French reason."""
 
 
+def _refuse_works_piece(t: Transmission, action: str) -> None:
+    """Works pieces have their own operations (recyclerFactureTravaux, completerFactureTravaux…, review B5), whose
+    PISTE paths are UNCONFIRMED: the invoice operation is never called on a works piece's id."""
+    from chorusbat.gateway.routes import WorksRoute
+
+    if t.situation.market.framework in WorksRoute.FRAMEWORKS:
+        raise ActionRefused(_(
+            "This action (%(action)s) is not available through the API for a works piece: Chorus Pro handles works "
+            "pieces with their own operations, not yet confirmed. Do it on the Chorus Pro portal.") % {
+            "action": action})
+
+
 def _client(t: Transmission):
     try:
         return client_for(ChorusSubscription.objects.filter(company_id=t.company_id).first(), interactive=True)
@@ -48,6 +60,7 @@ def complete(t: Transmission, comment: str, files: list[tuple[str, bytes]]) -> N
     """Answer a suspension: upload the attachments, then ``completer`` with the comment."""
     if t.chorus_status != "SUSPENDUE":
         raise ActionRefused(_("Only a suspended invoice can be completed."))
+    _refuse_works_piece(t, _("complete"))
     for name, content in files:
         if len(content) > MAX_ATTACHMENT_BYTES:
             raise ActionRefused(_("The file %(name)s is larger than 10 MB, the limit of Chorus Pro.") % {"name": name})
@@ -71,6 +84,7 @@ def recycle(t: Transmission, buyer_siret: str, service_code: str, engagement: st
     """Answer a recycling request: correct the routing data, same invoice number (``recycler``)."""
     if t.chorus_status != "A_RECYCLER":
         raise ActionRefused(_("Only an invoice sent back for recycling can be recycled."))
+    _refuse_works_piece(t, _("recycle"))
     with _client(t) as client:
         try:
             client.recycle_invoice(RecycleInvoiceRequest(
@@ -91,6 +105,7 @@ def acknowledge_rejection(t: Transmission) -> None:
         raise ActionRefused(_("Only a rejected invoice can be acknowledged."))
     if t.rejection_acknowledged:
         return
+    _refuse_works_piece(t, _("acknowledge the rejection"))
     with _client(t) as client:
         try:
             client.acknowledge_rejections([t.chorus_invoice_id])

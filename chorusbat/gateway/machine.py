@@ -100,6 +100,16 @@ def hold_recheck() -> timedelta:
     return _seconds("CHORUSBAT_GATEWAY_HOLD_RECHECK_SECONDS", 60.0)
 
 
+def flux_error_grace() -> timedelta:
+    """How long a flux may stay in an error state (it may still move on) before a person is asked."""
+    return _seconds("CHORUSBAT_GATEWAY_FLUX_ERROR_GRACE_SECONDS", 6 * 3600)
+
+
+def deposited_deadline() -> timedelta:
+    """The overall deadline of a deposited flux: not settled by then, a person is asked."""
+    return _seconds("CHORUSBAT_GATEWAY_DEPOSITED_DEADLINE_SECONDS", 3 * 24 * 3600)
+
+
 def flux_poll_delay(deposited_at: datetime | None = None) -> timedelta:
     """Wait before looking at a flux again: the base delay at first, then a quarter of the time elapsed since the
     deposit (Chorus Pro takes minutes, sometimes hours), capped at 10 minutes — a few polls per flux, not thousands."""
@@ -355,6 +365,9 @@ def _step_held(t: Transmission, owner: str) -> StepOutcome:
         _document, held = _document_or_hold(t, owner)
         if held:
             return held
+        unprobed = _works_unprobed_reason(t, routes.route_for(t.situation.market))
+        if unprobed:
+            return _hold(t, owner, unprobed)
     client, held = _client_or_hold(t, owner)
     if held:
         return held
@@ -385,6 +398,12 @@ def _deposit(t: Transmission, owner: str, client: ChorusClient, document) -> Ste
         return _hold(t, owner, _("%(n)d deposit attempts failed. Check the reasons in the history, then use "
                                  "“Try again”.") % {"n": t.attempts}, needs_person=True)
     route = routes.route_for(t.situation.market)
+    refusal = route.refusal(t.situation)
+    if refusal:
+        return _hold(t, owner, refusal, needs_person=True)
+    unprobed = _works_unprobed_reason(t, route)
+    if unprobed:
+        return _hold(t, owner, unprobed)  # re-examined by itself: a confirming probe lets it go
     first_of_document = not TransmissionEvent.objects.filter(
         transmission=t, kind=Kind.DEPOSIT_ATTEMPT, data__sha256=document.sha256).exists()
     with transaction.atomic():
@@ -408,6 +427,9 @@ def _deposit(t: Transmission, owner: str, client: ChorusClient, document) -> Ste
         with transaction.atomic():
             _save(t, owner, state=State.QUEUED)
         return _account_problem(t, owner, exc)
+    except cerr.WorksApiUnavailable as exc:
+        # 404 on a works operation: not this company's fault, nor a refusal of the piece (review B8).
+        return _hold(t, owner, exc.user_message, needs_person=True)
     except (cerr.BusinessError, cerr.RequestRejected) as exc:
         if t.attempts > 1:  # perhaps refused because an earlier attempt of ours already arrived
             found = route.find(client, t.situation, _supplier_id(t))
@@ -418,14 +440,19 @@ def _deposit(t: Transmission, owner: str, client: ChorusClient, document) -> Ste
     except cerr.ChorusError as exc:  # an answer we cannot read: the deposit may have been recorded
         return _uncertain(t, owner, exc)
 
+    if deposit.already_there:
+        return _adopt(t, owner, routes.Found(deposit.invoice_id, deposit.status,
+                                             invoice_number=deposit.invoice_number))
     try:
         with transaction.atomic():
             if deposit.invoice_id:
                 _save(t, owner, state=State.INTEGRATED, flux_number=deposit.flux_number or "",
-                      chorus_invoice_id=deposit.invoice_id, chorus_status=deposit.status or "",
-                      chorus_status_at=timezone.now(), reason="", next_attempt_at=None)
+                      chorus_invoice_id=deposit.invoice_id, chorus_invoice_number=deposit.invoice_number or "",
+                      chorus_status=deposit.status or "", chorus_status_at=timezone.now(), reason="",
+                      next_attempt_at=None)
                 _event(t, Kind.INTEGRATED, _("Invoice created in Chorus Pro (no. %(id)s).")
-                       % {"id": deposit.invoice_id}, {"invoice_id": deposit.invoice_id, "status": deposit.status})
+                       % {"id": deposit.invoice_id}, {"invoice_id": deposit.invoice_id, "status": deposit.status,
+                                                      "invoice_number": deposit.invoice_number})
                 return StepOutcome(state=State.INTEGRATED)
             _save(t, owner, state=State.DEPOSITED, flux_number=deposit.flux_number, deposited_at=timezone.now(),
                   reason="", next_attempt_at=None)
@@ -471,6 +498,8 @@ def _step_uncertain(t: Transmission, owner: str) -> StepOutcome:
             return StepOutcome(state=State.UNCERTAIN, again_after=retry_delay(t.attempts + t.waits))
         except _ACCOUNT_ERRORS as exc:
             return _account_problem(t, owner, exc)
+        except cerr.WorksApiUnavailable as exc:
+            return _hold(t, owner, exc.user_message, needs_person=True)
         if found is not None:
             return _adopt(t, owner, found)
         with transaction.atomic():
@@ -486,6 +515,7 @@ def _integrated(t: Transmission, owner: str, found, kind: str, message: str) -> 
     """The invoice is in Chorus Pro (``found``): record its id and status; the batch sync follows it from now on."""
     with transaction.atomic():
         _save(t, owner, state=State.INTEGRATED, chorus_invoice_id=found.invoice_id,
+              chorus_invoice_number=getattr(found, "invoice_number", None) or t.chorus_invoice_number or "",
               flux_number=found.flux_number or t.flux_number, chorus_status=found.status or "",
               chorus_status_at=timezone.now(), reason="", next_attempt_at=None)
         _event(t, kind, message % {"id": found.invoice_id}, {"invoice_id": found.invoice_id, "status": found.status})
@@ -513,7 +543,11 @@ def _step_deposited(t: Transmission, owner: str) -> StepOutcome:
     if progress.flux_state and progress.flux_state != t.flux_state:
         with transaction.atomic():
             _save(t, owner, flux_state=progress.flux_state)
-            _event(t, Kind.FLUX_STATE, progress.flux_state_label, {"flux_state": progress.flux_state})
+            if progress.in_error:
+                _event(t, Kind.FLUX_STATE, progress.error_message,
+                       {"flux_state": progress.flux_state, "errors": progress.errors})
+            else:
+                _event(t, Kind.FLUX_STATE, progress.flux_state_label, {"flux_state": progress.flux_state})
     if progress.invoice is not None:
         if progress.from_earlier_deposit:
             return _adopt(t, owner, progress.invoice)
@@ -522,11 +556,49 @@ def _step_deposited(t: Transmission, owner: str) -> StepOutcome:
     if progress.rejected:
         return _fail(t, owner, progress.rejection_message, {"flux_state": progress.flux_state,
                                                             "errors": progress.errors})
+    if progress.in_error:
+        since = _flux_state_since(t, progress.flux_state)
+        if since is not None and timezone.now() - since > flux_error_grace():
+            return _hold(t, owner, _("Flux %(flux)s is still in error in Chorus Pro. %(errors)s Check the file "
+                                     "in Chorus Pro, then use “Try again”.") % {
+                "flux": t.flux_number, "errors": progress.error_message}, needs_person=True)
+        return StepOutcome(state=State.DEPOSITED, again_after=min(flux_poll_delay(t.deposited_at),
+                                                                  flux_error_grace()))
     if progress.integrated_not_found and t.deposited_at and timezone.now() - t.deposited_at > INTEGRATED_NOT_FOUND:
         return _hold(t, owner, _("Chorus Pro says it integrated flux %(flux)s, but the invoice cannot be found in "
                                  "it. Check the invoice in Chorus Pro, then use “Try again”.") % {
             "flux": t.flux_number}, needs_person=True)
+    if t.deposited_at and timezone.now() - t.deposited_at > deposited_deadline():
+        return _hold(t, owner, _("Flux %(flux)s was deposited on %(date)s and Chorus Pro has still not finished "
+                                 "processing it (%(state)s). Check the file in Chorus Pro, then use “Try again”.") % {
+            "flux": t.flux_number, "date": timezone.localtime(t.deposited_at).strftime("%d/%m/%Y %H:%M"),
+            "state": progress.flux_state_label or _("no state given")}, needs_person=True)
     return StepOutcome(state=State.DEPOSITED, again_after=flux_poll_delay(t.deposited_at))
+
+
+def _flux_state_since(t: Transmission, state: str | None) -> datetime | None:
+    """When the flux entered ``state`` (its latest entry, as recorded)."""
+    event = (TransmissionEvent.objects.filter(transmission=t, kind=Kind.FLUX_STATE, data__flux_state=state)
+             .order_by("-at", "-id").first())
+    return event.at if event else None
+
+
+def _works_unprobed_reason(t: Transmission, route) -> str | None:
+    """Works pieces to production wait for a probe that confirmed the works API there (issue 11 item 8)."""
+    from chorusbat.accounts.models import ChorusEnvironment
+    from chorusbat.gateway.models import ChorusProbe
+
+    if route.name != "works" or getattr(settings, "CHORUSBAT_WORKS_UNPROBED_ALLOWED", False):
+        return None
+    subscription = ChorusSubscription.objects.filter(company_id=t.company_id).first()
+    if subscription is None or subscription.environment != ChorusEnvironment.PRODUCTION:
+        return None  # qualification and the sandbox are where the works API gets tried
+    if ChorusProbe.objects.filter(subscription=subscription, environment=subscription.environment,
+                                  works_api_confirmed=True).exists():
+        return None
+    return _("Works pieces are not sent to Chorus Pro production until a qualification probe has confirmed the "
+             "works API on this platform (command “chorusbat chorus probe --company %(siret)s”). Nothing was sent; "
+             "sending resumes by itself once a probe has confirmed it.") % {"siret": t.company.siret}
 
 
 _HANDLERS = {

@@ -66,6 +66,7 @@ class Transmission(models.Model):
     deposited_at = models.DateTimeField(null=True, blank=True)
     flux_state = models.CharField(max_length=60, blank=True)
     chorus_invoice_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    chorus_invoice_number = models.CharField(max_length=60, blank=True)  # as Chorus Pro holds it (works pieces)
     chorus_status = models.CharField(max_length=60, blank=True, db_index=True)
     chorus_status_at = models.DateTimeField(null=True, blank=True)
     chorus_comment = models.TextField(blank=True)
@@ -144,3 +145,18 @@ class SyncCursor(models.Model):
     last_calls = models.PositiveIntegerField(default=0)  # Chorus Pro calls made by the last cycle
     lease_owner = models.CharField(max_length=64, blank=True)  # the cycle running now, if any
     lease_expires_at = models.DateTimeField(null=True, blank=True)  # …until then at the latest
+
+
+class ChorusProbe(models.Model):
+    """The outcome of a qualification probe (``chorusbat chorus probe``) of a subscription's platform.
+
+    Works pieces to production are held until a probe on the company's platform confirmed the works API."""
+
+    subscription = models.ForeignKey("accounts.ChorusSubscription", on_delete=models.CASCADE, related_name="probes")
+    at = models.DateTimeField(default=timezone.now)
+    environment = models.CharField(max_length=20)
+    works_api_confirmed = models.BooleanField(default=False)
+    report = models.JSONField(default=dict, blank=True)  # what answered and how (never a secret)
+
+    class Meta:
+        ordering = ["-at", "-id"]

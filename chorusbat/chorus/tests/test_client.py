@@ -94,6 +94,33 @@ def test_business_error_with_http_400_body():
     assert caught.value.user_message.startswith("Le code service exécutant est obligatoire")
 
 
+@pytest.mark.parametrize("status", [200, 400])
+def test_expired_password_in_a_business_error_is_password_expired(status):
+    # Review U6: the answer for an expired technical password is unknown; a business error saying so counts.
+    body = {"codeRetour": 20999, "libelle": "Le mot de passe du compte technique a expiré"}
+    fake = FakeChorus().on(SUBMIT, httpx.Response(status, json=body))
+    with make_client(fake) as client, pytest.raises(errors.PasswordExpired) as caught:
+        client.submit_invoice(submit_request())
+    assert caught.value.http_status == status and "expiré" in caught.value.user_message
+
+
+def test_business_error_knows_its_operation():
+    fake = FakeChorus().on(SUBMIT, httpx.Response(400, json={"codeRetour": 20303, "libelle": ""}))
+    with make_client(fake) as client, pytest.raises(errors.BusinessError) as caught:
+        client.submit_invoice(submit_request())
+    assert caught.value.operation == "factures/v1/soumettre"
+    assert caught.value.user_message.startswith("Chorus Pro a refusé le dépôt de la facture.")
+
+
+def test_a_404_on_a_works_operation_is_works_api_unavailable():
+    from chorusbat.chorus import works
+
+    fake = FakeChorus().on("/cpro/facturesTravaux/v1/rechercher", httpx.Response(404, text="Not Found"))
+    with make_client(fake) as client, pytest.raises(errors.WorksApiUnavailable) as caught:
+        list(works.iter_works_invoices(client, works.WorksSearchRequest(works_invoice_number="X")))
+    assert "non disponible par API dans cet environnement" in caught.value.user_message
+
+
 def test_no_result_on_a_search_is_an_empty_list_not_an_error():
     fake = FakeChorus().on(SEARCH, ok({"codeRetour": 20000, "libelle": "TRA_MSG_00.015"}))
     with make_client(fake) as client:
@@ -285,3 +312,17 @@ def test_invoice_search_pagination_and_decimal_amounts():
     assert [i.invoice_id for i in invoices] == [1, 2]
     assert invoices[0].gross_amount == Decimal("10.10") and isinstance(invoices[0].gross_amount, Decimal)
     assert FakeChorus.json_of(None, fake.api_requests(INVOICES)[0])["numeroFluxDepot"] == "CPP001"
+
+
+def test_works_search_reads_status_aliases_and_logs_unread_field_names(caplog, monkeypatch):
+    # Review U3: only idFactureTravaux is confirmed; the status may come under another name.
+    from chorusbat.chorus import works
+
+    monkeypatch.setattr(works, "_logged_unknown_fields", False)
+    item = {"idFactureTravaux": 5, "numeroFactureTravaux": "SIT-1", "statutFactureTravaux": "DEPOSEE",
+            "codeServiceMoe": "MOE_1"}
+    fake = FakeChorus().on("/cpro/facturesTravaux/v1/rechercher", ok({"listeFacturesTravaux": [item]}))
+    with make_client(fake) as client, caplog.at_level("INFO", logger="chorusbat.chorus"):
+        pieces = list(works.iter_works_invoices(client, works.WorksSearchRequest(works_invoice_number="SIT-1")))
+    assert pieces[0].status == "DEPOSEE"
+    assert "codeServiceMoe" in caplog.text and "MOE_1" not in caplog.text

@@ -9,8 +9,14 @@ from chorusbat.chorus.messages import GENERIC_BUSINESS, is_known, message_for
 
 # Every code/label of §14.2 and every wording of §14.3.
 DOCUMENTED_LABEL_CODES = ["TRA_MSG_00.015", "GFT_MSG_01.075", "GDP_MSG_11.022", "GDP_MSG_11.001"]
-DOCUMENTED_NUMERIC_CODES = [20000, 20007, 20003, 20001, *range(20004, 20015), 20303, 20304, 20305,
-                            20042, 20064, 20065, 20127, 20128, 20129, 20131, 20132, 20133, 20134]
+# Per operation: the annex defines codes per service (review U15).
+DOCUMENTED_NUMERIC_CODES = [
+    (None, 20000), (None, 20007), ("transverses/v1/ajouter/fichier", 20003), ("factures/v1/deposer/flux", 20001),
+    *(("factures/v1/recycler", c) for c in range(20004, 20015)),
+    *(("factures/v1/soumettre", c) for c in (20303, 20304, 20305)),
+    *(("facturesTravaux/v1/soumettre", c) for c in (20003, 20004, 20005, 20042, 20064, 20065, 20127, 20128, 20129,
+                                                    20131, 20132, 20133, 20134)),
+]
 DOCUMENTED_WORDINGS = [
     "Performing service is mandatory for this recipient",
     "Le service exécutant est obligatoire pour ce destinataire",
@@ -33,12 +39,24 @@ def test_documented_label_codes_have_a_specific_message_naming_the_code(label):
     assert label in text
 
 
-@pytest.mark.parametrize("code", DOCUMENTED_NUMERIC_CODES)
-def test_documented_numeric_codes_have_a_specific_message_naming_the_code(code):
-    text = message_for(code, "")
-    assert is_known(code, "")
+@pytest.mark.parametrize("operation, code", DOCUMENTED_NUMERIC_CODES)
+def test_documented_numeric_codes_have_a_specific_message_naming_the_code(operation, code):
+    text = message_for(code, "", operation)
+    assert is_known(code, "", operation)
     assert not text.startswith(GENERIC_BUSINESS)
     assert f"code {code}" in text
+
+
+def test_a_code_means_something_only_on_the_operation_that_defines_it():
+    # 20131 is a soumettreFactureTravaux code: on a flux report it must not read as a works refusal (review B7).
+    assert message_for(20131, "", "facturesTravaux/v1/soumettre").startswith("Chorus Pro a refusé le dépôt de la "
+                                                                             "pièce de travaux")
+    other = message_for(20131, "Numéro de flux de dépôt inconnu", "transverses/v1/consulterCRDetaille")
+    assert "travaux" not in other and "« Numéro de flux de dépôt inconnu »" in other
+    # 20003: attachment too large on ajouter/fichier, an unpublished works refusal on the works soumettre.
+    assert "10 Mo" in message_for(20003, "", "transverses/v1/ajouter/fichier")
+    assert "travaux" in message_for(20003, "", "facturesTravaux/v1/soumettre")
+    assert not is_known(20127, "", "factures/v1/deposer/flux")
 
 
 @pytest.mark.parametrize("wording", DOCUMENTED_WORDINGS)
@@ -61,8 +79,9 @@ def test_service_or_ej_wording_is_not_confused_with_ej_only():
 
 
 def test_codes_of_unpublished_meaning_quote_chorus_label():
-    text = message_for(20131, "Numéro de flux de dépôt inconnu")
-    assert "« Numéro de flux de dépôt inconnu »" in text and "code 20131" in text
+    text = message_for(20131, "Pièce précédente inconnue", "facturesTravaux/v1/soumettre")
+    assert text.startswith("Chorus Pro a refusé le dépôt de la pièce de travaux")
+    assert "« Pièce précédente inconnue »" in text and "code 20131" in text
 
 
 def test_unknown_code_falls_back_to_generic_message_that_still_shows_code_and_label():
@@ -95,6 +114,10 @@ def test_every_error_class_has_a_french_user_message():
     assert "peut-être été enregistrée" in errors.TransientError(maybe_delivered=True).user_message
     assert "expiré" in errors.PasswordExpired().user_message
     assert errors.BusinessError(20003, "").user_message == message_for(20003, "")
+    refused = errors.BusinessError(20003, "", operation="transverses/v1/ajouter/fichier")
+    assert refused.user_message == message_for(20003, "", "transverses/v1/ajouter/fichier")
+    assert "travaux" in errors.WorksApiUnavailable("facturesTravaux/v1/soumettre", http_status=404).user_message
+    assert "ou compte technique sans droits sur cette structure" in errors.NotSubscribed().user_message
 
 
 def test_connection_messages_cover_every_outcome_with_an_action():

@@ -67,17 +67,33 @@ def all_integrated():
     return not Transmission.objects.exclude(state=Transmission.State.INTEGRATED).exists()
 
 
-def make_market(company, user, n: int):
-    """A small A1 market for the Ville de Nantes (service code required), with two lines."""
+#: Works markets: the OPH as MOA, and the validator each framework names (A4: the MOE; A10: the titulaire;
+#: A13: the mandataire), all structures of the sandbox's seed.
+WORKS_MARKETS = {
+    "A4": ("44306184100013", "Atelier d'architecture Ouest"),
+    "A10": ("55210055400047", "Bâtiment général Ouest (titulaire)"),
+    "A13": ("51234567900017", "Menuiseries de l'estuaire (mandataire)"),
+}
+
+
+def make_market(company, user, n: int, framework: str = "A1"):
+    """A small market with two lines: A1 for the Ville de Nantes (service code required), or a works market
+    (A4, A10, A13) for the OPH Loire-Atlantique with the validator of ``WORKS_MARKETS``."""
     from decimal import Decimal as D
 
     from chorusbat.markets.models import ContractLine, Market
 
+    buyer = dict(buyer_name="Ville de Nantes", buyer_siret="21440109300015", buyer_service_code="DIR_BATIMENTS")
+    if framework != "A1":
+        validator_siret, validator_name = WORKS_MARKETS[framework]
+        buyer = dict(buyer_name="Office public de l'habitat Loire-Atlantique", buyer_siret="27440045600019",
+                     buyer_service_code="MAITRISE_OUVRAGE", validator_siret=validator_siret,
+                     validator_name=validator_name)
     market = Market.objects.create(
-        company=company, title=f"Marché de test {n}", buyer_name="Ville de Nantes", buyer_siret="21440109300015",
-        buyer_service_code="DIR_BATIMENTS", number=f"T-{n:04d}", engagement="", framework="A1",
-        start_date=__import__("datetime").date(2020, 1, 1), duration_months=120, retention_rate=D("0.05"),
-        payment_delay_days=30, created_by=user,
+        company=company, title=f"Marché de test {n}", engagement="",
+        number=f"T-{n:04d}" if framework == "A1" else f"T-{framework}-{n:04d}",
+        framework=framework, start_date=__import__("datetime").date(2020, 1, 1), duration_months=120,
+        retention_rate=D("0.05"), payment_delay_days=30, created_by=user, **buyer,
     )
     ContractLine.objects.create(market=market, position=1, ref="1", label="Peinture", kind="forfait", unit="ens",
                                 unit_price=D("10000.00"), quantity=D("1"), vat_rate=D("20"))
@@ -86,8 +102,9 @@ def make_market(company, user, n: int):
     return market
 
 
-def make_situations(company, user, *, markets: int, per_market: int, prefix: str = "R"):
-    """``markets × per_market`` validated situations, through the same services as the screens."""
+def make_situations(company, user, *, markets: int, per_market: int, prefix: str = "R", frameworks=("A1",)):
+    """``markets × per_market`` validated situations, through the same services as the screens (market ``m`` uses
+    framework ``frameworks[m % len(frameworks)]``)."""
     import datetime
     from decimal import Decimal as D
 
@@ -96,7 +113,7 @@ def make_situations(company, user, *, markets: int, per_market: int, prefix: str
 
     created = []
     for m in range(markets):
-        market = make_market(company, user, m)
+        market = make_market(company, user, m, frameworks[m % len(frameworks)])
         lines = list(market.lines.order_by("position"))
         for k in range(per_market):
             period = datetime.date(2021 + k // 12, k % 12 + 1, 1)
