@@ -55,8 +55,13 @@ def _caught_up(company) -> None:
 
 def test_history_only_for_changed_invoices(chorus, integrated, company):
     _caught_up(company)  # whatever the sandbox clock did while they were integrated is applied
-    first = integrated[0]
-    chorus.set_invoice_status(first.chorus_invoice_id, "MISE_A_DISPOSITION")
+    # One still followed (a slow machine's drain may have moved some as far as paid), set to a status the sandbox
+    # clock never gives by itself.
+    from chorusbat.chorus.enums import FINAL_STATUSES
+
+    first = next(t for t in Transmission.objects.order_by("situation__period")
+                 if t.chorus_status not in {str(s) for s in FINAL_STATUSES} and t.chorus_status != "SUSPENDUE")
+    chorus.set_invoice_status(first.chorus_invoice_id, "SUSPENDUE", "Pièce manquante")
     before = chorus.requests().get("/cpro/factures/v1/consulter/historique", 0)
     changed = 0
     for _attempt in range(10):  # a cycle cut short by a slow machine is simply run again
