@@ -26,7 +26,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from chorusbat.markets.forms import ContractLineForm
+from chorusbat.markets.forms import ContractLineForm, market_totals_error
 from chorusbat.markets.models import ContractLine, LineImport, LineKind, Market
 from chorusbat.markets.services import refresh_totals
 
@@ -242,7 +242,18 @@ def preview(market: Market, filename: str, data: bytes, default_kind: str, defau
             for name, errors in form.errors.items():
                 label = form.fields[name].label if name in form.fields else ""
                 row.errors.extend(f"{label} : {e}" if label else e for e in errors)
-    return ImportPreview(filename=filename, rows=rows, has_vat_column="vat_rate" in columns)
+    result = ImportPreview(filename=filename, rows=rows, has_vat_column="vat_rate" in columns)
+    if result.ok:
+        message = market_totals_error(market, [_line_of(market, 0, r.values) for r in result.lines])
+        if message:
+            raise ImportFileError(message)
+    return result
+
+
+def _line_of(market: Market, position: int, r: dict) -> ContractLine:
+    return ContractLine(market=market, position=position, ref=r["ref"], label=r["label"], kind=r["kind"],
+                        unit=r["unit"], unit_price=Decimal(r["unit_price"]), quantity=Decimal(r["quantity"]),
+                        vat_rate=Decimal(r["vat_rate"]))
 
 
 def save_pending(market: Market, user, result: ImportPreview) -> LineImport:
@@ -262,12 +273,11 @@ def confirm(pending: LineImport) -> list[ContractLine]:
         raise ImportFileError(_("These references now exist in the market: %(refs)s. Import the file again.")
                               % {"refs": ", ".join(clash)})
     start = (market.lines.aggregate(m=Max("position"))["m"] or 0) + 1
-    lines = ContractLine.objects.bulk_create(
-        ContractLine(market=market, position=start + i, ref=r["ref"], label=r["label"], kind=r["kind"],
-                     unit=r["unit"], unit_price=Decimal(r["unit_price"]), quantity=Decimal(r["quantity"]),
-                     vat_rate=Decimal(r["vat_rate"]))
-        for i, r in enumerate(pending.rows)
-    )
+    new_lines = [_line_of(market, start + i, r) for i, r in enumerate(pending.rows)]
+    message = market_totals_error(market, new_lines)
+    if message:
+        raise ImportFileError(message)
+    lines = ContractLine.objects.bulk_create(new_lines)
     pending.delete()
     refresh_totals(market)
     return lines

@@ -24,7 +24,8 @@ from chorusbat.markets.services import refresh_totals
 from chorusbat.markets.uploads import SizeLimitUploadHandler
 
 PAGE_SIZE = 25
-MONEY = DecimalField(max_digits=14, decimal_places=2)
+# Sums over many situations may need more digits than one amount (SQLite checks them when reading).
+MONEY = DecimalField(max_digits=20, decimal_places=2)
 
 
 def company_market(request, pk) -> Market:
