@@ -42,7 +42,14 @@ if MODE not in {"development", "production"}:
 PRODUCTION = MODE == "production"
 
 DATA_DIR = Path(os.environ.get("CHORUSBAT_DATA_DIR", BASE_DIR / "var")).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+# Everything chorusbat writes (the SQLite database, generated keys, mails, documents, the sandbox state) is
+# private to the user running it: directories 0700, files 0600, whoever creates them (web, worker, scheduler).
+os.umask(0o077)
+DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
+try:
+    DATA_DIR.chmod(0o700)  # also a directory an earlier version created world-readable
+except PermissionError:  # a directory owned by someone else: left as its owner set it
+    pass
 
 
 def _local_secret(name: str, factory) -> str:
