@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -95,6 +96,7 @@ INSTALLED_APPS = [
     "chorusbat.situations",
     "chorusbat.invoicing",
     "chorusbat.gateway",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -107,6 +109,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "chorusbat.accounts.middleware.CurrentMembershipMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "chorusbat.urls"
@@ -154,6 +158,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Login brute force (django-axes): after AXES_FAILURE_LIMIT wrong passwords an account is locked, wherever they
+# come from, and so is an address, whatever accounts it tries; for AXES_COOLOFF_TIME, or until an administrator
+# runs `chorusbat unlock-login USERNAME` (or `--ip ADDRESS`). A successful login resets the account's counter.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("CHORUSBAT_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("CHORUSBAT_LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "web/lockout.html"
+AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
