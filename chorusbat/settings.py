@@ -74,7 +74,8 @@ else:
     _keys = _keys or _local_secret("encryption_key", lambda: Fernet.generate_key().decode())
 ENCRYPTION_KEYS = [k.strip() for k in _keys.split(",") if k.strip()]
 
-DEBUG = os.environ.get("CHORUSBAT_DEBUG", "0" if PRODUCTION else "1") == "1"
+# Off in every mode (French error pages, no traceback in a page) unless CHORUSBAT_DEBUG=1 is asked for.
+DEBUG = os.environ.get("CHORUSBAT_DEBUG", "0") == "1"
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("CHORUSBAT_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()
 ]
@@ -109,6 +110,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "chorusbat.accounts.middleware.CurrentMembershipMiddleware",
+    "chorusbat.web.middleware.FrenchErrorPagesMiddleware",
     # Last, as django-axes requires: turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -192,6 +194,16 @@ CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "chorusbat.web.views.csrf_failure"
+# Production is served over HTTPS only (`chorusbat check --deploy` is clean). Behind a TLS-terminating proxy, set
+# CHORUSBAT_PROXY_SSL_HEADER=1 so that the proxy's X-Forwarded-Proto says the request was HTTPS.
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = os.environ.get("CHORUSBAT_SSL_REDIRECT", "1") == "1"
+    SECURE_HSTS_SECONDS = int(os.environ.get("CHORUSBAT_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    if os.environ.get("CHORUSBAT_PROXY_SSL_HEADER", "0") == "1":
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 DEFAULT_EXCEPTION_REPORTER_FILTER = "chorusbat.web.reporting.ChorusbatExceptionReporterFilter"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

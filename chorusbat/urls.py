@@ -18,5 +18,7 @@ urlpatterns = [
     path("transmissions/", include("chorusbat.gateway.urls")),
 ]
 
+handler400 = "chorusbat.web.views.bad_request"
 handler403 = "chorusbat.web.views.forbidden"
 handler404 = "chorusbat.web.views.not_found"
+handler500 = "chorusbat.web.views.server_error"
