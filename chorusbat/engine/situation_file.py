@@ -25,7 +25,6 @@ from schwifty.exceptions import SchwiftyException
 from stdnum.eu import vat as stdnum_vat
 from stdnum.fr import siret as stdnum_siret
 
-from . import limits
 from .compute import compute
 from .messages import SituationValidationError, ValidationIssue, issue
 from .model import Advance, Contract, ContractLine, ContractResult, LineKind, Penalty, Revision, SituationInput
