@@ -1,6 +1,7 @@
 """Doing a form's work once, however many times it is posted (double click, retry, two requests at once).
 
-Every creating form carries a one-time token (``{% form_token %}``, a hidden ``form_token`` field). The view runs
+Every creating form carries a one-time token (editing forms do not: a page shown again by the browser's back
+button must still save what is typed in it) (``{% form_token %}``, a hidden ``form_token`` field). The view runs
 its work through :func:`once`: in one transaction, the token is recorded (a unique row) together with what the
 work creates. A second request with the same token — after the first, or at the same moment — cannot record it
 again: the database makes it wait for the first one and then refuses the duplicate row (PostgreSQL and SQLite

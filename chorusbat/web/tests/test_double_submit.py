@@ -143,3 +143,12 @@ def test_a_subscription_confirmed_twice_at_once_is_audited_once(live_server, adm
     data = {**hidden, "action": "confirm"}
     same_redirect(at_once(lambda: first.post(path, data), lambda: second.post(path, data)))
     assert SubscriptionAuditEntry.objects.filter(company=company).count() == 1
+
+
+def test_only_creating_forms_carry_a_one_time_token(admin_client, market):
+    """An editing page shown again by the back button must still save what is typed in it."""
+    line = market.lines.first()
+    assert 'name="form_token"' in admin_client.get("/marches/nouveau/").content.decode()
+    assert 'name="form_token"' in admin_client.get(f"/marches/{market.pk}/lignes/nouvelle/").content.decode()
+    for path in (f"/marches/{market.pk}/modifier/", f"/marches/{market.pk}/lignes/{line.pk}/modifier/"):
+        assert 'name="form_token"' not in admin_client.get(path).content.decode()
