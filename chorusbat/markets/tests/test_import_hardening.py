@@ -199,3 +199,12 @@ def test_formulas_without_values_are_named(admin_client, market):
     data = workbook_bytes([["=\"Réf.\"", "=\"Désignation\"", "=\"Unité\"", "=\"Quantité\"", "=\"PU HT\""]])
     message = error_of(admin_client, market, "dpgf.xlsx", data)
     assert "formules" in message and "Colonnes manquantes" not in message
+
+
+def test_imported_rows_and_totals_are_bounded(admin_client, market):
+    content = (HEADER + "9.1;Énorme;u;9 999 999 999;9 999 999 999;20\n").encode()
+    preview = upload(admin_client, market, "dpgf.csv", content).context["preview"]
+    assert not preview.ok and preview.rows[0].errors
+    content = (HEADER + "9.1;Gros;ens;1000;600 000 000;20\n9.2;Gros;ens;1000;600 000 000;20\n").encode()
+    message = error_of(admin_client, market, "dpgf.csv", content)
+    assert "montant total du marché dépasserait" in message
