@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
+from django.db import models
 from django.views.decorators.debug import sensitive_variables
 
 
@@ -49,3 +50,23 @@ def rotate(token: str) -> str:
         return _current().rotate(token.encode("ascii")).decode("ascii")
     except (InvalidToken, ValueError) as exc:
         raise SecretUnreadable("A stored secret cannot be decrypted with the configured keys.") from exc
+
+
+def encrypted_fields():
+    """Every ``(model, field)`` of the project that stores a Fernet token (an :class:`EncryptedTextField`)."""
+    from django.apps import apps
+
+    return [
+        (model, field)
+        for model in apps.get_models()
+        for field in model._meta.concrete_fields
+        if isinstance(field, EncryptedTextField)
+    ]
+
+
+class EncryptedTextField(models.TextField):
+    """A text column holding a secret encrypted with :func:`encrypt` (never the secret itself).
+
+    The class is the marker ``chorusbat rotate_encryption_keys`` looks for: every column of this class, in every
+    model, is re-encrypted with the current key, so a new encrypted column cannot be forgotten by the rotation.
+    """

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -50,7 +51,14 @@ if MODE not in {"development", "production"}:
 PRODUCTION = MODE == "production"
 
 DATA_DIR = Path(os.environ.get("CHORUSBAT_DATA_DIR", BASE_DIR / "var")).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+# Everything chorusbat writes (the SQLite database, generated keys, mails, documents, the sandbox state) is
+# private to the user running it: directories 0700, files 0600, whoever creates them (web, worker, scheduler).
+os.umask(0o077)
+DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
+try:
+    DATA_DIR.chmod(0o700)  # also a directory an earlier version created world-readable
+except PermissionError:  # a directory owned by someone else: left as its owner set it
+    pass
 
 
 def _local_secret(name: str, factory) -> str:
@@ -74,7 +82,8 @@ else:
     _keys = _keys or _local_secret("encryption_key", lambda: Fernet.generate_key().decode())
 ENCRYPTION_KEYS = [k.strip() for k in _keys.split(",") if k.strip()]
 
-DEBUG = os.environ.get("CHORUSBAT_DEBUG", "0" if PRODUCTION else "1") == "1"
+# Off in every mode (French error pages, no traceback in a page) unless CHORUSBAT_DEBUG=1 is asked for.
+DEBUG = os.environ.get("CHORUSBAT_DEBUG", "0") == "1"
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("CHORUSBAT_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()
 ]
@@ -97,6 +106,7 @@ INSTALLED_APPS = [
     "chorusbat.invoicing",
     "chorusbat.gateway",
     "chorusbat.ops",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -112,6 +122,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "chorusbat.accounts.middleware.CurrentMembershipMiddleware",
+    "chorusbat.web.middleware.FrenchErrorPagesMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "chorusbat.urls"
@@ -159,6 +172,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Login brute force (django-axes): after AXES_FAILURE_LIMIT wrong passwords an account is locked, wherever they
+# come from, and so is an address, whatever accounts it tries; for AXES_COOLOFF_TIME, or until an administrator
+# runs `chorusbat unlock-login USERNAME` (or `--ip ADDRESS`). A successful login resets the account's counter.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("CHORUSBAT_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("CHORUSBAT_LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "web/lockout.html"
+AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -202,19 +228,25 @@ CONTENT_SECURITY_POLICY = {
 }
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-if os.environ.get("CHORUSBAT_TRUST_X_FORWARDED_PROTO", "0") == "1":
+# Production is served over HTTPS only (`chorusbat check --deploy` is clean), except the probes: load balancers and
+# scrapers speak plain HTTP to /healthz, /readyz and /metrics. Behind a TLS-terminating proxy that sets
+# X-Forwarded-Proto (and overwrites it from clients), set CHORUSBAT_TRUST_X_FORWARDED_PROTO=1
+# (CHORUSBAT_PROXY_SSL_HEADER=1 is the same).
+if "1" in (os.environ.get("CHORUSBAT_TRUST_X_FORWARDED_PROTO", "0"), os.environ.get("CHORUSBAT_PROXY_SSL_HEADER", "0")):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 if PRODUCTION:
-    SECURE_SSL_REDIRECT = True
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]  # load balancers and scrapers speak HTTP
+    SECURE_SSL_REDIRECT = os.environ.get("CHORUSBAT_SSL_REDIRECT", "1") == "1"
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
     SECURE_HSTS_SECONDS = int(os.environ.get("CHORUSBAT_HSTS_SECONDS", str(365 * 24 * 3600)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "chorusbat.web.views.csrf_failure"
 DEFAULT_EXCEPTION_REPORTER_FILTER = "chorusbat.web.reporting.ChorusbatExceptionReporterFilter"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -23,5 +23,7 @@ urlpatterns = [
     path("ops/error-probe", health.error_probe, name="error-probe"),
 ]
 
+handler400 = "chorusbat.web.views.bad_request"
 handler403 = "chorusbat.web.views.forbidden"
 handler404 = "chorusbat.web.views.not_found"
+handler500 = "chorusbat.web.views.server_error"

@@ -89,7 +89,7 @@ class ChorusSubscription(models.Model):
     siret = models.CharField(_("SIRET"), max_length=14)
     referent_email = models.EmailField(_("Chorus Pro referent e-mail"), max_length=254)
     technical_login = models.CharField(_("Chorus Pro technical account"), max_length=254)
-    password_encrypted = models.TextField(editable=False)
+    password_encrypted = crypto.EncryptedTextField(editable=False)
     password_set_at = models.DateTimeField(_("password set on"))
     environment = models.CharField(
         _("environment"), max_length=20, choices=ChorusEnvironment.choices, default=ChorusEnvironment.QUALIFICATION
@@ -107,7 +107,7 @@ class ChorusSubscription(models.Model):
 
     # Optional: the company's own PISTE application, instead of the platform's (chorus-pro-api.md §3.4).
     piste_client_id = models.CharField(_("PISTE client id"), max_length=100, blank=True)
-    piste_client_secret_encrypted = models.TextField(blank=True, editable=False)
+    piste_client_secret_encrypted = crypto.EncryptedTextField(blank=True, editable=False)
 
     updated_at = models.DateTimeField(auto_now=True)
 

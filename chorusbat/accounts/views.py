@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods
@@ -13,6 +14,7 @@ from chorusbat.accounts.chorus_access import verify_subscription
 from chorusbat.accounts.forms import AUDITED_FIELDS, SubscriptionForm
 from chorusbat.accounts.models import ChorusSubscription
 from chorusbat.accounts.permissions import admin_required, member_required
+from chorusbat.web.once import AlreadySubmitted, check_not_submitted, once
 
 
 def _subscription(company) -> ChorusSubscription | None:
@@ -60,11 +62,26 @@ def subscription_edit(request):
         return redirect("accounts:my_account")
 
     if action == "confirm":
-        pending = services.pending_change(request.session, company, request.POST.get("token", ""))
+        token = request.POST.get("token", "")
+        try:  # confirmed twice (double click, two tabs): saved and audited once, the same page for both
+            check_not_submitted(request, token)
+        except AlreadySubmitted as done:
+            return done.response()
+        pending = services.pending_change(request.session, company, token)
         if pending is None:
             messages.error(request, _("This confirmation has expired. Please fill in the form again."))
             return redirect("accounts:subscription_edit")
-        subscription = services.apply_pending_change(company, request.user, pending)
+        saved = []
+
+        def save() -> str:
+            saved.append(services.apply_pending_change(company, request.user, pending))
+            return reverse("accounts:my_account")
+
+        try:
+            once(request, save, token=pending["token"])
+        except AlreadySubmitted as done:
+            return done.response()
+        subscription = saved[0]
         services.discard_pending_change(request.session)
         messages.success(request, _("The Chorus Pro subscription has been saved."))
         _report_check(request, verify_subscription(subscription), subscription)

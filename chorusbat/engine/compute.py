@@ -19,7 +19,9 @@ from decimal import Decimal, localcontext
 from fractions import Fraction
 from typing import NamedTuple
 
-from .messages import SituationValidationError
+from . import limits
+from .limits import french_decimal
+from .messages import SituationValidationError, ValidationIssue, issue
 from .model import (
     ZERO,
     Contract,
@@ -48,7 +50,65 @@ def compute(contract: Contract, situations: Sequence[SituationInput]) -> Contrac
     if issues:
         raise SituationValidationError(issues)
     with localcontext(prec=EXACT_PRECISION):
-        return _compute_chain(contract, situations)
+        result = _compute_chain(contract, situations)
+    issues = result_issues(contract, result)
+    if issues:
+        raise SituationValidationError(issues)
+    return result
+
+
+# Names of the computed amounts in messages (French, as on the décompte).
+RESULT_NAMES = {
+    "contract_ht": "montant HT du marché", "contract_ttc": "montant TTC du marché", "advance_amount": "avance",
+    "cumulative_ht": "cumul HT", "a": "a", "d": "d", "b": "b", "ttc": "TTC", "c": "c", "e": "e", "f": "f",
+    "g": "g", "net": "net à payer", "advance_recovered_cumulative": "avance remboursée cumulée",
+    "cumulative_ttc_initial": "cumul TTC aux prix initiaux",
+}
+
+
+def result_issues(contract: Contract, result: ContractResult) -> list[ValidationIssue]:
+    """Results that would not fit the money columns or the invoice formats (``limits.MAX_AMOUNT``).
+
+    Every input can be within its own bounds while a product or a sum is not (a huge unit price × a huge
+    quantity, many lines, an index far from its base): such a chain is refused like an invalid input.
+    """
+    issues: list[ValidationIssue] = []
+    maximum = french_decimal(limits.MAX_AMOUNT)
+
+    def check(value: Decimal, name: str, field: str, **where) -> None:
+        if not limits.amount_in_range(value):
+            issues.append(issue("result_too_large", field, name=RESULT_NAMES.get(name, name),
+                                value=french_decimal(value), max=maximum, **where))
+
+    for line in contract.lines:
+        total = round2(line.unit_price * line.quantity)
+        if not limits.amount_in_range(total):
+            issues.append(issue("line_total_too_large", "quantity", line=line.ref, value=french_decimal(total),
+                                max=maximum))
+    for name in ("contract_ht", "contract_ttc", "advance_amount"):
+        check(getattr(result, name), name, "contract")
+    for situation in result.situations:
+        where = {"situation": situation.number}
+        if situation.coefficient > limits.MAX_COEFFICIENT:
+            issues.append(issue("coefficient_too_large", "index", value=situation.coefficient,
+                                max=french_decimal(limits.MAX_COEFFICIENT), **where))
+        for name in RESULT_NAMES:
+            if hasattr(situation, name):
+                check(getattr(situation, name), name, "result", **where)
+        for line in situation.lines:
+            for name in ("cumulative", "previous", "period"):
+                if not limits.amount_in_range(getattr(line, name)):
+                    check(getattr(line, name), "cumulative_ht", "progress", line=line.ref, **where)
+        for rate in situation.by_rate:
+            for name in ("cumulative_ht", "a", "d", "b"):
+                check(getattr(rate, name), name, "result", **where)
+    # one message per amount is enough: the same overflow shows in many totals
+    unique, seen = [], set()
+    for problem in issues:
+        if problem.message not in seen:
+            seen.add(problem.message)
+            unique.append(problem)
+    return unique
 
 
 def revision_coefficient(revision: Revision | None, index: Decimal | None) -> tuple[Decimal, Decimal | None]:

@@ -30,6 +30,10 @@ MESSAGES: dict[str, str] = {
     "bad_period": "la période doit être au format AAAA-MM (reçu « {value} »)",
     "bad_date": "la date doit être une date existante au format AAAA-MM-JJ (reçu « {value} »)",
     "bad_siret": "le SIRET doit comporter exactement 14 chiffres (reçu « {value} »)",
+    "siret_checksum": "ce SIRET n'est pas valide : sa clé de contrôle est fausse (reçu « {value} »)",
+    "bad_iban": "cet IBAN n'est pas valide (format ou clé de contrôle faux ; reçu « {value} »)",
+    "bad_vat_number": "ce numéro de TVA intracommunautaire n'est pas valide (reçu « {value} »)",
+    "text_too_long": "le texte est trop long (au plus {max} caractères)",
     "unknown_kind": "la nature doit être « forfait » ou « unitaire » (reçu « {value} »)",
     # contract rules (situation-rules.md §2)
     "no_lines": "le marché doit comporter au moins une ligne",
@@ -56,11 +60,32 @@ MESSAGES: dict[str, str] = {
     ),
     "money_precision": "un montant a au plus 2 décimales (reçu {value})",
     "negative_amount": "le montant ne doit pas être négatif (reçu {value})",
+    # limits (chorusbat/engine/limits.py)
+    "amount_too_large": "le montant doit être au plus {max} € (reçu {value})",
+    "unit_price_too_large": "le prix unitaire doit être au plus {max} € (reçu {value})",
+    "quantity_too_large": "la quantité doit être au plus {max} (reçu {value})",
+    "quantity_precision": "une quantité a au plus {places} décimales (reçu {value})",
+    "fraction_out_of_range": "la valeur doit être comprise entre 0 et 1 (reçu {value})",
+    "index_out_of_range": "l'indice doit être compris entre {min} et {max} (reçu {value})",
+    "date_out_of_range": "la date doit être comprise entre le {min} et le {max} (reçu {value})",
+    "period_out_of_range": "la période doit être comprise entre {min} et {max} (reçu {value})",
+    "duration_out_of_range": "la durée doit être comprise entre {min} et {max} mois (reçu {value})",
+    "line_total_too_large": (
+        "le montant de la ligne (prix unitaire × quantité) dépasse le maximum de {max} € (reçu {value} €)"
+    ),
+    "result_too_large": (
+        "le montant calculé « {name} » dépasse le maximum de {max} € en valeur absolue ({value} €) : "
+        "vérifiez les prix, les quantités et l'avancement"
+    ),
+    "coefficient_too_large": (
+        "le coefficient de révision calculé ({value}) dépasse {max} : vérifiez l'indice et l'indice de base"
+    ),
     # reading the file (command line)
     "file_unreadable": "impossible de lire « {path} » : {reason}",
     "not_utf8": "« {path} » n'est pas un texte encodé en UTF-8",
     "invalid_json": "« {path} » n'est pas un JSON valide (erreur ligne {lineno}, colonne {colno})",
     "unusable_json": "« {path} » n'est pas un JSON exploitable (nombre trop long ou imbrication trop profonde)",
+    "file_too_large": "« {path} » est trop volumineux (au plus {max} Mo)",
     "render_unavailable": "la génération des factures Factur-X n'est pas disponible dans cette installation",
 }
 
@@ -107,6 +132,9 @@ FIELD_LABELS: dict[str, str] = {
     "amount": "montant",
     "advance_paid": "avance versée",
     "file": "fichier",
+    "contract": "montants du marché",
+    "result": "montants calculés",
+    "coefficient": "coefficient de révision",
 }
 ITEM_LABELS: dict[str, str] = {"situations": "situation", "lines": "ligne", "penalties": "pénalité"}
 

@@ -20,6 +20,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from schwifty import IBAN
+from schwifty.exceptions import SchwiftyException
+from stdnum.eu import vat as stdnum_vat
+from stdnum.fr import siret as stdnum_siret
+
 from .compute import compute
 from .messages import SituationValidationError, ValidationIssue, issue
 from .model import Advance, Contract, ContractLine, ContractResult, LineKind, Penalty, Revision, SituationInput
@@ -28,6 +33,8 @@ DECIMAL_PATTERN = re.compile(r"-?[0-9]+(\.[0-9]+)?")  # always used with fullmat
 DATE_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 SIRET_PATTERN = re.compile(r"[0-9]{14}")
 NON_FINITE_WORDS = {"nan", "snan", "inf", "infinity"}
+MAX_FILE_BYTES = 20 * 1024 * 1024  # a situation file is a few kilobytes; anything this large is a mistake
+MAX_TEXT_LENGTH = 300  # names, labels, numbers: what the screens and the invoice formats take at most
 
 TOP_KEYS = {"supplier", "buyer", "moe", "market", "situations"}
 MARKET_KEYS = {
@@ -57,7 +64,11 @@ class Parties:
 def load_situation_file(path: str | Path) -> dict:
     """Read and decode a situation file; unreadable file or invalid JSON → ``SituationValidationError``."""
     try:
-        text = Path(path).read_bytes().decode("utf-8-sig")
+        with open(path, "rb") as stream:  # bounded read: /dev/zero or a huge file never fills the memory
+            data = stream.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            raise _file_error("file_too_large", path=path, max=MAX_FILE_BYTES // (1024 * 1024))
+        text = data.decode("utf-8-sig")
     except FileNotFoundError:
         raise _file_error("file_unreadable", path=path, reason="fichier introuvable") from None
     except IsADirectoryError:
@@ -149,6 +160,12 @@ def _money(value: Decimal) -> str:
 
 def _file_error(code: str, **values) -> SituationValidationError:
     return SituationValidationError([issue(code, "file", **values)])
+
+
+def _shown(value: str) -> str:
+    """A wrong value as a message quotes it: printable characters only, at most 40 of them."""
+    text = "".join(ch if ch.isprintable() else "?" for ch in value)
+    return text if len(text) <= 40 else text[:40] + "…"
 
 
 def _describe(value) -> str:
@@ -246,6 +263,28 @@ class _Reader:
         value = self.text(container, key, scope, required)
         if value is not None and not SIRET_PATTERN.fullmatch(value):
             self.add("bad_siret", scope, key, value=value)
+        elif value is not None and not stdnum_siret.is_valid(value):
+            self.add("siret_checksum", scope, key, value=value)
+
+    def iban(self, container: dict, key: str, scope: _Scope) -> None:
+        value = self.text(container, key, scope, required=False)
+        if value is None or not value.strip():
+            return
+        try:
+            IBAN(value)
+        except (SchwiftyException, ValueError):
+            self.add("bad_iban", scope, key, value=_shown(value))
+
+    def vat_number(self, container: dict, key: str, scope: _Scope) -> None:
+        value = self.text(container, key, scope)
+        if value is not None and not stdnum_vat.is_valid(value):
+            self.add("bad_vat_number", scope, key, value=_shown(value))
+
+    def bounded_texts(self, container: dict, scope: _Scope) -> None:
+        """Text fields longer than anything a screen or an invoice takes are refused, whatever their key."""
+        for key, value in container.items():
+            if isinstance(value, str) and len(value) > MAX_TEXT_LENGTH:
+                self.add("text_too_long", scope, key, max=MAX_TEXT_LENGTH)
 
     def items(self, container: dict, key: str, scope: _Scope, required: bool = True) -> list:
         value = self.get(container, key, scope, required)
@@ -271,10 +310,17 @@ class _Reader:
             return None
         scope = _Scope(prefix=f"{key}.")
         for name in texts:
-            self.text(value, name, scope)
+            if name == "vat_number":
+                self.vat_number(value, name, scope)
+            else:
+                self.text(value, name, scope)
         for name in optional_texts:
-            self.text(value, name, scope, required=False)
+            if name == "iban":
+                self.iban(value, name, scope)
+            else:
+                self.text(value, name, scope, required=False)
         self.siret(value, "siret", scope, required=required)
+        self.bounded_texts(value, scope)
         return dict(value)
 
     def contract(self, root: dict) -> Contract | None:

@@ -13,20 +13,23 @@ quantities.
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Sequence
 from decimal import Decimal
 
+from . import limits
+from .limits import french_date, french_decimal
 from .messages import ValidationIssue, issue
 from .model import Contract, LineKind, SituationInput
 from .rounding import has_at_most_decimals, within_bounds
 
 PERIOD_PATTERN = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")  # always used with fullmatch
 HUNDRED = Decimal(100)
-MAX_RETENTION_RATE = Decimal("0.05")
-MAX_ADVANCE_RATE = Decimal("0.60")
-MAX_UNIT_PRICE_DECIMALS = 4
-MAX_MONEY_DECIMALS = 2
+MAX_RETENTION_RATE = limits.MAX_RETENTION_RATE
+MAX_ADVANCE_RATE = limits.MAX_ADVANCE_RATE
+MAX_UNIT_PRICE_DECIMALS = limits.UNIT_PRICE_DECIMALS
+MAX_MONEY_DECIMALS = limits.MONEY_DECIMALS
 
 
 def validate(contract: Contract, situations: Sequence[SituationInput]) -> list[ValidationIssue]:
@@ -75,6 +78,37 @@ def _check_money(value, field: str, issues, **where) -> None:
         issues.append(issue("money_precision", field, value=number, **where))
     elif number < 0:
         issues.append(issue("negative_amount", field, value=number, **where))
+    elif number > limits.MAX_AMOUNT:
+        issues.append(issue("amount_too_large", field, value=number, max=french_decimal(limits.MAX_AMOUNT), **where))
+
+
+def _check_quantity(number: Decimal | None, field: str, issues, **where) -> None:
+    """Upper bound and precision of a (non-negative) quantity already read by ``_number``."""
+    if number is None or number < 0:
+        return
+    if number > limits.MAX_QUANTITY:
+        issues.append(issue("quantity_too_large", field, value=number, max=french_decimal(limits.MAX_QUANTITY),
+                            **where))
+    elif not has_at_most_decimals(number, limits.QUANTITY_FILE_DECIMALS):
+        issues.append(issue("quantity_precision", field, value=number, places=limits.QUANTITY_FILE_DECIMALS,
+                            **where))
+
+
+def _check_index(value, field: str, code_not_positive: str, issues, **where) -> None:
+    index = _number(value, field, issues, **where)
+    if index is None:
+        return
+    if index <= 0:
+        issues.append(issue(code_not_positive, field, value=index, **where))
+    elif not limits.MIN_INDEX <= index <= limits.MAX_INDEX:
+        issues.append(issue("index_out_of_range", field, value=index, min=french_decimal(limits.MIN_INDEX),
+                            max=french_decimal(limits.MAX_INDEX), **where))
+
+
+def _check_date(value, field: str, issues, **where) -> None:
+    if isinstance(value, datetime.date) and not limits.date_in_range(value):
+        issues.append(issue("date_out_of_range", field, value=french_date(value) if value.year >= 1000 else value,
+                            min=french_date(limits.MIN_DATE), max=french_date(limits.MAX_DATE), **where))
 
 
 # --------------------------------------------------------------------------------------------------- contract
@@ -96,17 +130,20 @@ def _check_contract(contract: Contract, issues: list[ValidationIssue]) -> None:
             issues.append(issue("negative_unit_price", "unit_price", value=unit_price, **where))
         elif unit_price is not None and not has_at_most_decimals(unit_price, MAX_UNIT_PRICE_DECIMALS):
             issues.append(issue("unit_price_precision", "unit_price", value=unit_price, **where))
+        elif unit_price is not None and unit_price > limits.MAX_UNIT_PRICE:
+            issues.append(issue("unit_price_too_large", "unit_price", value=unit_price,
+                                max=french_decimal(limits.MAX_UNIT_PRICE), **where))
         quantity = _number(line.quantity, "quantity", issues, **where)
         if quantity is not None and quantity < 0:
             issues.append(issue("negative_contract_quantity", "quantity", value=quantity, **where))
+        _check_quantity(quantity, "quantity", issues, **where)
         _check_range(line.vat_rate, Decimal(0), HUNDRED, "vat_rate_out_of_range", "vat_rate", issues, **where)
 
     if contract.revision is not None:
-        _number(contract.revision.fixed, "market.revision.fixed", issues)
-        _number(contract.revision.variable, "market.revision.variable", issues)
-        base_index = _number(contract.revision.base_index, "market.revision.base_index", issues)
-        if base_index is not None and base_index <= 0:
-            issues.append(issue("base_index_not_positive", "market.revision.base_index", value=base_index))
+        for name in ("fixed", "variable"):
+            _check_range(getattr(contract.revision, name), Decimal(0), limits.MAX_FRACTION, "fraction_out_of_range",
+                         f"market.revision.{name}", issues)
+        _check_index(contract.revision.base_index, "market.revision.base_index", "base_index_not_positive", issues)
 
     if contract.advance is not None:
         _check_range(
@@ -115,6 +152,9 @@ def _check_contract(contract: Contract, issues: list[ValidationIssue]) -> None:
         )
         start = _number(contract.advance.start, "market.advance.start", issues)
         end = _number(contract.advance.end, "market.advance.end", issues)
+        for name, value in (("start", start), ("end", end)):
+            if value is not None and not 0 <= value <= limits.MAX_FRACTION:
+                issues.append(issue("fraction_out_of_range", f"market.advance.{name}", value=value))
         if start is not None and end is not None and start >= end:
             issues.append(issue("advance_start_not_before_end", "market.advance.start", start=start, end=end))
 
@@ -122,6 +162,13 @@ def _check_contract(contract: Contract, issues: list[ValidationIssue]) -> None:
         contract.retention_rate, Decimal(0), MAX_RETENTION_RATE, "retention_rate_out_of_range",
         "market.retention_rate", issues,
     )
+    _check_date(contract.start_date, "market.start_date", issues)
+    duration = contract.duration_months
+    if isinstance(duration, int) and not isinstance(duration, bool) and not (
+        limits.MIN_DURATION_MONTHS <= duration <= limits.MAX_DURATION_MONTHS
+    ):
+        issues.append(issue("duration_out_of_range", "market.duration_months", value=duration,
+                            min=limits.MIN_DURATION_MONTHS, max=limits.MAX_DURATION_MONTHS))
 
 
 # ------------------------------------------------------------------------------------------------- situations
@@ -140,6 +187,9 @@ def _check_situations(contract, forfait_refs: dict[str, bool], situations: Seque
 
         if not isinstance(situation.period, str) or not PERIOD_PATTERN.fullmatch(situation.period):
             issues.append(issue("bad_period", "period", value=situation.period, **where))
+        elif not limits.MIN_YEAR <= int(situation.period[:4]) <= limits.MAX_YEAR:
+            issues.append(issue("period_out_of_range", "period", value=situation.period,
+                                min=f"{limits.MIN_DATE:%m/%Y}", max=f"{limits.MAX_DATE:%m/%Y}", **where))
         else:
             if previous is not None and situation.period <= previous[1]:
                 issues.append(
@@ -150,9 +200,8 @@ def _check_situations(contract, forfait_refs: dict[str, bool], situations: Seque
         if contract.revision is not None and situation.index is None:
             issues.append(issue("missing_index", "index", **where))
         elif situation.index is not None:
-            index = _number(situation.index, "index", issues, **where)
-            if index is not None and index <= 0:
-                issues.append(issue("index_not_positive", "index", value=index, **where))
+            _check_index(situation.index, "index", "index_not_positive", issues, **where)
+        _check_date(situation.date, "date", issues, **where)
 
         for ref, value in situation.progress.items():
             _check_progress(forfait_refs.get(ref), value, issues, situation=name, line=ref)
@@ -172,3 +221,4 @@ def _check_progress(forfait: bool | None, value, issues, **where) -> None:
         quantity = _number(value, "progress", issues, **where)
         if quantity is not None and quantity < 0:
             issues.append(issue("negative_quantity", "progress", value=quantity, **where))
+        _check_quantity(quantity, "progress", issues, **where)

@@ -12,7 +12,9 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from chorusbat import engine
 from chorusbat.accounts.validators import normalize_siret, validate_siret
+from chorusbat.engine import limits
 from chorusbat.markets import buyers
 from chorusbat.markets.models import VAT_RATES, ContractLine, Framework, LineKind, Market
 from chorusbat.markets.french_numbers import FrenchDecimalField, format_decimal, parse_decimal
@@ -37,6 +39,24 @@ FINANCIAL_FIELDS = (
 
 # An HTML date input only understands ISO dates, whatever the page's language.
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class BoundedDateField(forms.DateField):
+    """A date within ``limits.MIN_DATE``–``limits.MAX_DATE`` (what every document and format can carry)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", DATE_WIDGET)
+        super().__init__(**kwargs)
+        self.widget.attrs.update(min=limits.MIN_DATE.isoformat(), max=limits.MAX_DATE.isoformat())
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not limits.date_in_range(value):
+            raise forms.ValidationError(
+                _("Enter a date between %(min)s and %(max)s.") % {
+                    "min": limits.french_date(limits.MIN_DATE), "max": limits.french_date(limits.MAX_DATE)},
+                code="date_out_of_range",
+            )
 
 
 def capitalise_labels(form) -> None:
@@ -64,7 +84,9 @@ class MarketForm(forms.ModelForm):
                                         max_digits=6, help_text=_("For example 0,125."))
     revision_variable = FrenchDecimalField(label=_("variable part"), required=False, min_value=0, max_value=1,
                                            max_digits=6, help_text=_("For example 0,875."))
-    revision_base_index = FrenchDecimalField(label=_("base index (I0)"), required=False, max_digits=12,
+    revision_base_index = FrenchDecimalField(label=_("base index (I0)"), required=False,
+                                             max_digits=limits.INDEX_MAX_DIGITS,
+                                             max_value=limits.MAX_INDEX,
                                              help_text=_("Index value of the price date."))
     advance_percent = FrenchDecimalField(label=_("advance (% of the amount incl. VAT)"), min_value=0, max_value=60,
                                          max_digits=6, decimal_places=2, initial=Decimal("0"),
@@ -78,7 +100,7 @@ class MarketForm(forms.ModelForm):
     retention_percent = FrenchDecimalField(label=_("retention (%)"), min_value=0, max_value=5, max_digits=6,
                                            decimal_places=2, initial=Decimal("0"),
                                            help_text=_("At most 5 %; 0 when replaced by a bank guarantee."))
-    start_date = forms.DateField(label=_("start date"), widget=DATE_WIDGET)
+    start_date = BoundedDateField(label=_("start date"))
 
     class Meta:
         model = Market
@@ -239,8 +261,10 @@ class VatRateField(forms.ChoiceField):
 class ContractLineForm(forms.ModelForm):
     """One contract line; also checks every row of an imported file, so both paths follow the same rules."""
 
-    unit_price = FrenchDecimalField(label=_("unit price excl. VAT"), min_value=0, decimal_places=4)
-    quantity = FrenchDecimalField(label=_("quantity"), min_value=0, decimal_places=4,
+    unit_price = FrenchDecimalField(label=_("unit price excl. VAT"), min_value=0, max_value=limits.MAX_UNIT_PRICE,
+                                    max_digits=limits.UNIT_PRICE_MAX_DIGITS, decimal_places=limits.UNIT_PRICE_DECIMALS)
+    quantity = FrenchDecimalField(label=_("quantity"), min_value=0, max_value=limits.MAX_QUANTITY,
+                                  max_digits=limits.QUANTITY_MAX_DIGITS, decimal_places=limits.QUANTITY_DECIMALS,
                                   help_text=_("Contract quantity (1 for a lump sum)."))
     vat_rate = VatRateField(label=_("VAT rate"), initial="20")
 
@@ -254,6 +278,25 @@ class ContractLineForm(forms.ModelForm):
         self.instance.market = market
         self.taken_refs = taken_refs
         capitalise_labels(self)
+
+    def clean(self):
+        cleaned = super().clean()
+        price, quantity = cleaned.get("unit_price"), cleaned.get("quantity")
+        if price is not None and quantity is not None and price * quantity > limits.MAX_AMOUNT:
+            self.add_error("quantity", _("The line amount (unit price × quantity) exceeds the maximum of "
+                                         "%(max)s €.") % {"max": limits.french_decimal(limits.MAX_AMOUNT)})
+        elif self.taken_refs is None and not self.errors:
+            self._check_market_totals(cleaned)
+        return cleaned
+
+    def _check_market_totals(self, cleaned):
+        """The market's totals with this line must stay within the limits (the import checks its file once)."""
+        line = ContractLine(market=self.market, ref=cleaned.get("ref", ""), label="", kind=cleaned.get("kind"),
+                            unit="", unit_price=cleaned["unit_price"], quantity=cleaned["quantity"],
+                            vat_rate=cleaned.get("vat_rate", Decimal(0)))
+        message = market_totals_error(self.market, [line], exclude=self.instance.pk)
+        if message:
+            self.add_error(None, message)
 
     def clean_ref(self):
         ref = self.cleaned_data["ref"].strip()
@@ -269,6 +312,23 @@ class ContractLineForm(forms.ModelForm):
         if self.market.reverse_charge and rate != 0:
             raise forms.ValidationError(_("This market is under VAT reverse charge: lines are at 0 % VAT."))
         return rate
+
+
+def market_totals_error(market: Market, new_lines: list, exclude=None) -> str:
+    """A message when the market's lines plus ``new_lines`` (minus line ``exclude``) give totals out of range."""
+    from chorusbat.markets.services import contract_for
+
+    lines = [line for line in market.lines.all() if line.pk != exclude] + list(new_lines)
+    try:
+        engine.compute(contract_for(market, lines), [])
+    except engine.SituationValidationError as exc:
+        too_large = any(problem.code in {"result_too_large", "line_total_too_large"} for problem in exc.errors)
+    else:
+        too_large = False
+    if too_large:
+        return str(_("With these lines the market's total would exceed the maximum amount of %(max)s €.")
+                   % {"max": limits.french_decimal(limits.MAX_AMOUNT)})
+    return ""
 
 
 class LineImportForm(forms.Form):

@@ -26,7 +26,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from chorusbat.markets.forms import ContractLineForm
+from chorusbat.markets.forms import ContractLineForm, market_totals_error
 from chorusbat.markets.models import ContractLine, LineImport, LineKind, Market
 from chorusbat.markets.services import refresh_totals
 
@@ -53,6 +53,14 @@ KIND_ALIASES = {
 }
 HEADER_SEARCH_ROWS = 15  # estimating software often puts a title block above the header
 MAX_ROWS = 5000
+MAX_COLUMNS = 50  # cells read per row (a DPGF has about ten columns)
+MAX_CELL_CHARS = 1000  # a cell longer than this is cut (the longest line field takes 300)
+# XLSX archives: checked before anything is decompressed (see ``check_archive``).
+XLSX_MAX_UNCOMPRESSED = 20 * 1024 * 1024  # all members together (a 5,000-line DPGF takes a few MB)
+XLSX_MAX_SHARED_STRINGS = 4 * 1024 * 1024  # openpyxl holds every shared string in memory at once
+XLSX_MAX_MEMBERS = 1000
+XLSX_MAX_RATIO = 150  # uncompressed / compressed size of one member…
+XLSX_RATIO_FREE_BYTES = 1024 * 1024  # …checked for members above 1 MB (small XML parts compress very well)
 
 
 class ImportFileError(Exception):
@@ -115,37 +123,124 @@ def read_table(filename: str, data: bytes) -> list[list[str]]:
     return read_csv(data)
 
 
-def read_xlsx(data: bytes) -> list[list[str]]:
+def check_archive(data: bytes) -> None:
+    """Refuse a zip whose members would expand beyond the limits, before anything is decompressed.
+
+    The sizes checked are the ones the archive declares; ``zipfile`` never yields more than a member's declared
+    size, so they bound what openpyxl can read. A 700 KB workbook that expands to hundreds of megabytes (a "zip
+    bomb") is refused here in milliseconds.
+    """
+    not_xlsx = _("This file is not a valid XLSX workbook (it may be damaged or in another format).")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise ImportFileError(not_xlsx) from None
+    bomb = _("This workbook expands to more than %(max)d MB once uncompressed, or is compressed abnormally: it is "
+             "refused. Save it again from your spreadsheet, or export it as CSV.") % {
+        "max": XLSX_MAX_UNCOMPRESSED // (1024 * 1024)}
+    if len(members) > XLSX_MAX_MEMBERS:
+        raise ImportFileError(bomb)
+    total = 0
+    for member in members:
+        total += member.file_size
+        if total > XLSX_MAX_UNCOMPRESSED:
+            raise ImportFileError(bomb)
+        if member.file_size > XLSX_RATIO_FREE_BYTES and member.file_size > XLSX_MAX_RATIO * max(member.compress_size, 1):
+            raise ImportFileError(bomb)
+        if member.filename.lower().endswith("sharedstrings.xml") and member.file_size > XLSX_MAX_SHARED_STRINGS:
+            raise ImportFileError(bomb)
+
+
+def _open_workbook(data: bytes, data_only: bool):
     from openpyxl import load_workbook
 
-    not_xlsx = _("This file is not a valid XLSX workbook (it may be damaged or in another format).")
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise ImportFileError(not_xlsx)
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
     except Exception:  # openpyxl raises many types for a broken or foreign zip
-        raise ImportFileError(not_xlsx) from None
+        raise ImportFileError(
+            _("This file is not a valid XLSX workbook (it may be damaged or in another format).")) from None
+
+
+def _sheet_rows(data: bytes, data_only: bool):
+    """The first sheet's rows (raw cell values), at most MAX_ROWS + HEADER_SEARCH_ROWS rows of MAX_COLUMNS cells,
+    read in streaming (read-only) mode."""
+    workbook = _open_workbook(data, data_only)
     try:
+        if not workbook.worksheets:
+            return
         sheet = workbook.worksheets[0]
-        rows = []
-        for values in sheet.iter_rows(values_only=True):
-            rows.append([cell_text(v) for v in values])
-            if len(rows) > MAX_ROWS + HEADER_SEARCH_ROWS:
+        for number, values in enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS)):
+            if number > MAX_ROWS + HEADER_SEARCH_ROWS:
                 break
-        return rows
+            yield values
     finally:
         workbook.close()
 
 
+def read_xlsx(data: bytes) -> list[list[str]]:
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise ImportFileError(_("This file is not a valid XLSX workbook (it may be damaged or in another format)."))
+    check_archive(data)
+    try:
+        return [[cell_text(v) for v in values] for values in _sheet_rows(data, data_only=True)]
+    except ImportFileError:
+        raise
+    except Exception:  # a damaged sheet inside a valid zip
+        raise ImportFileError(
+            _("This file is not a valid XLSX workbook (it may be damaged or in another format).")) from None
+
+
+def first_formula_without_value(data: bytes, max_rows: int = HEADER_SEARCH_ROWS + 100) -> int | None:
+    """The row number of the first formula whose computed value the workbook does not hold, if any.
+
+    Workbooks written by programs (not saved by a spreadsheet) often contain formulas without their cached
+    result: read for its values, such a sheet looks empty.
+    """
+    try:
+        rows = zip(_sheet_rows(data, data_only=False), _sheet_rows(data, data_only=True))
+        for number, (formulas, values) in enumerate(rows, start=1):
+            if number > max_rows:  # the header and the first lines tell; no need to read everything twice more
+                break
+            for formula, value in zip(formulas, values):
+                if isinstance(formula, str) and formula.startswith("=") and value is None:
+                    return number
+    except Exception:  # already read once: a second reading problem changes nothing to the first answer
+        return None
+    return None
+
+
+def _looks_like_utf16(data: bytes) -> bool:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    sample = data[:4096]
+    # Latin text in UTF-16: every other byte is NUL.
+    return len(sample) >= 4 and (sample[1::2].count(0) > len(sample) // 4 or sample[0::2].count(0) > len(sample) // 4)
+
+
 def decode_text(data: bytes) -> str:
+    if _looks_like_utf16(data):
+        try:
+            if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+                return data.decode("utf-16")
+            return data.decode("utf-16-le" if data[1:2] == b"\x00" else "utf-16-be")
+        except UnicodeDecodeError:
+            raise ImportFileError(_("This file is UTF-16 text but it is damaged: save it again as CSV UTF-8.")) from None
     if b"\x00" in data[:4096]:
         raise ImportFileError(_("This file is neither a CSV text file nor an XLSX workbook."))
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
         return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as error:
+        # Valid UTF-8 accented letters elsewhere: a UTF-8 file with a damaged byte, not a Windows-1252 file.
+        decoded = data.decode("utf-8", errors="replace")
+        if any(ord(ch) > 127 and ch != "\ufffd" for ch in decoded):
+            line = data[:error.start].count(b"\n") + 1
+            raise ImportFileError(
+                _("Line %(line)d of this file contains an invalid character: the file is UTF-8 text with a "
+                  "damaged byte. Correct that line (or export the file again as CSV UTF-8).") % {"line": line}
+            ) from None
     try:
         return data.decode("cp1252")
     except UnicodeDecodeError:
@@ -162,14 +257,28 @@ def read_csv(data: bytes) -> list[list[str]]:
         first = sample.splitlines()[0] if sample else ""
         delimiter = max(";,\t", key=first.count)
     rows = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    row_start = 1
     try:
-        for values in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-            rows.append([v.strip() for v in values])
+        for values in reader:
+            rows.append([v.strip()[:MAX_CELL_CHARS] for v in values[:MAX_COLUMNS]])
+            row_start = reader.line_num + 1
             if len(rows) > MAX_ROWS + HEADER_SEARCH_ROWS:
                 break
-    except csv.Error:  # e.g. a cell longer than the csv module's limit, or a stray NUL
-        raise ImportFileError(_("This file cannot be read as a CSV table (a cell is too long or the file is "
-                                "damaged). Check it in your spreadsheet and export it again.")) from None
+    except csv.Error as error:
+        reason = str(error)
+        if "unexpected end of data" in reason or "expected after" in reason:
+            raise ImportFileError(
+                _("Line %(line)d: a quotation mark (\") opens a cell and is never closed, or is misplaced. "
+                  "Correct that line in your spreadsheet and export the file again.") % {"line": row_start}
+            ) from None
+        if "field larger than field limit" in reason:
+            raise ImportFileError(
+                _("Line %(line)d: a cell is too long (more than %(max)d characters).")
+                % {"line": row_start, "max": csv.field_size_limit()}
+            ) from None
+        raise ImportFileError(_("Line %(line)d cannot be read as CSV (the file is damaged). Check it in your "
+                                "spreadsheet and export it again.") % {"line": row_start}) from None
     return rows
 
 
@@ -205,10 +314,12 @@ def preview(market: Market, filename: str, data: bytes, default_kind: str, defau
     """Read and check a lines file; raises :class:`ImportFileError` when the file itself is unusable."""
     table = read_table(filename, data)
     if not any(any(cell for cell in row) for row in table):
+        _refuse_formulas_without_values(data)
         raise ImportFileError(_("This file is empty."))
     header_index, columns = find_columns(table)
     missing = [COLUMN_NAMES[c] for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
+        _refuse_formulas_without_values(data)
         raise ImportFileError(
             _("Missing columns: %(missing)s. The file needs a header row with reference, label, unit, quantity "
               "and unit price (VAT and type are optional).") % {"missing": ", ".join(missing)}
@@ -242,7 +353,33 @@ def preview(market: Market, filename: str, data: bytes, default_kind: str, defau
             for name, errors in form.errors.items():
                 label = form.fields[name].label if name in form.fields else ""
                 row.errors.extend(f"{label} : {e}" if label else e for e in errors)
-    return ImportPreview(filename=filename, rows=rows, has_vat_column="vat_rate" in columns)
+    result = ImportPreview(filename=filename, rows=rows, has_vat_column="vat_rate" in columns)
+    if not result.lines:
+        _refuse_formulas_without_values(data)
+    if result.ok:
+        message = market_totals_error(market, [_line_of(market, 0, r.values) for r in result.lines])
+        if message:
+            raise ImportFileError(message)
+    return result
+
+
+def _refuse_formulas_without_values(data: bytes) -> None:
+    """An XLSX whose formulas have no stored value looks empty: say so instead of "no line" or "missing columns"."""
+    if data[:4] != b"PK\x03\x04":
+        return
+    row = first_formula_without_value(data)
+    if row is not None:
+        raise ImportFileError(
+            _("Row %(row)d of this workbook holds formulas whose results were never computed (the file was written "
+              "by a program, not saved by a spreadsheet). Open it in your spreadsheet, save it, and import it "
+              "again — or export it as CSV.") % {"row": row}
+        )
+
+
+def _line_of(market: Market, position: int, r: dict) -> ContractLine:
+    return ContractLine(market=market, position=position, ref=r["ref"], label=r["label"], kind=r["kind"],
+                        unit=r["unit"], unit_price=Decimal(r["unit_price"]), quantity=Decimal(r["quantity"]),
+                        vat_rate=Decimal(r["vat_rate"]))
 
 
 def save_pending(market: Market, user, result: ImportPreview) -> LineImport:
@@ -262,12 +399,11 @@ def confirm(pending: LineImport) -> list[ContractLine]:
         raise ImportFileError(_("These references now exist in the market: %(refs)s. Import the file again.")
                               % {"refs": ", ".join(clash)})
     start = (market.lines.aggregate(m=Max("position"))["m"] or 0) + 1
-    lines = ContractLine.objects.bulk_create(
-        ContractLine(market=market, position=start + i, ref=r["ref"], label=r["label"], kind=r["kind"],
-                     unit=r["unit"], unit_price=Decimal(r["unit_price"]), quantity=Decimal(r["quantity"]),
-                     vat_rate=Decimal(r["vat_rate"]))
-        for i, r in enumerate(pending.rows)
-    )
+    new_lines = [_line_of(market, start + i, r) for i, r in enumerate(pending.rows)]
+    message = market_totals_error(market, new_lines)
+    if message:
+        raise ImportFileError(message)
+    lines = ContractLine.objects.bulk_create(new_lines)
     pending.delete()
     refresh_totals(market)
     return lines

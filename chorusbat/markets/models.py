@@ -17,6 +17,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from chorusbat.accounts.models import Company
+from chorusbat.engine import limits
+from chorusbat.markets.bounds import between
 
 VAT_RATES = (Decimal("0"), Decimal("2.1"), Decimal("5.5"), Decimal("10"), Decimal("20"))
 
@@ -65,12 +67,16 @@ class Market(models.Model):
     )
 
     start_date = models.DateField(_("start date"))
-    duration_months = models.PositiveSmallIntegerField(_("duration (months)"), validators=[MinValueValidator(1)])
+    duration_months = models.PositiveSmallIntegerField(
+        _("duration (months)"),
+        validators=[MinValueValidator(limits.MIN_DURATION_MONTHS), MaxValueValidator(limits.MAX_DURATION_MONTHS)],
+    )
 
     # Price revision Cn = fixed + variable × In / base_index; all three empty for firm prices.
     revision_fixed = models.DecimalField(_("fixed part"), max_digits=6, decimal_places=4, null=True, blank=True)
     revision_variable = models.DecimalField(_("variable part"), max_digits=6, decimal_places=4, null=True, blank=True)
-    revision_base_index = models.DecimalField(_("base index"), max_digits=12, decimal_places=4, null=True, blank=True)
+    revision_base_index = models.DecimalField(_("base index"), max_digits=limits.INDEX_MAX_DIGITS,
+                                              decimal_places=limits.INDEX_DECIMALS, null=True, blank=True)
     revision_index_name = models.CharField(_("index"), max_length=30, blank=True, help_text=_("For example BT01."))
 
     # Fractions (0.10 = 10 %), as the engine takes them.
@@ -104,6 +110,20 @@ class Market(models.Model):
             models.UniqueConstraint(
                 fields=["company", "buyer_siret", "number"], name="market_number_unique_per_company_buyer"
             ),
+            between("start_date", limits.MIN_DATE, limits.MAX_DATE, name="market_start_date_in_range"),
+            between("duration_months", limits.MIN_DURATION_MONTHS, limits.MAX_DURATION_MONTHS,
+                    name="market_duration_in_range"),
+            between("revision_fixed", 0, limits.MAX_FRACTION, nullable=True, name="market_revision_fixed_in_range"),
+            between("revision_variable", 0, limits.MAX_FRACTION, nullable=True,
+                    name="market_revision_variable_in_range"),
+            between("revision_base_index", limits.MIN_INDEX, limits.MAX_INDEX, nullable=True,
+                    name="market_base_index_in_range"),
+            between("advance_rate", 0, limits.MAX_ADVANCE_RATE, name="market_advance_rate_in_range"),
+            between("advance_start", 0, limits.MAX_FRACTION, name="market_advance_start_in_range"),
+            between("advance_end", 0, limits.MAX_FRACTION, name="market_advance_end_in_range"),
+            between("retention_rate", 0, limits.MAX_RETENTION_RATE, name="market_retention_rate_in_range"),
+            between("contract_ht", -limits.MAX_AMOUNT, limits.MAX_AMOUNT, name="market_contract_ht_in_range"),
+            between("contract_ttc", -limits.MAX_AMOUNT, limits.MAX_AMOUNT, name="market_contract_ttc_in_range"),
         ]
 
     def __str__(self) -> str:
@@ -132,8 +152,10 @@ class ContractLine(models.Model):
     label = models.CharField(_("label"), max_length=300)
     kind = models.CharField(_("price form"), max_length=10, choices=LineKind.choices, default=LineKind.FORFAIT)
     unit = models.CharField(_("unit"), max_length=20)
-    unit_price = models.DecimalField(_("unit price excl. VAT"), max_digits=14, decimal_places=4)
-    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=4)
+    unit_price = models.DecimalField(_("unit price excl. VAT"), max_digits=limits.UNIT_PRICE_MAX_DIGITS,
+                                     decimal_places=limits.UNIT_PRICE_DECIMALS)
+    quantity = models.DecimalField(_("quantity"), max_digits=limits.QUANTITY_MAX_DIGITS,
+                                   decimal_places=limits.QUANTITY_DECIMALS)
     vat_rate = models.DecimalField(
         _("VAT rate"), max_digits=4, decimal_places=1, choices=[(r, f"{r} %") for r in VAT_RATES]
     )
@@ -141,7 +163,12 @@ class ContractLine(models.Model):
     class Meta:
         verbose_name = _("contract line")
         ordering = ["position", "id"]
-        constraints = [models.UniqueConstraint(fields=["market", "ref"], name="line_ref_unique_per_market")]
+        constraints = [
+            models.UniqueConstraint(fields=["market", "ref"], name="line_ref_unique_per_market"),
+            between("unit_price", 0, limits.MAX_UNIT_PRICE, name="line_unit_price_in_range"),
+            between("quantity", 0, limits.MAX_QUANTITY, name="line_quantity_in_range"),
+            between("vat_rate", 0, limits.MAX_PERCENT, name="line_vat_rate_in_range"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.ref} {self.label}"

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import IntegrityError
 from django.db.models import Count, DecimalField, F, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -22,9 +24,11 @@ from chorusbat.markets.forms import MAX_UPLOAD_BYTES, ContractLineForm, LineImpo
 from chorusbat.markets.models import ContractLine, LineImport, Market
 from chorusbat.markets.services import refresh_totals
 from chorusbat.markets.uploads import SizeLimitUploadHandler
+from chorusbat.web.once import AlreadySubmitted, check_not_submitted, once
 
 PAGE_SIZE = 25
-MONEY = DecimalField(max_digits=14, decimal_places=2)
+# Sums over many situations may need more digits than one amount (SQLite checks them when reading).
+MONEY = DecimalField(max_digits=20, decimal_places=2)
 
 
 def company_market(request, pk) -> Market:
@@ -68,19 +72,41 @@ def market_edit(request, pk):
 def _market_form(request, market: Market):
     company = request.membership.company
     if request.method == "POST":
+        if request.POST.get("action") != "lookup":
+            try:
+                check_not_submitted(request)  # posted twice: the first submission's page, nothing validated again
+            except AlreadySubmitted as done:
+                return done.response()
         form = MarketForm(request.POST, instance=market, company=company)
         if request.POST.get("action") == "lookup":
             form.is_valid()  # show what is wrong; nothing is saved on a lookup
             return render(request, "markets/market_form.html", {"form": form, "market": market, "looked_up": True})
-        if form.is_valid():
+        if not form.is_valid():
+            try:  # invalid only because the same submission, just saved by another request, now exists
+                check_not_submitted(request)
+            except AlreadySubmitted as done:
+                return done.response()
+        else:
             creating = market.pk is None
-            market = form.save(commit=False)
-            if form.buyer_info is not None:
-                market.buyer_checked_at = timezone.now()
-            market.save()
-            refresh_totals(market)
-            messages.success(request, _("Market created.") if creating else _("Market saved."))
-            return redirect("markets:detail", pk=market.pk)
+
+            def save() -> str:
+                saved = form.save(commit=False)
+                if form.buyer_info is not None:
+                    saved.buyer_checked_at = timezone.now()
+                saved.save()
+                refresh_totals(saved)
+                return reverse("markets:detail", args=[saved.pk])
+
+            try:
+                url = once(request, save)
+            except AlreadySubmitted as done:
+                return done.response()
+            except IntegrityError:  # the same identifier saved by another request at the same moment
+                form.add_error("number", _("Your company already has a market with this identifier for this "
+                                           "buyer."))
+            else:
+                messages.success(request, _("Market created.") if creating else _("Market saved."))
+                return redirect(url)
     else:
         form = MarketForm(instance=market, company=company)
     return render(request, "markets/market_form.html", {"form": form, "market": market})
@@ -120,17 +146,39 @@ def _line_form(request, market, line):
     if _refuse_if_locked(request, market):
         return redirect("markets:detail", pk=market.pk)
     if request.method == "POST":
+        try:
+            check_not_submitted(request)
+        except AlreadySubmitted as done:
+            return done.response()
         form = ContractLineForm(request.POST, instance=line, market=market)
-        if form.is_valid():
-            line = form.save(commit=False)
-            if line.pk is None:
-                line.position = market.lines.count() + 1
-            line.save()
-            refresh_totals(market)
-            messages.success(request, _("Line %(ref)s saved.") % {"ref": line.ref})
-            if request.POST.get("action") == "save_add":
-                return redirect("markets:line_create", pk=market.pk)
-            return redirect("markets:detail", pk=market.pk)
+        if not form.is_valid():
+            try:  # invalid only because the same submission, just saved by another request, now exists
+                check_not_submitted(request)
+            except AlreadySubmitted as done:
+                return done.response()
+        else:
+
+            def save() -> str:
+                Market.objects.select_for_update().get(pk=market.pk)  # one line change of a market at a time
+                saved = form.save(commit=False)
+                if saved.pk is None:
+                    saved.position = market.lines.count() + 1
+                saved.save()
+                refresh_totals(market)
+                if request.POST.get("action") == "save_add":
+                    return reverse("markets:line_create", args=[market.pk])
+                return reverse("markets:detail", args=[market.pk])
+
+            try:
+                url = once(request, save)
+            except AlreadySubmitted as done:
+                return done.response()
+            except IntegrityError:  # the same reference saved by another request at the same moment
+                form.add_error("ref", _("This market already has a line with reference %(ref)s.")
+                               % {"ref": form.cleaned_data["ref"]})
+            else:
+                messages.success(request, _("Line %(ref)s saved.") % {"ref": form.cleaned_data["ref"]})
+                return redirect(url)
     else:
         form = ContractLineForm(instance=line, market=market)
     return render(request, "markets/line_form.html", {"form": form, "market": market, "line": line})

@@ -17,7 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 from chorusbat import engine
 from chorusbat.markets.models import LineKind, Market
-from chorusbat.markets.forms import DATE_WIDGET, capitalise_labels
+from chorusbat.engine import limits
+from chorusbat.markets.forms import BoundedDateField, capitalise_labels
 from chorusbat.markets.french_numbers import FrenchDecimalField
 from chorusbat.situations import numbering
 from chorusbat.situations.models import Situation
@@ -48,7 +49,7 @@ class MonthField(forms.Field):
         match = _MONTH.match(str(value))
         if match:
             year, month = int(match["y1"] or match["y2"]), int(match["m1"] or match["m2"])
-            if 1 <= month <= 12 and 2000 <= year <= 2100:
+            if 1 <= month <= 12 and limits.MIN_YEAR <= year <= limits.MAX_YEAR:
                 return datetime.date(year, month, 1)
         raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
 
@@ -65,10 +66,13 @@ class SituationForm(forms.Form):
                              help_text=_("At most 20 letters, digits or - _ / . — the next number of your "
                                          "sequence is suggested."))
     period = MonthField(label=_("period"))
-    date = forms.DateField(label=_("invoice date"), widget=DATE_WIDGET)
-    index_value = FrenchDecimalField(label=_("index value (In)"), required=False, max_digits=12)
+    date = BoundedDateField(label=_("invoice date"))
+    index_value = FrenchDecimalField(label=_("index value (In)"), required=False,
+                                     max_digits=limits.INDEX_MAX_DIGITS, decimal_places=limits.INDEX_DECIMALS,
+                                     max_value=limits.MAX_INDEX)
     advance_paid = FrenchDecimalField(label=_("advance to pay with this situation (e)"), required=False,
-                                      min_value=0, decimal_places=2, initial=Decimal("0"))
+                                      min_value=0, max_value=limits.MAX_AMOUNT, max_digits=limits.MONEY_MAX_DIGITS,
+                                      decimal_places=limits.MONEY_DECIMALS, initial=Decimal("0"))
 
     def __init__(self, *args, market: Market, situation: Situation | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -89,13 +93,16 @@ class SituationForm(forms.Form):
             name = line_field_name(line)
             percent = line.kind == LineKind.FORFAIT
             self.fields[name] = FrenchDecimalField(
-                label=f"{line.ref} {line.label}", required=False, decimal_places=4, initial=current.get(line.pk),
+                label=f"{line.ref} {line.label}", required=False, decimal_places=limits.QUANTITY_DECIMALS,
+                max_digits=limits.QUANTITY_MAX_DIGITS, max_value=limits.MAX_QUANTITY,
+                initial=current.get(line.pk),
             )
             self.grid.append({"line": line, "name": name, "percent": percent, "previous": previous.get(line.pk)})
         for i in range(PENALTY_ROWS):
             self.fields[f"penalty_label_{i}"] = forms.CharField(label=_("penalty"), max_length=200, required=False)
-            self.fields[f"penalty_amount_{i}"] = FrenchDecimalField(label=_("amount"), required=False,
-                                                                    decimal_places=2, min_value=0)
+            self.fields[f"penalty_amount_{i}"] = FrenchDecimalField(
+                label=_("amount"), required=False, decimal_places=limits.MONEY_DECIMALS,
+                max_digits=limits.MONEY_MAX_DIGITS, min_value=0, max_value=limits.MAX_AMOUNT)
         capitalise_labels(self)
         if situation is not None:
             self.initial.update(number=situation.number, period=situation.period, date=situation.date,

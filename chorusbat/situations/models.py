@@ -16,11 +16,28 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from chorusbat.accounts.models import Company
+from chorusbat.engine import limits
+from chorusbat.markets.bounds import between
 from chorusbat.markets.models import ContractLine, Market
+
+MONEY = {"max_digits": limits.MONEY_MAX_DIGITS, "decimal_places": limits.MONEY_DECIMALS}
 
 
 def money_field(**kwargs):
-    return models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True, editable=False, **kwargs)
+    return models.DecimalField(null=True, blank=True, editable=False, **MONEY, **kwargs)
+
+
+def money_bounds(prefix: str, *fields: str, nullable: bool = False, low=None) -> list[models.CheckConstraint]:
+    """Every amount within ``limits.MAX_AMOUNT`` (negative allowed unless ``low`` is given)."""
+    low = -limits.MAX_AMOUNT if low is None else low
+    return [between(name, low, limits.MAX_AMOUNT, nullable=nullable, name=f"{prefix}_{name}_in_range")
+            for name in fields]
+
+
+TOTAL_COLUMNS = (
+    "cumulative_ht", "a_amount", "d_amount", "b_amount", "ttc_amount", "c_amount", "e_amount", "f_amount",
+    "g_amount", "net_amount", "advance_recovered_cumulative", "cumulative_ttc_initial",
+)
 
 
 class Status(models.TextChoices):
@@ -39,9 +56,9 @@ class Situation(models.Model):
     number = models.CharField(_("invoice identifier"), max_length=20)
     period = models.DateField(_("period"), help_text=_("First day of the month the situation covers."))
     date = models.DateField(_("invoice date"))
-    index_value = models.DecimalField(_("index value"), max_digits=12, decimal_places=4, null=True, blank=True)
-    advance_paid = models.DecimalField(_("advance to pay (e)"), max_digits=14, decimal_places=2,
-                                       default=Decimal("0.00"))
+    index_value = models.DecimalField(_("index value"), max_digits=limits.INDEX_MAX_DIGITS,
+                                      decimal_places=limits.INDEX_DECIMALS, null=True, blank=True)
+    advance_paid = models.DecimalField(_("advance to pay (e)"), default=Decimal("0.00"), **MONEY)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     replaces = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="corrective", editable=False)
@@ -54,7 +71,9 @@ class Situation(models.Model):
     validated_at = models.DateTimeField(null=True, blank=True)
 
     # The engine's figures, written once at validation (empty for drafts).
-    coefficient = models.DecimalField(max_digits=8, decimal_places=3, null=True, blank=True, editable=False)
+    coefficient = models.DecimalField(max_digits=limits.COEFFICIENT_MAX_DIGITS,
+                                      decimal_places=limits.COEFFICIENT_DECIMALS, null=True, blank=True,
+                                      editable=False)
     cumulative_ht = money_field()
     a_amount = money_field()
     d_amount = money_field()
@@ -75,6 +94,13 @@ class Situation(models.Model):
             models.UniqueConstraint(fields=["company", "number"], name="situation_number_unique_per_company"),
             models.UniqueConstraint(fields=["market", "period"], name="situation_period_unique_per_market",
                                     condition=~models.Q(status="rejected")),
+            between("period", limits.MIN_DATE, limits.MAX_DATE, name="situation_period_in_range"),
+            between("date", limits.MIN_DATE, limits.MAX_DATE, name="situation_date_in_range"),
+            between("index_value", limits.MIN_INDEX, limits.MAX_INDEX, nullable=True,
+                    name="situation_index_in_range"),
+            between("coefficient", 0, limits.MAX_COEFFICIENT, nullable=True, name="situation_coefficient_in_range"),
+            *money_bounds("situation", "advance_paid", low=0),
+            *money_bounds("situation", *TOTAL_COLUMNS, nullable=True),
         ]
 
     def __str__(self) -> str:
@@ -94,10 +120,13 @@ class Progress(models.Model):
 
     situation = models.ForeignKey(Situation, on_delete=models.CASCADE, related_name="progress")
     line = models.ForeignKey(ContractLine, on_delete=models.PROTECT, related_name="progress")
-    value = models.DecimalField(max_digits=14, decimal_places=4)
+    value = models.DecimalField(max_digits=limits.QUANTITY_MAX_DIGITS, decimal_places=limits.QUANTITY_DECIMALS)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["situation", "line"], name="progress_unique_per_line")]
+        constraints = [
+            models.UniqueConstraint(fields=["situation", "line"], name="progress_unique_per_line"),
+            between("value", 0, limits.MAX_QUANTITY, name="progress_value_in_range"),
+        ]
 
 
 class Penalty(models.Model):
@@ -105,10 +134,11 @@ class Penalty(models.Model):
 
     situation = models.ForeignKey(Situation, on_delete=models.CASCADE, related_name="penalties")
     label = models.CharField(_("label"), max_length=200)
-    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    amount = models.DecimalField(_("amount"), **MONEY)
 
     class Meta:
         ordering = ["id"]
+        constraints = money_bounds("penalty", "amount", low=0)
 
 
 class LineAmount(models.Model):
@@ -116,12 +146,13 @@ class LineAmount(models.Model):
 
     situation = models.ForeignKey(Situation, on_delete=models.CASCADE, related_name="line_amounts")
     line = models.ForeignKey(ContractLine, on_delete=models.PROTECT, related_name="+")
-    cumulative = models.DecimalField(max_digits=14, decimal_places=2)
-    previous = models.DecimalField(max_digits=14, decimal_places=2)
-    period = models.DecimalField(max_digits=14, decimal_places=2)
+    cumulative = models.DecimalField(**MONEY)
+    previous = models.DecimalField(**MONEY)
+    period = models.DecimalField(**MONEY)
 
     class Meta:
         ordering = ["line__position", "line_id"]
+        constraints = money_bounds("line_amount", "cumulative", "previous", "period")
 
 
 class RateAmount(models.Model):
@@ -129,10 +160,11 @@ class RateAmount(models.Model):
 
     situation = models.ForeignKey(Situation, on_delete=models.CASCADE, related_name="rate_amounts")
     rate = models.DecimalField(max_digits=4, decimal_places=1)
-    cumulative_ht = models.DecimalField(max_digits=14, decimal_places=2)
-    a = models.DecimalField(max_digits=14, decimal_places=2)
-    d = models.DecimalField(max_digits=14, decimal_places=2)
-    b = models.DecimalField(max_digits=14, decimal_places=2)
+    cumulative_ht = models.DecimalField(**MONEY)
+    a = models.DecimalField(**MONEY)
+    d = models.DecimalField(**MONEY)
+    b = models.DecimalField(**MONEY)
 
     class Meta:
         ordering = ["rate"]
+        constraints = money_bounds("rate_amount", "cumulative_ht", "a", "d", "b")

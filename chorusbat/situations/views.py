@@ -12,7 +12,9 @@ import datetime
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import IntegrityError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -29,6 +31,15 @@ from chorusbat.situations.services import (
     save_draft,
     validate_situation,
 )
+from chorusbat.web.once import AlreadySubmitted, check_not_submitted, once
+
+
+class DraftExists(Exception):
+    """Another request created the market's draft meanwhile (a market has at most one draft)."""
+
+    def __init__(self, draft: Situation):
+        super().__init__(draft.number)
+        self.draft = draft
 
 PAGE_SIZE = 25
 
@@ -65,11 +76,42 @@ def situation_create(request, market_pk):
         messages.error(request, _("Enter or import the market's contract lines first."))
         return redirect("markets:detail", pk=market.pk)
     if request.method == "POST":
+        try:
+            check_not_submitted(request)
+        except AlreadySubmitted as done:
+            return done.response()
         form = SituationForm(request.POST, market=market)
-        if form.is_valid():
-            situation = save_draft(market, form.data_object, request.user)
-            messages.success(request, _("Draft situation %(number)s saved.") % {"number": situation.number})
-            return redirect("situations:detail", pk=situation.pk)
+        if not form.is_valid():
+            try:  # invalid only because the same submission, just saved by another request, now exists
+                check_not_submitted(request)
+            except AlreadySubmitted as done:
+                return done.response()
+        else:
+
+            def save() -> str:
+                # The market row is locked (PostgreSQL; SQLite writes one transaction at a time), so that the
+                # one-draft rule is checked again by one request at a time.
+                locked = Market.objects.select_for_update().get(pk=market.pk)
+                draft = locked.situations.exclude(status=Status.REJECTED).order_by("-period").first()
+                if draft is not None and not draft.is_validated:
+                    raise DraftExists(draft)
+                situation = save_draft(locked, form.data_object, request.user)
+                return reverse("situations:detail", args=[situation.pk])
+
+            try:
+                url = once(request, save)
+            except AlreadySubmitted as done:
+                return done.response()
+            except DraftExists as exists:
+                messages.error(request, _("Situation %(number)s is still a draft: finish and validate it first.")
+                               % {"number": exists.draft.number})
+                return redirect("situations:detail", pk=exists.draft.pk)
+            except IntegrityError:  # the same number or period saved by another request at the same moment
+                form.add_error("number", _("This number or this period was just used by another situation: "
+                                           "check the market's situations."))
+            else:
+                messages.success(request, _("Draft situation %(number)s saved.") % {"number": form.data_object.number})
+                return redirect(url)
     else:
         today = timezone.localdate()
         suggestion = numbering.suggest(company_numbers(market.company), today)

@@ -117,4 +117,4 @@ def test_render_delegates_to_the_facturx_module(monkeypatch, tmp_path):
 def test_missing_arguments_are_usage_errors(args):
     with pytest.raises(Exception) as raised:
         call_command("situation", *args)
-    assert "required" in str(raised.value)
+    assert "argument obligatoire manquant" in str(raised.value)

@@ -57,13 +57,13 @@ def test_optional_parts_have_their_defaults():
     data = example()
     del data["market"]["revision"], data["market"]["retention_rate"], data["market"]["engagement"]
     data["market"]["advance"] = {"rate": "0.05"}
-    data["moe"] = {"name": "Atelier MOE", "siret": "12345678901234", "address": "kept for the invoice"}
+    data["moe"] = {"name": "Atelier MOE", "siret": "44306184100013", "address": "kept for the invoice"}
     for item in data["situations"]:
         del item["index"]
     contract, _, parties = parse_situation_file(data)
     assert contract.revision is None and contract.retention_rate == 0 and contract.engagement is None
     assert (contract.advance.start, contract.advance.end) == (Decimal("0.65"), Decimal("0.80"))
-    assert parties.moe == {"name": "Atelier MOE", "siret": "12345678901234", "address": "kept for the invoice"}
+    assert parties.moe == {"name": "Atelier MOE", "siret": "44306184100013", "address": "kept for the invoice"}
     assert compute_situation_file(data)["situations"][0]["coefficient"] == "1.000"
 
 

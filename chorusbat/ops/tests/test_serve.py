@@ -110,7 +110,7 @@ def test_production_server(server):
         # A server error: the French page for the user, one JSON line with the exception for the operators.
         error = http.get("/ops/error-probe", headers={**HTTPS, "Authorization": f"Bearer {METRICS_TOKEN}"})
         assert error.status_code == 500
-        assert 'lang="fr"' in error.text and "Une erreur est survenue" in error.text
+        assert 'lang="fr"' in error.text and "Erreur du serveur" in error.text
         assert "Traceback" not in error.text and "ErrorProbe" not in error.text
         assert http.get("/ops/error-probe", headers=HTTPS).status_code == 404  # not without the token
 

@@ -74,3 +74,32 @@ def test_error_reports_hide_secrets(rf, settings, monkeypatch):
     assert "crypto.py" in html  # the report does show the frame where it failed…
     for secret in (SECRET_PASSWORD, "Db-Secret-2", SECRET_HEADER):  # …but none of the secrets
         assert secret not in html
+
+
+def test_every_encrypted_field_is_rotated(settings, company):
+    """Each ``EncryptedTextField`` of every model (found by class, so a new one cannot be forgotten) is readable
+    with the new key alone after the documented rotation."""
+    from chorusbat.accounts.models import ChorusSubscription
+
+    fields = crypto.encrypted_fields()
+    names = {(model.__name__, field.name) for model, field in fields}
+    assert {("ChorusSubscription", "password_encrypted"),
+            ("ChorusSubscription", "piste_client_secret_encrypted")} <= names
+    old = settings.ENCRYPTION_KEYS[0]
+    sub = ChorusSubscription(company=company, siret=company.siret, referent_email="a@example.fr",
+                             technical_login="TECH_1_73282932000074@cpro.fr", piste_client_id="own-app")
+    sub.set_password("rotate-me")
+    sub.set_piste_secret("piste-secret")
+    sub.save()
+    # Any other model with an encrypted column gets a row too, so that the test covers it when it appears.
+    for model, field in fields:
+        assert model is ChorusSubscription, f"add a row of {model.__name__} to this test"
+    new = Fernet.generate_key().decode()
+    settings.ENCRYPTION_KEYS = [new, old]
+    call_command("rotate_encryption_keys")
+    settings.ENCRYPTION_KEYS = [new]
+    sub.refresh_from_db()
+    for model, field in fields:
+        token = getattr(sub, field.attname)
+        assert crypto.decrypt(token)  # readable with the new key only
+    assert (sub.get_password(), sub.get_piste_secret()) == ("rotate-me", "piste-secret")

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from chorusbat.accounts.demo import create_demo_data
@@ -13,4 +14,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  user {u['username']!r} password {u['password']!r} ({u['role']})")
         if info["technical_account"]:
             t = info["technical_account"]
-            self.stdout.write(f"  sandbox technical account {t['login']!r} password {t['password']!r}")
+            # Never the technical password itself: this output lands in logs. Say where to read it.
+            self.stdout.write(
+                f"  sandbox technical account {t['login']!r}: its password is on the sandbox's page "
+                f"{settings.CHORUSBAT_SANDBOX_URL}/_sim/credentials (or: chorusbat sandbox --print-credentials)"
+            )

@@ -14,12 +14,43 @@ from __future__ import annotations
 import json
 import sys
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from chorusbat.engine import SituationValidationError, compute_situation_file, load_situation_file
 from chorusbat.engine.messages import sentence
 
 EXIT_INVALID = 2
+FRENCH_USAGE = (
+    "Utilisation : chorusbat situation compute FICHIER.json\n"
+    "              chorusbat situation render FICHIER.json [--out DOSSIER]"
+)
+ARGUMENT_NAMES = {"subcommand": "compute ou render", "{compute,render}": "compute ou render", "file": "fichier de situation (FICHIER.json)"}
+
+
+def french_error(message: str) -> str:
+    """argparse's English error, said in French (the names of what is missing or wrong are kept)."""
+    if "the following arguments are required:" in message:
+        names = message.split(":", 1)[1].split(", ")
+        missing = ", ".join(ARGUMENT_NAMES.get(name.strip(), name.strip()) for name in names)
+        return f"argument obligatoire manquant : {missing}."
+    if "invalid choice" in message:
+        return "sous-commande inconnue : choisissez compute ou render."
+    if "unrecognized arguments:" in message:
+        return f"arguments inconnus : {message.split(':', 1)[1].strip()}."
+    if "expected one argument" in message:
+        return f"une valeur est attendue après {message.split(':', 1)[0].replace('argument', '').strip()}."
+    return "arguments incorrects."
+
+
+class FrenchParser(CommandParser):
+    """Usage errors in French, without a traceback: exit 2 from the command line, ``CommandError`` otherwise."""
+
+    def error(self, message):
+        text = f"Erreur : {french_error(message)}"
+        if self.called_from_command_line:
+            sys.stderr.write(f"{FRENCH_USAGE}\n{text}\n")
+            sys.exit(EXIT_INVALID)
+        raise CommandError(text)
 
 
 class Command(BaseCommand):
@@ -27,6 +58,7 @@ class Command(BaseCommand):
     help = "Compute (or render) the monthly situations of a situation file (see situation-rules.md §4)."
 
     def add_arguments(self, parser):
+        parser.__class__ = FrenchParser  # Django builds a CommandParser; its subparsers follow its class
         subcommands = parser.add_subparsers(dest="subcommand", required=True, metavar="{compute,render}")
         compute = subcommands.add_parser("compute", help="print the computed situations as JSON")
         compute.add_argument("file", help="situation file (JSON)")

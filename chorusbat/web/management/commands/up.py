@@ -56,7 +56,8 @@ class Command(BaseCommand):
             ),
             (
                 "web",
-                [py, "-m", "chorusbat", "runserver", f"127.0.0.1:{options['port']}", "--noreload"],
+                # DEBUG stays off (unless CHORUSBAT_DEBUG=1): --insecure lets runserver serve the static files anyway.
+                [py, "-m", "chorusbat", "runserver", f"127.0.0.1:{options['port']}", "--noreload", "--insecure"],
                 f"http://127.0.0.1:{options['port']}/connexion/",
             ),
             ("worker", [py, "-m", "chorusbat", "worker"], None),
