@@ -220,7 +220,6 @@ LOGGING = {
     "loggers": {
         "django.server": {"level": "WARNING"},
         # Document rendering libraries are chatty at INFO (fonts, subsetting): keep their warnings only.
-        "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
         "factur-x": {"level": "WARNING"},
         "facturx": {"level": "WARNING"},

@@ -39,7 +39,6 @@ from chorusbat.facturx import (
     validate,
 )
 from chorusbat.invoicing.models import DocumentStatus, InvoiceDocument, sha256_hex
-from chorusbat.invoicing.preview import stamp_preview
 from chorusbat.markets.models import Framework
 from chorusbat.situations.models import Situation
 from chorusbat.situations.services import decompte
@@ -283,7 +282,7 @@ def preview_pdf(situation: Situation) -> bytes:
     """The PDF behind "Aperçu PDF": the stored Factur-X once validated, else a stamped draft preview."""
     if situation.is_validated:
         return ready_document(situation).pdf_bytes
-    return stamp_preview(render_pdf(invoice_data_for(situation)), _("PREVIEW — NOT VALIDATED"))
+    return render_pdf(invoice_data_for(situation), watermark=_("PREVIEW — NOT VALIDATED"))
 
 
 # ------------------------------------------------------------------------------- what the situation page shows
