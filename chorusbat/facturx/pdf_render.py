@@ -91,14 +91,32 @@ def _legal_identity(party: Party) -> list[str]:
     return lines
 
 
+def _grouped(value: str, sizes: tuple[int, ...]) -> str:
+    """``value`` cut into groups of ``sizes`` (the last size repeats), joined by no-break spaces: how a French
+    reader expects a SIRET (``732 829 320 00074``) or an IBAN (``FR76 3000 6000 …``). Other values are kept."""
+    text = clean_text(value)
+    if not text.isalnum():
+        return text
+    groups, start, index = [], 0, 0
+    while start < len(text):
+        size = sizes[min(index, len(sizes) - 1)]
+        groups.append(text[start:start + size])
+        start, index = start + size, index + 1
+    return "\u00a0".join(groups)
+
+
+def siret_text(siret: str) -> str:
+    return _grouped(siret, (3, 3, 3, 5)) if clean_text(siret).isdigit() and len(clean_text(siret)) == 14 else siret
+
+
 def _party(role: str, party: Party) -> dict:
     address = party.address
     lines = [address.line1, address.line2, " ".join(p for p in (address.postcode, address.city) if p)]
     if address.country_code and address.country_code != "FR":
         lines.append(address.country_code)
-    lines += [f"SIRET {party.siret}"]
+    lines += [f"SIRET {siret_text(party.siret)}"]
     if clean_text(party.vat_number):
-        lines.append(f"TVA intracommunautaire {party.vat_number}")
+        lines.append(f"N° TVA intracom. {party.vat_number}")
     lines += _legal_identity(party)
     return {
         "role": role,
@@ -183,7 +201,7 @@ def document_data(data: InvoiceData, watermark: str = "") -> dict:
         payment += [
             ("Échéance", f"{fr_date(due_date(data))} ({data.payment_delay_days} jours)"),
             ("Mode de paiement", "Virement SEPA"),
-            ("IBAN", data.iban),
+            ("IBAN", _grouped(data.iban, (4,))),
         ]
         if data.bic:
             payment.append(("BIC", data.bic))
@@ -206,7 +224,7 @@ def document_data(data: InvoiceData, watermark: str = "") -> dict:
         "issue_date": fr_date(data.issue_date),
         "original_invoice_number": pdf_text(data.original_invoice_number) if data.is_credit_note else "",
         "original_invoice_date": fr_date(data.original_invoice_date) if data.original_invoice_date else "",
-        "supplier": {"name": pdf_text(data.supplier.name), "siret": pdf_text(data.supplier.siret)},
+        "supplier": {"name": pdf_text(data.supplier.name), "siret": pdf_text(siret_text(data.supplier.siret))},
         "parties": parties,
         "references": [(name, wrappable(value)) for name, value in references if clean_text(value)],
         "lines": lines,

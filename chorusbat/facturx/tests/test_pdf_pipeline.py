@@ -143,3 +143,39 @@ def test_300_lines_make_a_multipage_pdf_with_repeated_table_headers():
     assert len(with_table) >= 5
     assert all("Désignation" in page.extract_text() for page in with_table)
     assert "Page 1 / " in pages[0].extract_text()
+
+
+def test_optional_legal_identity_and_addresses_are_printed_when_known():
+    from chorusbat.facturx.model import Address
+
+    data = invoices(example_file())[1]
+    supplier = dataclasses.replace(data.supplier, legal_form="SARL", share_capital="50 000 €",
+                                   rcs="RCS Nantes 732 829 320")
+    buyer = dataclasses.replace(data.buyer, address=Address(line1="2 rue de l'Hôtel de Ville", postcode="44094",
+                                                            city="Nantes Cedex 1"))
+    text = pdf_text_of(render_pdf(dataclasses.replace(data, supplier=supplier, buyer=buyer)))
+    assert "SARL au capital de 50 000 €" in text and "RCS Nantes 732 829 320" in text
+    assert "2 rue de l'Hôtel de Ville" in text and "44094 Nantes Cedex 1" in text
+    assert "au capital" not in pdf_text_of(render_pdf(data))  # nothing invented when unknown
+
+
+@pytest.mark.parametrize("count", [8, 22, 34, 60])
+def test_the_summary_and_its_mentions_never_leave_a_line_alone_on_the_last_page(count):
+    """Whatever the length of the décompte, the last page holds the whole summary: état d'acompte with its
+    deductions note, VAT, payment and legal mentions, together."""
+    lines = [line(str(i), f"Ouvrage n° {i}") for i in range(1, count + 1)]
+    data = invoices(simple_file(lines, [{str(i): "7" for i in range(1, count + 1)}]))[0]
+    pages = PdfReader(io.BytesIO(render_pdf(data))).pages
+    last = re.sub(r"\s+", " ", pages[-1].extract_text().replace("\u00a0", " "))
+    for part in ("État d'acompte", "Déductions (état d'acompte)", "Ventilation de la TVA", "Paiement",
+                 "Pénalités de retard", "Pas d'escompte pour paiement anticipé"):
+        assert part in last, (count, part)
+    assert all("État d'acompte" not in page.extract_text() for page in pages[:-1])
+
+
+def test_the_supplier_name_is_never_broken_in_the_footer():
+    data = invoices(example_file())[1]
+    name = "ENTREPRISE GÉNÉRALE DE PEINTURE ET DE REVÊTEMENTS DU LITTORAL ATLANTIQUE SAS"
+    pdf = render_pdf(dataclasses.replace(data, supplier=dataclasses.replace(data.supplier, name=name)))
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        assert any(name in text_line for text_line in page.extract_text().splitlines())
