@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
-
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -332,7 +332,8 @@ def refresh_document(situation_id: int) -> str:
             return "ready"
         # Replace only the row we compared, so that two refreshes racing store one document.
         changed = InvoiceDocument.objects.filter(pk=existing.pk, sha256=existing.sha256,
-                                                 inputs_sha256=existing.inputs_sha256).update(**fields)
+                                                 inputs_sha256=existing.inputs_sha256).update(
+            **fields, created_at=timezone.now())
     return "rebuilt" if changed else "ready"
 
 
@@ -389,7 +390,8 @@ def document_state(situation: Situation) -> DocumentState:
     """What the page shows of a validated situation's stored document; for a draft, what would block it.
 
     Never builds a document: a validated situation without one is ``preparing`` (its task is asked for again,
-    at most once a minute, in case it was lost).
+    at most once a minute, in case it was lost), unless its invoice cannot be issued at all (``error``, saying
+    why); a rejected document is tried again the same way, in case what made it fail has been fixed since.
     """
     from chorusbat.invoicing.tasks import schedule_document_from_page
 
@@ -400,8 +402,13 @@ def document_state(situation: Situation) -> DocumentState:
             return DocumentState("draft", messages=str(error).splitlines())
         return DocumentState("draft")
     document = InvoiceDocument.objects.filter(situation=situation).first()
-    if document is None:
+    if document is None or not document.is_ready:
+        try:
+            invoice_data_for(situation)  # no build: only what the engine and the models say
+        except DocumentError as error:
+            return DocumentState("error", messages=str(error).splitlines())
         schedule_document_from_page(situation.pk)
+    if document is None:
         return DocumentState("preparing")
     document.situation = situation
     if not document.is_ready:

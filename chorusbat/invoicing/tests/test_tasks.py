@@ -125,3 +125,31 @@ def test_once_handed_to_the_gateway_the_document_is_frozen(firm_market, admin_us
     assert queued_for(validated.pk) == 0  # not even asked
     assert refresh_document(validated.pk) == "ready"  # and a late task keeps the stored bytes
     assert InvoiceDocument.objects.get().sha256 == before.sha256
+
+
+def test_the_page_says_why_an_invoice_cannot_be_issued_instead_of_waiting(admin_client, market_with_situations,
+                                                                          company):
+    company.iban = ""
+    company.save()
+
+    page = admin_client.get(reverse("situations:detail", args=[situation("F2026-0093").pk])).content.decode()
+
+    assert ">non produite<" in page and "IBAN du fournisseur" in page and "en préparation" not in page
+
+
+def test_a_rejected_document_is_tried_again_in_the_background_not_by_the_page(admin_client, market_with_situations,
+                                                                              monkeypatch):
+    from django.core.cache import cache
+
+    cache.clear()
+    validated = situation("F2026-0093")
+    monkeypatch.setattr(services, "build_facturx", failing_build)
+    run_queued()
+    assert InvoiceDocument.objects.get(situation=validated).status == DocumentStatus.INVALID
+
+    page = admin_client.get(reverse("situations:detail", args=[validated.pk])).content.decode()
+
+    assert ">non conforme<" in page and queued_for(validated.pk) == 1
+    monkeypatch.undo()
+    run_queued()
+    assert InvoiceDocument.objects.get(situation=validated).is_ready
