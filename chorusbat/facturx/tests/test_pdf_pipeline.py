@@ -179,3 +179,16 @@ def test_the_supplier_name_is_never_broken_in_the_footer():
     pdf = render_pdf(dataclasses.replace(data, supplier=dataclasses.replace(data.supplier, name=name)))
     for page in PdfReader(io.BytesIO(pdf)).pages:
         assert any(name in text_line for text_line in page.extract_text().splitlines())
+
+
+def test_a_summary_taller_than_a_page_breaks_instead_of_running_off_the_page():
+    file_data = simple_file([line("1"), line("2", rate="10")], [{"1": "100", "2": "50"}])
+    file_data["situations"][0]["penalties"] = [
+        {"label": f"Retard de remise du dossier des ouvrages exécutés, lot {i}, bâtiment B", "amount": "10.00"}
+        for i in range(80)
+    ]
+    pages = PdfReader(io.BytesIO(render_pdf(invoices(file_data)[0]))).pages
+    assert len(pages) >= 3
+    text = " ".join(re.sub(r"\s+", " ", page.extract_text()) for page in pages)
+    assert "lot 79" in text and "Net à payer" in text
+    assert "Pas d'escompte pour paiement anticipé" in pages[-1].extract_text()
