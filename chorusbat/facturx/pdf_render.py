@@ -31,7 +31,9 @@ REPLACEMENT = "\ufffd"
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
           "novembre", "décembre")
 ZERO_WIDTH_SPACE = "\u200b"
-_LONG_WORD = re.compile(r"\S{40,}")
+# No-break spaces and the private-use characters that stand for them while clean_text folds the other spaces.
+_NO_BREAK = (("\u00a0", "\ue000"), ("\u202f", "\ue001"))
+_LONG_WORD = re.compile(r"(?:[^\s]|[\u00a0\u202f]){40,}")  # no-break spaces do not break a word
 
 
 @lru_cache(maxsize=1)
@@ -44,10 +46,20 @@ def _drawable() -> frozenset[int]:
 
 
 def pdf_text(value: object) -> str:
-    """Clean ``value`` and replace the characters the shipped font cannot draw."""
+    """Clean ``value`` and replace the characters the shipped font cannot draw.
+
+    No-break spaces are kept (:func:`clean_text` would make them plain spaces): they hold an amount and its
+    ``€`` together, and the groups of a number, on one line.
+    """
     drawable = _drawable()
     fallback = REPLACEMENT if ord(REPLACEMENT) in drawable else "?"
-    return "".join(char if ord(char) in drawable else fallback for char in clean_text(value))
+    text = str(value if value is not None else "")
+    for no_break, placeholder in _NO_BREAK:
+        text = text.replace(placeholder, "").replace(no_break, placeholder)
+    text = clean_text(text)
+    for no_break, placeholder in _NO_BREAK:
+        text = text.replace(placeholder, no_break)
+    return "".join(char if ord(char) in drawable else fallback for char in text)
 
 
 def wrappable(value: object) -> str:
@@ -214,7 +226,11 @@ def document_data(data: InvoiceData, watermark: str = "") -> dict:
         legal.append(message("note_reverse_charge"))
     items = deduction_items(data)
     deductions = message("note_deductions", items=" ; ".join(items), net=fr_money(data.net)) if items else ""
+    statement = _statement(data)
+    amounts = [line[name] for line in lines for name in ("contract_amount", "cumulative", "previous", "period")]
     return {
+        "widest_amount": max(amounts + list(lines_total.values()), key=len),
+        "widest_statement": max((row["amount"] for row in statement), key=len),
         "title": pdf_text(f"{label} {data.invoice_number} — {data.supplier.name}"),
         "author": pdf_text(data.supplier.name),
         "watermark": pdf_text(watermark),
@@ -229,7 +245,7 @@ def document_data(data: InvoiceData, watermark: str = "") -> dict:
         "references": [(name, wrappable(value)) for name, value in references if clean_text(value)],
         "lines": lines,
         "lines_total": lines_total,
-        "statement": _statement(data),
+        "statement": statement,
         "deductions": wrappable(deductions),
         "vat": vat,
         "payment": [(name, wrappable(value)) for name, value in payment],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import re
+from decimal import Decimal
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -192,3 +193,19 @@ def test_a_summary_taller_than_a_page_breaks_instead_of_running_off_the_page():
     text = " ".join(re.sub(r"\s+", " ", page.extract_text()) for page in pages)
     assert "lot 79" in text and "Net à payer" in text
     assert "Pas d'escompte pour paiement anticipé" in pages[-1].extract_text()
+
+
+def test_large_amounts_stay_whole_and_in_their_columns():
+    file_data = simple_file([line("1", "Gros œuvre", price="987654.32", quantity="100"),
+                             line("2", rate="10", price="12345678.91", quantity="10")],
+                            [{"1": "100", "2": "7"}, {"1": "100", "2": "10"}])
+    data = invoices(file_data)[1]
+    pdf = render_pdf(data)
+    document = document_data(data)
+    assert len(document["widest_amount"]) == len(fr_money(Decimal("222222221.10")))  # digits have one width
+    page_lines = PdfReader(io.BytesIO(pdf)).pages[0].extract_text().splitlines()
+    assert not any(text_line.strip().startswith("€") for text_line in page_lines)  # never "… 89" / "€."
+    text = pdf_text_of(pdf)
+    for amount in ("222 222 221,10 €", "185 185 184,37 €", "37 037 036,73 €", "38 897 221,89 €"):
+        assert amount in text
+    assert f"Net à payer : {fr_money(data.net)}".replace("\u00a0", " ") in text
