@@ -33,6 +33,7 @@ MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "ao�
 ZERO_WIDTH_SPACE = "\u200b"
 # No-break spaces and the private-use characters that stand for them while clean_text folds the other spaces.
 _NO_BREAK = (("\u00a0", "\ue000"), ("\u202f", "\ue001"))
+SUMMARY_TEXT_SURELY_FITS = 1200  # characters; 1,200 take about 25 lines in the summary, half of its free room
 _LONG_WORD = re.compile(r"(?:[^\s]|[\u00a0\u202f]){40,}")  # no-break spaces do not break a word
 
 
@@ -227,6 +228,10 @@ def document_data(data: InvoiceData, watermark: str = "") -> dict:
     items = deduction_items(data)
     deductions = message("note_deductions", items=" ; ".join(items), net=fr_money(data.net)) if items else ""
     statement = _statement(data)
+    deductions = wrappable(deductions)
+    # The summary's only texts of unbounded length are the penalties (in the état and in the deductions note):
+    # below this many characters it surely fits on a page and the template need not measure it.
+    summary_fits = sum(len(row["label"]) for row in statement) + len(deductions) < SUMMARY_TEXT_SURELY_FITS
     amounts = [line[name] for line in lines for name in ("contract_amount", "cumulative", "previous", "period")]
     return {
         "widest_amount": max(amounts + list(lines_total.values()), key=len),
@@ -246,7 +251,8 @@ def document_data(data: InvoiceData, watermark: str = "") -> dict:
         "lines": lines,
         "lines_total": lines_total,
         "statement": statement,
-        "deductions": wrappable(deductions),
+        "deductions": deductions,
+        "summary_fits": summary_fits,
         "vat": vat,
         "payment": [(name, wrappable(value)) for name, value in payment],
         "legal": [pdf_text(text) for text in legal],
