@@ -5,8 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # Debian packages the test suite needs: a browser for the screen tests, a PostgreSQL server for the
-# concurrency tests, gettext to compile translations, fonts for the PDF documents.
-DEBIAN_TEST_PACKAGES := chromium postgresql gettext fonts-dejavu-core
+# concurrency tests, gettext to compile translations, poppler-utils (pdftoppm) to turn the PDF previews into PNGs.
+DEBIAN_TEST_PACKAGES := chromium postgresql gettext poppler-utils
 PYTEST_ARGS ?=
 
 .PHONY: run test install system-deps messages clean-data help

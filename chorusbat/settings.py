@@ -335,7 +335,6 @@ LOGGING = {
         # One line per request in production; locally the development server already prints one.
         "chorusbat.request": {"level": "INFO" if PRODUCTION else "WARNING"},
         # Document rendering libraries are chatty at INFO (fonts, subsetting): keep their warnings only.
-        "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
         "factur-x": {"level": "WARNING"},
         "facturx": {"level": "WARNING"},

@@ -35,12 +35,19 @@ class Address:
 
 @dataclass(frozen=True)
 class Party:
-    """A company or public body, identified by its SIRET (14 digits)."""
+    """A company or public body, identified by its SIRET (14 digits).
+
+    ``legal_form``, ``share_capital`` (as printed, e.g. ``10 000 €``) and ``rcs`` (e.g. ``RCS Nantes 732 829 320``)
+    are the supplier's legal mentions; optional, printed on the PDF when known.
+    """
 
     name: str
     siret: str
     vat_number: str = ""
     address: Address = field(default_factory=Address)
+    legal_form: str = ""
+    share_capital: str = ""
+    rcs: str = ""
 
     @property
     def siren(self) -> str:

@@ -1,23 +1,22 @@
-"""The readable side of the invoice: an A4 PDF/A-3b in French, rendered by WeasyPrint from an HTML template.
+"""The readable side of the invoice: an A4 PDF/A-3b in French, compiled by Typst from ``templates/situation.typ``.
 
-Set-up work is done once per process and reused (:func:`_renderer`): the Django template engine (used
-standalone, without settings, with autoescaping on), the parsed stylesheet and the font configuration.
+The template is a file; the invoice reaches it as one JSON document (``sys.inputs.data``), so user text is data,
+never markup or code: Typst inserts strings as they are. Set-up work is done once per process and reused
+(:func:`_compiler`): the Typst compiler with the shipped fonts.
 
-The output never depends on the machine: the only resources are the DejaVu fonts shipped in ``fonts/``,
-the URL fetcher refuses anything else, and characters the shipped font cannot draw are replaced before
-rendering (a PDF/A file must not show missing glyphs, and a fallback system font would make the output
-machine-dependent).
+The output never depends on the machine: the only fonts are the DejaVu files shipped in ``fonts/`` (system fonts
+are ignored and the template disables font fallback), the template imports nothing, and characters the shipped
+font cannot draw are replaced before rendering (a PDF/A file must not show missing glyphs).
 """
 
 from __future__ import annotations
 
-import atexit
+import json
+import re
 import threading
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-
-from django.template import Context, Engine
 
 from chorusbat.facturx.mapping import VatBreakdown, deduction_items, due_date, vat_breakdowns
 from chorusbat.facturx.messages import message
@@ -27,9 +26,15 @@ from chorusbat.facturx.text import clean_text, fr_date, fr_money, fr_number
 PACKAGE_DIR = Path(__file__).resolve().parent
 FONT_DIR = PACKAGE_DIR / "fonts"
 TEMPLATE_DIR = PACKAGE_DIR / "templates"
+TEMPLATE = TEMPLATE_DIR / "situation.typ"
 REPLACEMENT = "\ufffd"
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
           "novembre", "décembre")
+ZERO_WIDTH_SPACE = "\u200b"
+# No-break spaces and the private-use characters that stand for them while clean_text folds the other spaces.
+_NO_BREAK = (("\u00a0", "\ue000"), ("\u202f", "\ue001"))
+SUMMARY_TEXT_SURELY_FITS = 1200  # characters; 1,200 take about 25 lines in the summary, half of its free room
+_LONG_WORD = re.compile(r"(?:[^\s]|[\u00a0\u202f]){40,}")  # no-break spaces do not break a word
 
 
 @lru_cache(maxsize=1)
@@ -42,49 +47,41 @@ def _drawable() -> frozenset[int]:
 
 
 def pdf_text(value: object) -> str:
-    """Clean ``value`` and replace the characters the shipped font cannot draw."""
+    """Clean ``value`` and replace the characters the shipped font cannot draw.
+
+    No-break spaces are kept (:func:`clean_text` would make them plain spaces): they hold an amount and its
+    ``€`` together, and the groups of a number, on one line.
+    """
     drawable = _drawable()
     fallback = REPLACEMENT if ord(REPLACEMENT) in drawable else "?"
-    return "".join(char if ord(char) in drawable else fallback for char in clean_text(value))
+    text = str(value if value is not None else "")
+    for no_break, placeholder in _NO_BREAK:
+        text = text.replace(placeholder, "").replace(no_break, placeholder)
+    text = clean_text(text)
+    for no_break, placeholder in _NO_BREAK:
+        text = text.replace(placeholder, no_break)
+    return "".join(char if ord(char) in drawable else fallback for char in text)
 
 
-def _local_fetcher_class():
-    from weasyprint.urls import FatalURLFetchingError, URLFetcher
-
-    class LocalFontsOnly(URLFetcher):
-        """Fetches the shipped fonts and nothing else: no network, no other file."""
-
-        def fetch(self, url, headers=None):
-            allowed = FONT_DIR.as_uri() + "/"
-            if not url.startswith(allowed) or ".." in url:
-                raise FatalURLFetchingError(f"external resource refused: {url[:200]}")
-            return super().fetch(url, headers)
-
-    return LocalFontsOnly
+def wrappable(value: object) -> str:
+    """:func:`pdf_text`, with a break opportunity (zero-width space) every 20 characters of a word of 40 or more,
+    so that a label without spaces wraps inside its column instead of running over the next ones."""
+    return _LONG_WORD.sub(lambda m: ZERO_WIDTH_SPACE.join(m[0][i:i + 20] for i in range(0, len(m[0]), 20)),
+                          pdf_text(value))
 
 
 @dataclass
-class _Renderer:
-    template: object
-    stylesheet: object
-    font_config: object
-    fetcher: object
+class _Compiler:
+    compiler: object
     lock: threading.Lock
 
 
 @lru_cache(maxsize=1)
-def _renderer() -> _Renderer:
-    from weasyprint import CSS
-    from weasyprint.text.fonts import FontConfiguration
+def _compiler() -> _Compiler:
+    import typst
 
-    engine = Engine(dirs=[str(TEMPLATE_DIR)], autoescape=True)
-    font_config = FontConfiguration()
-    fetcher = _local_fetcher_class()()
-    css = (TEMPLATE_DIR / "situation.css").read_text(encoding="utf-8").replace("FONT_DIR", FONT_DIR.as_uri())
-    stylesheet = CSS(string=css, font_config=font_config, url_fetcher=fetcher)
-    # Release the font configuration before interpreter teardown, when its __del__ can still run cleanly.
-    atexit.register(_renderer.cache_clear)
-    return _Renderer(engine.get_template("situation.html"), stylesheet, font_config, fetcher, threading.Lock())
+    compiler = typst.Compiler(root=str(TEMPLATE_DIR), font_paths=[str(FONT_DIR)], ignore_system_fonts=True)
+    return _Compiler(compiler, threading.Lock())
 
 
 def _period_label(period: str) -> str:
@@ -94,24 +91,57 @@ def _period_label(period: str) -> str:
     return period
 
 
+def _legal_identity(party: Party) -> list[str]:
+    """The supplier's legal form, share capital and RCS registration, when known (« SARL au capital de … »)."""
+    form, capital = clean_text(party.legal_form), clean_text(party.share_capital)
+    lines = []
+    if form and capital:
+        lines.append(f"{form} au capital de {capital}")
+    elif form or capital:
+        lines.append(form or f"Capital social : {capital}")
+    if clean_text(party.rcs):
+        lines.append(party.rcs)
+    return lines
+
+
+def _grouped(value: str, sizes: tuple[int, ...]) -> str:
+    """``value`` cut into groups of ``sizes`` (the last size repeats), joined by no-break spaces: how a French
+    reader expects a SIRET (``732 829 320 00074``) or an IBAN (``FR76 3000 6000 …``). Other values are kept."""
+    text = clean_text(value)
+    if not text.isalnum():
+        return text
+    groups, start, index = [], 0, 0
+    while start < len(text):
+        size = sizes[min(index, len(sizes) - 1)]
+        groups.append(text[start:start + size])
+        start, index = start + size, index + 1
+    return "\u00a0".join(groups)
+
+
+def siret_text(siret: str) -> str:
+    return _grouped(siret, (3, 3, 3, 5)) if clean_text(siret).isdigit() and len(clean_text(siret)) == 14 else siret
+
+
 def _party(role: str, party: Party) -> dict:
     address = party.address
     lines = [address.line1, address.line2, " ".join(p for p in (address.postcode, address.city) if p)]
     if address.country_code and address.country_code != "FR":
         lines.append(address.country_code)
+    lines += [f"SIRET {siret_text(party.siret)}"]
+    if clean_text(party.vat_number):
+        lines.append(f"N° TVA intracom. {party.vat_number}")
+    lines += _legal_identity(party)
     return {
         "role": role,
-        "name": pdf_text(party.name),
-        "siret": pdf_text(party.siret),
-        "vat_number": pdf_text(party.vat_number),
-        "address": [pdf_text(line) for line in lines if clean_text(line)],
+        "name": wrappable(party.name),
+        "lines": [wrappable(line) for line in lines if clean_text(line)],
     }
 
 
 def _progress(line) -> str:
     if line.kind == "forfait":
         return f"{fr_number(line.progress, None)} %"
-    return pdf_text(f"{fr_number(line.progress, None)} {line.unit}")
+    return wrappable(f"{fr_number(line.progress, None)} {line.unit}")
 
 
 def _statement(data: InvoiceData) -> list[dict]:
@@ -129,11 +159,18 @@ def _statement(data: InvoiceData) -> list[dict]:
         ("g", f"Retenue de garantie{retention}", data.g, ""),
         ("", "Net à payer (a + d + b + e − c − f − g)", data.net, "net"),
     ]
-    return [{"code": code, "label": pdf_text(label), "amount": fr_money(amount), "css": css}
-            for code, label, amount, css in rows]
+    return [{"code": code, "label": wrappable(label), "amount": fr_money(amount), "style": style}
+            for code, label, amount, style in rows]
 
 
-def _context(data: InvoiceData) -> dict:
+def _signed_back(data: InvoiceData) -> list[VatBreakdown]:
+    """The VAT breakdown with the situation's own signs (the XML makes a credit note's amounts positive)."""
+    factor = -1 if data.is_credit_note else 1
+    return [replace(item, base=factor * item.base, vat=factor * item.vat) for item in vat_breakdowns(data)]
+
+
+def document_data(data: InvoiceData, watermark: str = "") -> dict:
+    """Everything the template prints, as JSON-ready strings (cleaned, formatted, drawable by the font)."""
     label = "Avoir" if data.is_credit_note else "Facture"
     parties = [_party("Fournisseur (titulaire)", data.supplier), _party("Acheteur (maître d'ouvrage)", data.buyer)]
     if data.moe is not None:
@@ -148,8 +185,8 @@ def _context(data: InvoiceData) -> dict:
     ]
     lines = [
         {
-            "ref": pdf_text(line.ref),
-            "label": pdf_text(line.label),
+            "ref": wrappable(line.ref),
+            "label": wrappable(line.label),
             "contract_amount": fr_money(line.contract_amount),
             "rate": f"{fr_number(line.vat_rate, None)} %",
             "progress": _progress(line),
@@ -177,7 +214,7 @@ def _context(data: InvoiceData) -> dict:
         payment += [
             ("Échéance", f"{fr_date(due_date(data))} ({data.payment_delay_days} jours)"),
             ("Mode de paiement", "Virement SEPA"),
-            ("IBAN", data.iban),
+            ("IBAN", _grouped(data.iban, (4,))),
         ]
         if data.bic:
             payment.append(("BIC", data.bic))
@@ -186,52 +223,51 @@ def _context(data: InvoiceData) -> dict:
         message("note_recovery_indemnity", amount=fr_money(data.recovery_indemnity)),
         message("note_no_discount"),
     ]
-    items = deduction_items(data)
-    if items:
-        legal.append(message("note_deductions", items=" ; ".join(items), net=fr_money(data.net)))
     if data.reverse_charge:
         legal.append(message("note_reverse_charge"))
+    items = deduction_items(data)
+    deductions = message("note_deductions", items=" ; ".join(items), net=fr_money(data.net)) if items else ""
+    statement = _statement(data)
+    deductions = wrappable(deductions)
+    # The summary's only texts of unbounded length are the penalties (in the état and in the deductions note):
+    # below this many characters it surely fits on a page and the template need not measure it.
+    summary_fits = sum(len(row["label"]) for row in statement) + len(deductions) < SUMMARY_TEXT_SURELY_FITS
+    amounts = [line[name] for line in lines for name in ("contract_amount", "cumulative", "previous", "period")]
     return {
+        "widest_amount": max(amounts + list(lines_total.values()), key=len),
+        "widest_statement": max((row["amount"] for row in statement), key=len),
         "title": pdf_text(f"{label} {data.invoice_number} — {data.supplier.name}"),
+        "author": pdf_text(data.supplier.name),
+        "watermark": pdf_text(watermark),
         "document_label": label,
         "invoice_number": pdf_text(data.invoice_number),
         "period": pdf_text(_period_label(data.period)),
         "issue_date": fr_date(data.issue_date),
         "original_invoice_number": pdf_text(data.original_invoice_number) if data.is_credit_note else "",
         "original_invoice_date": fr_date(data.original_invoice_date) if data.original_invoice_date else "",
-        "supplier": {"name": pdf_text(data.supplier.name), "siret": pdf_text(data.supplier.siret)},
+        "supplier": {"name": pdf_text(data.supplier.name), "siret": pdf_text(siret_text(data.supplier.siret))},
         "parties": parties,
-        "references": [(name, pdf_text(value)) for name, value in references if clean_text(value)],
+        "references": [(name, wrappable(value)) for name, value in references if clean_text(value)],
         "lines": lines,
         "lines_total": lines_total,
-        "statement": _statement(data),
+        "statement": statement,
+        "deductions": deductions,
+        "summary_fits": summary_fits,
         "vat": vat,
-        "payment": [(name, pdf_text(value)) for name, value in payment],
+        "payment": [(name, wrappable(value)) for name, value in payment],
         "legal": [pdf_text(text) for text in legal],
     }
 
 
-def _signed_back(data: InvoiceData) -> list[VatBreakdown]:
-    """The VAT breakdown with the situation's own signs (the XML makes a credit note's amounts positive)."""
-    factor = -1 if data.is_credit_note else 1
-    return [replace(item, base=factor * item.base, vat=factor * item.vat) for item in vat_breakdowns(data)]
+def render_pdf(data: InvoiceData, watermark: str = "") -> bytes:
+    """Return the PDF/A-3b document of ``data`` (without the embedded XML; see :mod:`pipeline`).
 
-
-def render_html(data: InvoiceData) -> str:
-    """Return the HTML of the document (escaped by the template engine)."""
-    return _renderer().template.render(Context(_context(data)))
-
-
-def render_pdf(data: InvoiceData) -> bytes:
-    """Return the PDF/A-3b document of ``data`` (without the embedded XML; see :mod:`pipeline`)."""
-    from weasyprint import HTML
-
-    renderer = _renderer()
-    html = render_html(data)
-    with renderer.lock:  # the shared font configuration is not meant for concurrent use
-        document = HTML(string=html, base_url=FONT_DIR.as_uri() + "/", url_fetcher=renderer.fetcher)
-        return document.write_pdf(
-            stylesheets=[renderer.stylesheet],
-            font_config=renderer.font_config,
-            pdf_variant="pdf/a-3b",
+    ``watermark``: a text stamped on every page (a banner at the top and a large diagonal), for draft previews.
+    """
+    payload = json.dumps(document_data(data, watermark), ensure_ascii=False)
+    compiler = _compiler()
+    with compiler.lock:  # one compiler per process, its caches are not meant for concurrent compilations
+        return compiler.compiler.compile(
+            input=str(TEMPLATE), format="pdf", sys_inputs={"data": payload}, pdf_standards=["a-3b"],
+            pdf_tags=False,
         )

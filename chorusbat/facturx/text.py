@@ -2,8 +2,8 @@
 
 User-entered text (labels, names, addresses) may contain anything. XML 1.0 forbids most control characters
 and a broken document is never acceptable, so every text field goes through :func:`clean_text` before it
-reaches either document. Escaping of ``<`` and ``&`` is left to lxml (XML) and to the template engine
-(HTML) — they do it correctly; cleaning only removes what cannot be represented at all.
+reaches either document. Escaping of ``<`` and ``&`` is left to lxml (XML); the PDF template receives text as
+JSON data that Typst prints as it is (never as markup) — cleaning only removes what cannot be represented at all.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ NBSP = "\u00a0"
 
 
 def clean_text(value: object) -> str:
-    """Return ``value`` as a single-line string that XML 1.0 and HTML accept.
+    """Return ``value`` as a single-line string that XML 1.0 and the PDF accept.
 
     Forbidden characters are removed, any run of whitespace (including newlines and tabs) becomes one space,
     and the result is stripped. Long texts are kept whole: neither EN 16931 nor the CII schema limits a

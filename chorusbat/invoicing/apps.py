@@ -5,3 +5,6 @@ class InvoicingConfig(AppConfig):
     name = "chorusbat.invoicing"
     label = "invoicing"
     verbose_name = "Factur-X documents of situations"
+
+    def ready(self) -> None:
+        from chorusbat.invoicing import signals  # noqa: F401 - connects the receivers

@@ -43,6 +43,8 @@ class InvoiceDocument(models.Model):
     sha256 = models.CharField(max_length=64, blank=True)
     xml_sha256 = models.CharField(max_length=64, blank=True)
     report = models.JSONField(default=dict)
+    # SHA-256 of the invoice data the document was built from (services.inputs_digest); empty for older rows.
+    inputs_sha256 = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -6,6 +6,10 @@
 - :func:`ready_document` produces the Factur-X of a *validated* situation once, through the validation gate of
   :func:`chorusbat.facturx.build_facturx`, and stores its exact bytes; later calls return the stored row after
   checking its SHA-256 digests. The bytes deposited in Chorus Pro are these bytes.
+- :func:`refresh_document` is what the background task (:mod:`chorusbat.invoicing.tasks`) runs once a situation is
+  validated: :func:`ready_document`, or, when the invoice data changed since the stored document was built and the
+  situation is not being sent yet, a rebuild that replaces it. The situation page only reads what is stored
+  (:func:`document_state`); it never builds a document.
 - :func:`preview_pdf` is what the "Aperçu PDF" link shows: the stored document of a validated situation, or, for
   a draft, the readable PDF rendered on the fly and stamped « APERÇU — NON VALIDÉE » on every page (never stored,
   no XML inside: a draft is not an invoice).
@@ -15,9 +19,12 @@ Every failure is a :class:`DocumentError` whose message is French and meant for 
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
+from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -39,9 +46,8 @@ from chorusbat.facturx import (
     validate,
 )
 from chorusbat.invoicing.models import DocumentStatus, InvoiceDocument, sha256_hex
-from chorusbat.invoicing.preview import stamp_preview
 from chorusbat.markets.models import Framework
-from chorusbat.situations.models import Situation
+from chorusbat.situations.models import Situation, Status
 from chorusbat.situations.services import decompte
 
 # ------------------------------------------------------------------------------------------------- errors
@@ -115,12 +121,26 @@ def report_as_json(report: ValidationReport) -> dict:
 
 
 def _supplier(company) -> Party:
+    # Legal form, share capital and RCS are printed when the company has them (optional attributes).
     return Party(
         name=company.legal_name,
         siret=company.siret,
         vat_number=company.vat_number,
         address=Address(line1=company.address_line1, line2=company.address_line2, postcode=company.postcode,
                         city=company.city, country_code=company.country_code or "FR"),
+        legal_form=str(getattr(company, "legal_form", "") or ""),
+        share_capital=str(getattr(company, "share_capital", "") or ""),
+        rcs=str(getattr(company, "rcs", "") or ""),
+    )
+
+
+def _buyer(market) -> Party:
+    # The buyer's postal address is printed when the market has one (optional attributes).
+    return Party(
+        name=market.buyer_name,
+        siret=market.buyer_siret,
+        address=Address(**{name: str(getattr(market, f"buyer_{name}", "") or "")
+                           for name in ("line1", "line2", "postcode", "city")}),
     )
 
 
@@ -162,7 +182,7 @@ def invoice_data_for(situation: Situation) -> InvoiceData:
     try:
         return InvoiceData(
             supplier=_supplier(company),
-            buyer=Party(name=market.buyer_name, siret=market.buyer_siret),
+            buyer=_buyer(market),
             moe=_moe(market),
             market_number=market.number,
             market_title=market.title,
@@ -222,17 +242,32 @@ def _store(situation: Situation, fields: dict) -> InvoiceDocument:
     return document
 
 
-def _ready_fields(built: FacturXDocument) -> dict:
+def inputs_digest(data: InvoiceData) -> str:
+    """SHA-256 of everything the document is built from (the invoice data), to notice a change of inputs."""
+    return hashlib.sha256(repr(data).encode()).hexdigest()
+
+
+def _ready_fields(built: FacturXDocument, data: InvoiceData | None = None) -> dict:
     return {
         "status": DocumentStatus.READY, "pdf": built.pdf, "xml": built.xml,
         "sha256": sha256_hex(built.pdf), "xml_sha256": sha256_hex(built.xml),
-        "report": report_as_json(built.report),
+        "report": report_as_json(built.report), "inputs_sha256": inputs_digest(data) if data else "",
     }
 
 
-def _invalid_fields(report: ValidationReport) -> dict:
+def _invalid_fields(report: ValidationReport, data: InvoiceData | None = None) -> dict:
     return {"status": DocumentStatus.INVALID, "pdf": b"", "xml": b"", "sha256": "", "xml_sha256": "",
-            "report": report_as_json(report)}
+            "report": report_as_json(report), "inputs_sha256": inputs_digest(data) if data else ""}
+
+
+def _build_fields(data: InvoiceData) -> dict:
+    """Build and gate the document of ``data``: the fields of a ready row, or of an invalid one."""
+    try:
+        return _ready_fields(build_facturx(data), data)
+    except FacturXValidationError as error:
+        return _invalid_fields(error.report, data)
+    except ValidatorUnavailable as error:
+        raise ValidationUnavailable(str(error)) from None
 
 
 def ready_document(situation: Situation) -> InvoiceDocument:
@@ -251,16 +286,55 @@ def ready_document(situation: Situation) -> InvoiceDocument:
     if not situation.is_validated:
         raise SituationNotValidated(situation)
 
-    data = invoice_data_for(situation)
-    try:
-        document = _store(situation, _ready_fields(build_facturx(data)))
-    except FacturXValidationError as error:
-        document = _store(situation, _invalid_fields(error.report))
-    except ValidatorUnavailable as error:
-        raise ValidationUnavailable(str(error)) from None
+    document = _store(situation, _build_fields(invoice_data_for(situation)))
     if not document.is_ready:
         raise DocumentInvalid(situation.number, document.report)
     return check_integrity(document)
+
+
+def _sending_started(situation: Situation) -> bool:
+    """Once the situation is handed to the gateway, its document is frozen: the bytes sent are the bytes stored."""
+    from chorusbat.gateway.models import Transmission
+
+    return Transmission.objects.filter(situation=situation).exists()
+
+
+def refresh_document(situation_id: int) -> str:
+    """The background task's work: make sure a validated situation has its document, built from current inputs.
+
+    Produces the document when it is missing (:func:`ready_document`, stored once). When a document exists but the
+    invoice data changed since it was built (company or market details edited after validation) and the situation
+    is not being sent yet, builds it again and replaces it (the new one, ready or invalid, carries the new inputs'
+    digest). Returns ``missing``, ``draft``, ``ready``, ``rebuilt``, ``invalid`` or ``error``; raises
+    :class:`ValidationUnavailable` when a validator cannot run (the task fails; the page asks again later).
+    """
+    situation = Situation.objects.select_related("market", "company").filter(pk=situation_id).first()
+    if situation is None:
+        return "missing"
+    if not situation.is_validated:
+        return "draft"
+    existing = InvoiceDocument.objects.filter(situation=situation).first()
+    try:
+        if existing is None or not existing.inputs_sha256:  # a document built before digests were kept is kept
+            return "ready" if ready_document(situation).is_ready else "invalid"
+        data = invoice_data_for(situation)
+        if existing.inputs_sha256 == inputs_digest(data) or _sending_started(situation):
+            return "ready" if ready_document(situation).is_ready else "invalid"
+        fields = _build_fields(data)
+    except DocumentInvalid:
+        return "invalid"
+    except ValidationUnavailable:
+        raise
+    except DocumentError:
+        return "error"
+    with transaction.atomic():
+        if _sending_started(situation):  # handed to the gateway while we were building: keep what it may send
+            return "ready"
+        # Replace only the row we compared, so that two refreshes racing store one document.
+        changed = InvoiceDocument.objects.filter(pk=existing.pk, sha256=existing.sha256,
+                                                 inputs_sha256=existing.inputs_sha256).update(
+            **fields, created_at=timezone.now())
+    return "rebuilt" if changed else "ready"
 
 
 def verify_document(document: InvoiceDocument) -> ValidationReport:
@@ -283,7 +357,19 @@ def preview_pdf(situation: Situation) -> bytes:
     """The PDF behind "Aperçu PDF": the stored Factur-X once validated, else a stamped draft preview."""
     if situation.is_validated:
         return ready_document(situation).pdf_bytes
-    return stamp_preview(render_pdf(invoice_data_for(situation)), _("PREVIEW — NOT VALIDATED"))
+    return render_pdf(invoice_data_for(situation), watermark=_("PREVIEW — NOT VALIDATED"))
+
+
+def schedule_refreshes(**filters) -> int:
+    """Ask for the documents of the validated situations matching ``filters`` to be checked against their inputs
+    (after a change of company or market details); situations already handed to the gateway are left alone."""
+    from chorusbat.invoicing.tasks import schedule_document
+
+    ids = list(Situation.objects.filter(status=Status.VALIDATED, transmission__isnull=True, **filters)
+               .values_list("pk", flat=True))
+    for situation_id in ids:
+        schedule_document(situation_id)
+    return len(ids)
 
 
 # ------------------------------------------------------------------------------- what the situation page shows
@@ -291,7 +377,8 @@ def preview_pdf(situation: Situation) -> bytes:
 
 @dataclass
 class DocumentState:
-    """The Factur-X block of the situation page: ``kind`` is ``draft``, ``ready``, ``invalid`` or ``error``."""
+    """The Factur-X block of the situation page: ``kind`` is ``draft``, ``preparing``, ``ready``, ``invalid`` or
+    ``error``."""
 
     kind: str
     document: InvoiceDocument | None = None
@@ -300,17 +387,33 @@ class DocumentState:
 
 
 def document_state(situation: Situation) -> DocumentState:
-    """Produce (once) and check a validated situation's document; for a draft, report what would block it."""
+    """What the page shows of a validated situation's stored document; for a draft, what would block it.
+
+    Never builds a document: a validated situation without one is ``preparing`` (its task is asked for again,
+    at most once a minute, in case it was lost), unless its invoice cannot be issued at all (``error``, saying
+    why); a rejected document is tried again the same way, in case what made it fail has been fixed since.
+    """
+    from chorusbat.invoicing.tasks import schedule_document_from_page
+
     if not situation.is_validated:
         try:
             invoice_data_for(situation)
         except DocumentError as error:
             return DocumentState("draft", messages=str(error).splitlines())
         return DocumentState("draft")
+    document = InvoiceDocument.objects.filter(situation=situation).first()
+    if document is None or not document.is_ready:
+        try:
+            invoice_data_for(situation)  # no build: only what the engine and the models say
+        except DocumentError as error:
+            return DocumentState("error", messages=str(error).splitlines())
+        schedule_document_from_page(situation.pk)
+    if document is None:
+        return DocumentState("preparing")
+    document.situation = situation
+    if not document.is_ready:
+        return DocumentState("invalid", issues=document.issues)
     try:
-        document = ready_document(situation)
-    except DocumentInvalid as error:
-        return DocumentState("invalid", issues=error.report.get("issues", []))
+        return DocumentState("ready", document=check_integrity(document))
     except DocumentError as error:
         return DocumentState("error", messages=str(error).splitlines())
-    return DocumentState("ready", document=document)

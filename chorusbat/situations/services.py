@@ -231,6 +231,9 @@ def validate_situation(situation: Situation, user) -> Situation:
     situation.status = Status.VALIDATED
     situation.validated_by, situation.validated_at = user, timezone.now()
     situation.save()
+    from chorusbat.invoicing.tasks import schedule_document  # here: invoicing imports situations
+
+    schedule_document(situation.pk)  # the Factur-X is produced in the background, committed with the validation
     return situation
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 
+import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from chorusbat.invoicing import services
 from chorusbat.invoicing.models import InvoiceDocument
+from chorusbat.invoicing.tasks import prepare_document
 from chorusbat.invoicing.tests.helpers import embedded_files, failing_build, pdf_text, situation
 from conftest import make_user
 
@@ -98,6 +100,12 @@ def block(number: str) -> str:
     return render_to_string("invoicing/situation_document.html", {"situation": situation(number)})
 
 
+def prepared_block(number: str) -> str:
+    """The block once the background task has run for the situation (as a worker would)."""
+    prepare_document.call(situation(number).pk)
+    return block(number)
+
+
 def test_block_of_a_draft_offers_the_preview_only(market_with_situations):
     html = block("F2026-0110")
 
@@ -114,8 +122,19 @@ def test_block_of_a_draft_warns_about_what_blocks_the_invoice(market_with_situat
     assert "IBAN du fournisseur" in block("F2026-0110")
 
 
-def test_block_of_a_validated_situation_shows_both_links_and_the_checks(market_with_situations):
+def test_block_of_a_validated_situation_is_in_preparation_until_its_task_has_run(market_with_situations,
+                                                                                monkeypatch):
+    monkeypatch.setattr(services, "build_facturx", lambda data: pytest.fail("the page built the document"))
+
     html = block("F2026-0093")
+
+    assert ">en préparation<" in html and '<meta http-equiv="refresh" content="5">' in html
+    assert "Actualiser" in html and "Télécharger Factur-X" not in html and "Aperçu PDF" in html
+    assert not InvoiceDocument.objects.exists()
+
+
+def test_block_of_a_validated_situation_shows_both_links_and_the_checks(market_with_situations):
+    html = prepared_block("F2026-0093")
 
     document = InvoiceDocument.objects.get()
     assert "Aperçu PDF" in html and "Télécharger Factur-X" in html
@@ -126,7 +145,7 @@ def test_block_of_a_validated_situation_shows_both_links_and_the_checks(market_w
 def test_block_of_a_rejected_document_lists_each_failed_rule_with_its_value(market_with_situations, monkeypatch):
     monkeypatch.setattr(services, "build_facturx", failing_build)
 
-    html = block("F2026-0093")
+    html = prepared_block("F2026-0093")
 
     assert ">non conforme<" in html and "Télécharger Factur-X" not in html
     assert "<strong>BR-CO-16</strong>" in html and "valeur en cause <code>12786.02</code>" in html
@@ -143,7 +162,7 @@ def test_rule_texts_and_values_are_escaped(market_with_situations, monkeypatch):
 
     monkeypatch.setattr(services, "build_facturx", hostile_build)
 
-    html = block("F2026-0093")
+    html = prepared_block("F2026-0093")
 
     assert "<script>" not in html and "<b>1</b>" not in html
     assert "&lt;script&gt;x&lt;/script&gt;" in html and "&lt;b&gt;1&lt;/b&gt;" in html

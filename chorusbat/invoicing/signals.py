@@ -1,0 +1,31 @@
+"""A validated situation's document follows its inputs until it is sent.
+
+The invoice of a validated situation also prints company details (name, address, IBAN…) and market details (buyer,
+legal commitment, service code…) that may still be edited after validation. When they are saved, the documents
+of the validated situations not yet handed to the gateway are checked again in the background (rebuilt only if
+the invoice data really changed: :func:`chorusbat.invoicing.services.refresh_document`).
+"""
+
+from __future__ import annotations
+
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from chorusbat.accounts.models import Company
+from chorusbat.markets.models import Market
+
+
+@receiver(post_save, sender=Company, dispatch_uid="invoicing-company-saved")
+def company_saved(sender, instance: Company, created: bool, raw: bool = False, **kwargs) -> None:
+    if not created and not raw:
+        from chorusbat.invoicing.services import schedule_refreshes
+
+        schedule_refreshes(company=instance)
+
+
+@receiver(post_save, sender=Market, dispatch_uid="invoicing-market-saved")
+def market_saved(sender, instance: Market, created: bool, raw: bool = False, **kwargs) -> None:
+    if not created and not raw:
+        from chorusbat.invoicing.services import schedule_refreshes
+
+        schedule_refreshes(market=instance)
