@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "chorusbat.invoicing",
     "chorusbat.gateway",
     "chorusbat.ops",
+    "chorusbat.books",
 ]
 
 MIDDLEWARE = [
