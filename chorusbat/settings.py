@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "chorusbat.gateway",
     "chorusbat.ops",
     "chorusbat.books",
+    "chorusbat.people",
 ]
 
 MIDDLEWARE = [

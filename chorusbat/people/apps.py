@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class PeopleConfig(AppConfig):
+    name = "chorusbat.people"
+    label = "people"
+    verbose_name = "Members, passwords and notifications"
