@@ -12,3 +12,13 @@ class InviteForm(forms.Form):
     last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
     role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices, initial=Membership.Role.MEMBER,
                              widget=forms.RadioSelect)
+
+
+class TokenForm(forms.Form):
+    otp_token = forms.CharField(
+        label=_("Code"), max_length=16, help_text=_("The 6 digits shown by your app, or one of your recovery codes."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}),
+    )
+
+    def clean_otp_token(self):
+        return "".join(self.cleaned_data["otp_token"].split())

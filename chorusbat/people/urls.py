@@ -1,13 +1,15 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from chorusbat.people import views
+from chorusbat.people import views, views_2fa
 
 app_name = "people"
 urlpatterns = [
     path("compte/membres/", views.member_list, name="members"),
     path("compte/membres/<int:pk>/<str:action>/", views.member_action, name="member_action"),
     path("invitation/<str:uidb64>/<str:token>/", views.accept_invitation, name="invitation"),
+    path("connexion/verification/", views_2fa.verify, name="verify"),
+    path("compte/double-authentification/", views_2fa.setup, name="two_factor"),
     path("compte/mot-de-passe/", auth_views.PasswordChangeView.as_view(
         template_name="people/password_change.html", success_url=reverse_lazy("people:password_change_done")),
         name="password_change"),
