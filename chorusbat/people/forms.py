@@ -22,3 +22,11 @@ class TokenForm(forms.Form):
 
     def clean_otp_token(self):
         return "".join(self.cleaned_data["otp_token"].split())
+
+
+class PreferencesForm(forms.ModelForm):
+    class Meta:
+        from chorusbat.people.models import NotificationPreferences
+
+        model = NotificationPreferences
+        fields = list(NotificationPreferences.KINDS)

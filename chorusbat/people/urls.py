@@ -8,6 +8,7 @@ urlpatterns = [
     path("compte/membres/", views.member_list, name="members"),
     path("compte/membres/<int:pk>/<str:action>/", views.member_action, name="member_action"),
     path("invitation/<str:uidb64>/<str:token>/", views.accept_invitation, name="invitation"),
+    path("compte/notifications/", views.notification_preferences, name="notifications"),
     path("connexion/verification/", views_2fa.verify, name="verify"),
     path("compte/double-authentification/", views_2fa.setup, name="two_factor"),
     path("compte/mot-de-passe/", auth_views.PasswordChangeView.as_view(

@@ -90,3 +90,15 @@ def accept_invitation(request, uidb64: str, token: str):
     membership = Membership.objects.filter(user=user).select_related("company").first()
     return render(request, "people/invitation.html", {"valid": True, "form": form, "invited": user,
                                                       "company": membership.company if membership else None})
+
+
+def notification_preferences(request):
+    from chorusbat.people.forms import PreferencesForm
+    from chorusbat.people.notifications import preferences_for
+
+    form = PreferencesForm(request.POST or None, instance=preferences_for(request.user))
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your notification preferences are saved."))
+        return redirect("people:notifications")
+    return render(request, "people/notifications.html", {"form": form})
