@@ -65,7 +65,7 @@ def _export(qs, fmt: str) -> HttpResponse:
     sheet = book.create_sheet(_("Invoices"))
     sheet.append(header)
     for row in listing.export_rows(qs):
-        sheet.append(row)
+        sheet.append([_xlsx_cell(sheet, v) for v in row])
     buffer = io.BytesIO()
     book.save(buffer)
     response = HttpResponse(buffer.getvalue(),
@@ -74,9 +74,25 @@ def _export(qs, fmt: str) -> HttpResponse:
     return response
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _xlsx_cell(sheet, value):
+    """Text is always text: a buyer named "=HYPERLINK(…)" must not become a formula."""
+    if isinstance(value, str) and value.startswith("="):
+        from openpyxl.cell import WriteOnlyCell
+
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"
+        return cell
+    return value
+
+
 def _csv_cell(value) -> str:
     if value is None:
         return ""
+    if isinstance(value, str):
+        return "'" + value if value.startswith(FORMULA_STARTS) else value
     if isinstance(value, datetime.date):
         return value.strftime("%d/%m/%Y")
     if hasattr(value, "quantize"):

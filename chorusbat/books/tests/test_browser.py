@@ -21,6 +21,7 @@ def test_list_filters_and_pages_fit_a_phone(page, login, admin_user, market_with
         page.click("button[value=xlsx]")
     assert download.value.suggested_filename.endswith(".xlsx")
     for path in ("/factures/", "/factures/journal-des-ventes/", "/factures/comptes/", "/compte/membres/",
-                 "/compte/mot-de-passe/", "/transmissions/"):
+                 "/compte/mot-de-passe/", "/compte/notifications/", "/compte/double-authentification/", "/compte/",
+                 "/transmissions/"):
         page.goto(path)
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, path

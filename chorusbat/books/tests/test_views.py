@@ -166,3 +166,22 @@ def test_other_company_sees_nothing(client, other_company, market_with_situation
 
     client.force_login(make_user(other_company, "autre", "admin"))
     assert numbers(client.get("/factures/")) == []
+
+
+def test_exports_never_turn_text_into_formulas(member_client, market_with_situations):
+    market_with_situations.buyer_name = "=HYPERLINK(\"http://example.invalid\")"
+    market_with_situations.save()
+    text = member_client.get("/factures/", {"export": "csv"}).content.decode("utf-8")
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
+    assert rows[1][4] == "'=HYPERLINK(\"http://example.invalid\")"
+    book = load_workbook(io.BytesIO(member_client.get("/factures/", {"export": "xlsx"}).content))
+    cell = book.active.cell(row=2, column=5)
+    assert cell.value == "=HYPERLINK(\"http://example.invalid\")" and cell.data_type == "s"
+
+
+def test_sort_by_due_date(member_client, two_markets):
+    rows = member_client.get("/factures/", {"tri": "due"}).context["rows"]
+    dues = [row["s"].date + datetime.timedelta(days=row["s"].market.payment_delay_days) for row in rows]
+    assert dues == sorted(dues) and len(dues) >= 4
+    shown = [row["s"].due for row in rows]
+    assert [d if isinstance(d, datetime.date) else datetime.date.fromisoformat(str(d)[:10]) for d in shown] == dues
