@@ -22,7 +22,7 @@ class TwoFactorMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and not _verified(user) and not self._open(request.path_info):
-            if two_factor.has_device(user):
+            if two_factor.session_has_device(request):
                 return redirect(f"{reverse('people:verify')}?{urlencode({'next': request.get_full_path()})}")
             if two_factor.required_for(getattr(request, "membership", None)):
                 return redirect("people:two_factor")

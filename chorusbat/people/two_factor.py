@@ -26,8 +26,24 @@ def enabled(user) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
+# Whether the logged-in user had two-factor authentication when the session began (set at login, so that the
+# pages of users without it cost no query). Turning it on or off updates the current session.
+SESSION_KEY = "chorusbat_two_factor"
+
+
 def has_device(user) -> bool:
     return user_has_device(user, confirmed=True)
+
+
+def session_has_device(request) -> bool:
+    value = request.session.get(SESSION_KEY)
+    if value is None:  # a session opened before this setting existed
+        value = request.session[SESSION_KEY] = has_device(request.user)
+    return value
+
+
+def remember(request, value: bool) -> None:
+    request.session[SESSION_KEY] = value
 
 
 def pending_device(user) -> TOTPDevice:

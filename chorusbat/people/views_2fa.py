@@ -53,6 +53,7 @@ def setup(request):
         if action == "disable" and not required and form.is_valid():
             if match_token(user, form.cleaned_data["otp_token"]) is not None:
                 two_factor.disable(user)
+                two_factor.remember(request, False)
                 messages.success(request, _("Two-factor authentication is turned off."))
                 return redirect("people:two_factor")
             form.add_error("otp_token", _("This code is not valid."))
@@ -66,6 +67,7 @@ def setup(request):
             device.save(update_fields=["confirmed"])
             codes = two_factor.new_recovery_codes(user)
             otp_login(request, device)
+            two_factor.remember(request, True)
             messages.success(request, _("Two-factor authentication is on."))
             return render(request, "people/two_factor.html", {"enabled": True, "codes": codes, "required": required})
         form.add_error("otp_token", _("This code is not valid. Check your phone's time and type the current code."))
