@@ -63,3 +63,33 @@ def test_forgotten_password(page, member_user):
     page.click("button[type=submit]")
     page.wait_for_url(lambda url: "/connexion/" not in url)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_two_factor_on_then_asked_at_the_next_login(page, login, member_user, settings):
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, member_user)
+    page.goto("/compte/")
+    page.click("#two-factor-link")
+    assert page.locator(".qr img").evaluate("img => img.naturalWidth") > 0  # the QR code is drawn (CSP allows it)
+    device = TOTPDevice.objects.get(user=member_user, confirmed=False)
+    page.fill("input[name=otp_token]", f"{totp(device.bin_key):06d}")
+    page.click("button[value=confirm]")
+    page.wait_for_selector("#recovery-codes")
+    codes = page.locator(".recovery-codes li").all_inner_texts()
+    assert len(codes) == 10
+
+    page.context.clear_cookies()
+    login_page = page
+    login_page.goto("/factures/")
+    login_page.fill("input[name=username]", "yann")
+    login_page.fill("input[name=password]", "a-test-password-123")
+    login_page.click("button[type=submit]")
+    login_page.wait_for_url("**/connexion/verification/**")
+    login_page.fill("input[name=otp_token]", codes[0])
+    login_page.click("#verify-form button[type=submit]")
+    login_page.wait_for_url("**/factures/")
+    assert "code de secours" in login_page.inner_text(".messages")
