@@ -14,6 +14,8 @@ PAID = "MISE_EN_PAIEMENT"
 # An invoice with one of these Chorus Pro statuses is no longer awaiting payment (paid, or gone).
 NOT_AWAITED = ("MISE_EN_PAIEMENT", "REJETEE", "ABANDONNEE", "SUPPRIMEE")
 PAYMENT_DELAYS = (30, 50, 60)
+# Received by Chorus Pro: only then does the buyer's payment delay run.
+RECEIVED_STATES = ("deposited", "integrated")
 
 
 def due_date(situation: Situation) -> datetime.date:
@@ -22,11 +24,14 @@ def due_date(situation: Situation) -> datetime.date:
 
 
 def overdue_q(today: datetime.date) -> Q:
-    """Validated invoices sent to Chorus Pro whose due date has passed without « mise en paiement »."""
+    """Validated invoices received by Chorus Pro whose due date has passed without « mise en paiement ».
+
+    The due date is the invoice date plus the market's payment delay (30, 50 or 60 days, its only choices).
+    """
     due_passed = Q()
     for days in PAYMENT_DELAYS:
         due_passed |= Q(market__payment_delay_days=days, date__lt=today - datetime.timedelta(days=days))
-    return (Q(status=Status.VALIDATED, transmission__isnull=False) & due_passed
+    return (Q(status=Status.VALIDATED, transmission__state__in=RECEIVED_STATES) & due_passed
             & ~Q(transmission__chorus_status__in=NOT_AWAITED))
 
 

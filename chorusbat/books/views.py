@@ -1,4 +1,4 @@
-"""Comptabilité: every situation and invoice across markets (with CSV/XLSX export), the sales journal, accounts."""
+"""Factures: every situation and invoice across markets (with CSV/XLSX export), the sales journal, accounts."""
 
 from __future__ import annotations
 

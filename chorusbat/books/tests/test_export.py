@@ -1,4 +1,4 @@
-"""The sales journal of a company from its situations, on the command line and in Mon compte › Comptabilité."""
+"""The sales journal of a company from its situations, on the command line."""
 
 from __future__ import annotations
 
