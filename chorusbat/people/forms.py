@@ -30,3 +30,9 @@ class PreferencesForm(forms.ModelForm):
 
         model = NotificationPreferences
         fields = list(NotificationPreferences.KINDS)
+
+
+class SetupTokenForm(TokenForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["otp_token"].help_text = _("The 6 digits shown by your app.")

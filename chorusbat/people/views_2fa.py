@@ -11,7 +11,7 @@ from django_otp import login as otp_login
 from django_otp import match_token
 
 from chorusbat.people import two_factor
-from chorusbat.people.forms import TokenForm
+from chorusbat.people.forms import SetupTokenForm, TokenForm
 
 
 def _next(request) -> str:
@@ -61,6 +61,7 @@ def setup(request):
             "enabled": True, "remaining": two_factor.remaining_codes(user), "required": required, "form": form})
 
     device = two_factor.pending_device(user)
+    form = SetupTokenForm(request.POST if action == "confirm" else None)
     if action == "confirm" and form.is_valid():
         if device.verify_token(form.cleaned_data["otp_token"]):
             device.confirmed = True
