@@ -99,3 +99,15 @@ def test_bad_arguments_exit_2_in_french(company, args, message):
     code, out, err = run(*args)
     assert code == 2 and out == ""
     assert message in err
+
+
+def test_the_real_command_line_refuses_unknown_options_in_french(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "CHORUSBAT_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "chorusbat.settings"}
+    done = subprocess.run([sys.executable, "-m", "chorusbat", "export", "sales", "--bogus"], capture_output=True,
+                          text=True, env=env, timeout=120)
+    assert done.returncode == 2 and done.stdout == ""
+    assert "Arguments incorrects" in done.stderr and "Usage : chorusbat export sales" in done.stderr
