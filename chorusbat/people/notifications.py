@@ -38,14 +38,20 @@ def kind_of_status(status: str) -> str:
 
 
 def wanted(emails: Iterable[str], kind: str, company_id: int | None = None) -> list[str]:
-    """``emails`` without those of users (of ``company_id`` when given) who turned ``kind`` off."""
+    """``emails`` without those of users (of ``company_id`` when given) who turned ``kind`` off, and without those
+    of deactivated or removed users."""
     emails = list(emails)
     if kind not in NotificationPreferences.KINDS or not emails:
         return emails
-    users = get_user_model().objects.filter(email__in=[e for e in emails if e])
+    User = get_user_model()
+    present = [e for e in emails if e]
+    users = User.objects.filter(email__in=present, is_active=True)
     if company_id is not None:
         users = users.filter(membership__company_id=company_id)
     off = {u.email.lower() for u in users.filter(**{f"notification_preferences__{kind}": False})}
+    # Deactivated or removed members (e.g. the author of an old situation) no longer receive anything.
+    active = {u.email.lower() for u in users}
+    off |= {u.email.lower() for u in User.objects.filter(email__in=present, is_active=False)} - active
     return [e for e in emails if e and e.lower() not in off]
 
 

@@ -54,6 +54,18 @@ def test_wanted_keeps_strangers_and_users_who_did_not_opt_out(admin_user, member
     assert wanted([member_user.email], "payment", other_company.pk) == [member_user.email]
 
 
+def test_deactivated_or_removed_members_receive_nothing(admin_user, member_user, admin_client):
+    from chorusbat.people import members
+
+    members.deactivate(member_user.membership)
+    assert wanted(["compta@example.fr", member_user.email], "rejection", admin_user.membership.company_id) == [
+        "compta@example.fr"]
+    members.reactivate(member_user.membership)
+    assert wanted([member_user.email], "rejection", admin_user.membership.company_id) == [member_user.email]
+    members.remove(member_user.membership)
+    assert wanted([member_user.email], "rejection", admin_user.membership.company_id) == []
+
+
 @pytest.mark.parametrize("status, kind", [("REJETEE", "rejection"), ("SUSPENDUE", "suspension"),
                                           ("MISE_EN_PAIEMENT", "payment")])
 def test_invoice_emails_follow_the_authors_choice(market_with_situations, admin_user, referent, status, kind):
