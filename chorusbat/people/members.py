@@ -7,6 +7,7 @@ import logging
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -26,8 +27,8 @@ class MemberError(Exception):
 
 
 def is_pending(user) -> bool:
-    """Invited, has not chosen a password yet."""
-    return not user.has_usable_password() and user.last_login is None and user.is_active
+    """Invited, has not chosen a password yet (removal also leaves no password, but closes the account)."""
+    return user.is_active and not user.has_usable_password()
 
 
 def invitation_path(user) -> str:
@@ -40,9 +41,15 @@ def invite(company: Company, by, email: str, role: str, first_name: str = "", la
            base_url: str = "") -> Membership:
     User = get_user_model()
     email = email.strip().lower()
-    if User.objects.filter(username__iexact=email).exists() or User.objects.filter(email__iexact=email).exists():
+    existing = list(User.objects.filter(Q(username__iexact=email) | Q(email__iexact=email))[:2])
+    if existing and (len(existing) > 1 or Membership.objects.filter(user=existing[0]).exists()
+                     or existing[0].is_active):
         raise MemberError(_("Someone already has an account with this e-mail address."))
-    user = User(username=email, email=email, first_name=first_name.strip(), last_name=last_name.strip())
+    # A person removed earlier (account closed, in no company) can be invited again: same account, new start.
+    user = existing[0] if existing else User(username=email, email=email)
+    user.first_name = first_name.strip() or user.first_name
+    user.last_name = last_name.strip() or user.last_name
+    user.is_active = True
     user.set_unusable_password()
     user.save()
     membership = Membership.objects.create(user=user, company=company, role=role)

@@ -130,3 +130,14 @@ def test_no_action_on_another_company(admin_client, other_company):
 def test_my_account_links(admin_client):
     page = admin_client.get("/compte/").content.decode()
     assert 'id="members-link"' in page and 'id="password-link"' in page
+
+
+def test_a_removed_person_can_be_invited_again(admin_client, member_user):
+    admin_client.post(f"/compte/membres/{member_user.membership.pk}/remove/")
+    response = admin_client.post("/compte/membres/", {"email": "yann@example.fr", "role": "member"})
+    assert response.status_code == 302
+    member_user.refresh_from_db()
+    assert member_user.is_active and not member_user.has_usable_password()
+    assert member_user.membership.role == "member"
+    assert "/invitation/" in mail.outbox[-1].body
+    assert "invitation envoyée" in admin_client.get("/compte/membres/").content.decode()
