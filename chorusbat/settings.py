@@ -22,6 +22,7 @@ Variables:
     CHORUSBAT_METRICS_TOKEN     bearer token that /metrics requires (metrics disabled when empty)
     CHORUSBAT_TRUST_X_FORWARDED_PROTO
                                 ``1`` behind a TLS proxy that sets X-Forwarded-Proto (and strips it from clients)
+    CHORUSBAT_REQUIRE_ADMIN_2FA ``1``: administrators must use two-factor authentication (off by default)
     CHORUSBAT_HSTS_SECONDS      Strict-Transport-Security max-age in production (default one year)
     PROMETHEUS_MULTIPROC_DIR    where this machine's processes keep their counters (``DATA_DIR/metrics``)
     CHORUSBAT_GATEWAY_FLUX_ERROR_GRACE_SECONDS   a flux in an error state is held for a person after this (6 h)
@@ -107,6 +108,11 @@ INSTALLED_APPS = [
     "chorusbat.gateway",
     "chorusbat.ops",
     "axes",
+    "chorusbat.books",
+    "chorusbat.people",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -118,10 +124,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "chorusbat.accounts.middleware.CurrentMembershipMiddleware",
+    "chorusbat.people.middleware.TwoFactorMiddleware",
     "chorusbat.web.middleware.FrenchErrorPagesMiddleware",
     # Last, as django-axes requires: turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -188,6 +196,9 @@ AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Two-factor authentication is optional for everyone; ``1`` makes it compulsory for administrators.
+REQUIRE_ADMIN_TWO_FACTOR = os.environ.get("CHORUSBAT_REQUIRE_ADMIN_2FA", "") == "1"
+OTP_TOTP_ISSUER = "chorusbat"
 
 # French for everyone, whatever the browser asks (the catalogues are French; English, the language of the code,
 # can be offered later as a user preference).

@@ -17,6 +17,8 @@ urlpatterns = [
     path("situations/", include("chorusbat.situations.urls")),
     path("documents/", include("chorusbat.invoicing.urls")),
     path("transmissions/", include("chorusbat.gateway.urls")),
+    path("factures/", include("chorusbat.books.urls")),
+    path("", include("chorusbat.people.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("metrics", metrics.metrics_view, name="metrics"),

@@ -80,7 +80,9 @@ def _recipients(subscription: ChorusSubscription) -> list[str]:
         if e and e.lower() not in seen:
             seen.add(e.lower())
             unique.append(e)
-    return unique
+    from chorusbat.people.notifications import wanted
+
+    return wanted(unique, "password_expiry", subscription.company_id)  # each user's notification preferences
 
 
 def _send(subscription: ChorusSubscription, stage: int, recipients: list[str], base_url: str) -> None:

@@ -62,8 +62,12 @@ def build(company) -> dict:
         .select_related("situation__market").order_by("-updated_at")[:50]
     )
     overdue = overdue_transmissions(company.pk).select_related("situation__market").order_by("next_attempt_at")
+    from chorusbat.books.services import overdue_invoices
+
+    unpaid = overdue_invoices(company).aggregate(count=Count("id"), amount=Sum("net_amount"))
     return {"by_status": by_status, "needs_action": action, "chart": monthly_chart(company),
-            "overdue": list(overdue[:50]), "overdue_count": overdue.count()}
+            "overdue": list(overdue[:50]), "overdue_count": overdue.count(),
+            "unpaid_count": unpaid["count"], "unpaid_amount": unpaid["amount"] or 0}
 
 
 def _months(end: date, count: int) -> list[date]:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from chorusbat.accounts.models import ChorusSubscription
 from chorusbat.gateway.labels import status_label
+from chorusbat.people.notifications import kind_of_status, wanted
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +34,8 @@ def _recipients(t) -> list[str]:
     return emails
 
 
-def _send(t, subject: str, headline: str, detail: str) -> None:
-    to = _recipients(t)
+def _send(t, subject: str, headline: str, detail: str, kind: str = "rejection") -> None:
+    to = wanted(_recipients(t), kind, t.company_id)  # each user's notification preferences
     if not to:
         return
     context = {"t": t, "situation": t.situation, "headline": headline, "detail": detail}
@@ -58,7 +59,7 @@ def notify_status(t) -> None:
         headline = _("Invoice %(number)s (market %(market)s) is now: %(status)s.") % {
             "number": t.situation.number, "market": t.situation.market.number, "status": label}
         detail = t.chorus_comment
-    _send(t, subject, headline, detail)
+    _send(t, subject, headline, detail, kind_of_status(t.chorus_status))
 
 
 def notify_failure(t) -> None:

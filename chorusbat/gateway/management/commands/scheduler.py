@@ -19,6 +19,7 @@ JOBS = [
     ("sync-statuses", 15),
     ("verify-subscriptions", 300),
     ("remind-passwords", 3600),
+    ("remind-situations", 3600),
     ("refresh-buyers", 86400),
     ("prune_db_task_results", 86400),  # finished task rows older than 14 days (the transmissions keep the history)
 ]
