@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "chorusbat.situations",
     "chorusbat.invoicing",
     "chorusbat.gateway",
+    "chorusbat.api",
 ]
 
 MIDDLEWARE = [

@@ -12,10 +12,12 @@ urlpatterns = [
     ),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("compte/", include("chorusbat.accounts.urls")),
+    path("compte/api/", include("chorusbat.api.urls_account")),
     path("marches/", include("chorusbat.markets.urls")),
     path("situations/", include("chorusbat.situations.urls")),
     path("documents/", include("chorusbat.invoicing.urls")),
     path("transmissions/", include("chorusbat.gateway.urls")),
+    path("api/v1/", include("chorusbat.api.urls")),
 ]
 
 handler403 = "chorusbat.web.views.forbidden"

@@ -1,0 +1,125 @@
+"""Webhooks: subscription, Standard Webhooks signatures, retries with a stable webhook-id, replay, URL rules."""
+
+import time
+
+import pytest
+from django.utils import timezone
+
+from chorusbat.api.models import WebhookDelivery
+from chorusbat.api.tests.conftest import SITUATION_1, Receiver, run_worker
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def subscribe(api, url, events):
+    response = api.post("/webhooks", {"url": url, "events": events})
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+def test_validation_is_delivered_signed(api, market_body, receiver):
+    hook = subscribe(api, receiver.url, ["situation.validated"])
+    assert hook["secret"].startswith("whsec_")
+    assert api.get("/webhooks").json()["items"][0]["secret"] is None  # shown once
+    market = api.post("/markets", market_body).json()
+    situation = api.post(f"/markets/{market['id']}/situations", SITUATION_1).json()
+    api.post(f"/situations/{situation['id']}/validate")
+    run_worker()
+    [(msg_id, payload)] = receiver.verified(hook["secret"])
+    assert msg_id == f"msg_sv_{situation['id']}"
+    assert payload["type"] == "situation.validated"
+    assert payload["data"]["number"] == "F2026-0093" and payload["data"]["net"] == "12786.01"
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.state == "delivered" and delivery.last_status_code == 204
+    assert delivery.attempt_log.count() == 1
+
+
+def test_failures_are_retried_with_the_same_id_then_replayed(api, market_body, settings):
+    settings.CHORUSBAT_WEBHOOK_RETRY_BASE_SECONDS = 0.2
+    failing = Receiver(fail_first=2)
+    try:
+        hook = subscribe(api, failing.url, ["situation.validated"])
+        market = api.post("/markets", market_body).json()
+        situation = api.post(f"/markets/{market['id']}/situations", SITUATION_1).json()
+        api.post(f"/situations/{situation['id']}/validate")
+        deadline = time.monotonic() + 30
+        while WebhookDelivery.objects.get().state != "delivered" and time.monotonic() < deadline:
+            run_worker()
+            time.sleep(0.2)
+        delivery = WebhookDelivery.objects.get()
+        assert delivery.state == "delivered" and delivery.attempts == 3
+        ids = {msg_id for msg_id, _payload in failing.verified(hook["secret"])}
+        assert ids == {f"msg_sv_{situation['id']}"} and len(failing.received) == 3
+        assert [a.status_code for a in delivery.attempt_log.order_by("at", "id")] == [500, 500, 204]
+
+        from chorusbat.api.webhooks import replay
+
+        replay(delivery)
+        run_worker()
+        assert len(failing.received) == 4
+        assert failing.received[-1]["headers"]["webhook-id"] == f"msg_sv_{situation['id']}"
+    finally:
+        failing.close()
+
+
+def test_gives_up_after_the_retry_window(api, market_body, settings):
+    settings.CHORUSBAT_WEBHOOK_RETRY_BASE_SECONDS = 0.2
+    settings.CHORUSBAT_WEBHOOK_RETRY_WINDOW_SECONDS = 0.5
+    failing = Receiver(fail_first=100)
+    try:
+        subscribe(api, failing.url, ["situation.validated"])
+        market = api.post("/markets", market_body).json()
+        situation = api.post(f"/markets/{market['id']}/situations", SITUATION_1).json()
+        api.post(f"/situations/{situation['id']}/validate")
+        deadline = time.monotonic() + 20
+        while WebhookDelivery.objects.get().state == "pending" and time.monotonic() < deadline:
+            run_worker()
+            time.sleep(0.2)
+        assert WebhookDelivery.objects.get().state == "failed"
+    finally:
+        failing.close()
+
+
+def test_sweep_requeues_a_lost_delivery(api, market_body, receiver):
+    from django_tasks_db.models import DBTaskResult
+
+    from chorusbat.api.webhooks import sweep
+
+    subscribe(api, receiver.url, ["situation.validated"])
+    market = api.post("/markets", market_body).json()
+    situation = api.post(f"/markets/{market['id']}/situations", SITUATION_1).json()
+    api.post(f"/situations/{situation['id']}/validate")
+    DBTaskResult.objects.all().delete()  # the task was lost (a crash, a purge)
+    WebhookDelivery.objects.update(enqueued_for=timezone.now() - timezone.timedelta(hours=1))
+    assert sweep() == 1
+    run_worker()
+    assert WebhookDelivery.objects.get().state == "delivered" and len(receiver.received) == 1
+
+
+@pytest.mark.parametrize("url,ok", [
+    ("https://erp.example.fr/hooks", True),
+    ("http://127.0.0.1:9000/hooks", True),
+    ("http://[::1]:9000/hooks", True),
+    ("http://erp.example.fr/hooks", False),
+    ("http://10.0.0.1/hooks", False),
+    ("ftp://127.0.0.1/hooks", False),
+    ("https://user:pw@erp.example.fr/", False),
+    ("not a url", False),
+])
+def test_webhook_urls(url, ok, settings):
+    from chorusbat.api.webhooks import url_errors
+
+    assert (url_errors(url) == []) is ok
+    settings.PRODUCTION = True
+    if url.startswith("http://"):
+        assert url_errors(url) != []
+
+
+def test_webhook_problems(api):
+    response = api.post("/webhooks", {"url": "http://erp.example.fr/x", "events": ["situation.validated"]})
+    assert response.status_code == 422 and response.json()["errors"][0]["pointer"] == "/url"
+    response = api.post("/webhooks", {"url": "https://erp.example.fr/x", "events": ["nope"]})
+    assert response.status_code == 422 and response.json()["errors"][0]["pointer"] == "/events/0"
+    hook = api.post("/webhooks", {"url": "https://erp.example.fr/x", "events": ["invoice.integrated"]}).json()
+    assert api.delete(f"/webhooks/{hook['id']}").status_code == 204
+    assert api.delete(f"/webhooks/{hook['id']}").status_code == 404
