@@ -163,3 +163,10 @@ def test_api_key_command_prints_the_key_last(company, client, capsys):
     assert client.get("/api/v1/markets", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 401
     with pytest.raises(CommandError, match="not found"):
         call_command("api-key", "create", "--company", "00000000000000", "--name", "x")
+
+
+def test_make_run_says_how_to_create_a_key(company):
+    from chorusbat.api.runhelp import text
+
+    assert f"chorusbat api-key create --company {company.siret} --name ERP" in text(8000)
+    assert "http://127.0.0.1:8000/api/v1/docs" in text(8000)
