@@ -24,6 +24,7 @@ from chorusbat.api.schemas import (
     MarketIn,
     MarketList,
     MarketOut,
+    InvoiceOut,
     SituationIn,
     SituationOut,
     WebhookIn,
@@ -65,6 +66,10 @@ class ChorusbatAPI(NinjaAPI):
         """Problem answers are documented as ``application/problem+json``; every operation may answer 401 and
         429 (and 400/422 when it takes input)."""
         schema = super().get_openapi_schema(*args, **kwargs)
+        from chorusbat.api.schemas import InvoiceFileIn
+
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.setdefault("InvoiceFileIn", InvoiceFileIn.model_json_schema(ref_template="#/components/schemas/{model}"))
         problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
         for path, item in schema["paths"].items():
             for method, operation in item.items():
@@ -347,3 +352,95 @@ def delete_webhook(request, webhook_id: int):
                                           disabled_at__isnull=True).update(disabled_at=timezone.now()):
         raise Http404
     return Status(204, None)
+
+
+# --- invoices brought by the ERP -------------------------------------------------------------------------------
+
+INVOICE_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {"schema": {
+                "type": "object", "required": ["file"],
+                "properties": {"file": {"type": "string", "format": "binary",
+                                        "description": "The Factur-X PDF"}}}},
+            "application/json": {"schema": {"$ref": "#/components/schemas/InvoiceFileIn"}},
+        },
+    },
+}
+
+
+def _uploaded_pdf(request) -> tuple[bytes, str]:
+    import base64
+    import binascii
+    import json
+
+    from django.core.exceptions import RequestDataTooBig
+
+    from chorusbat.api.byo import MAX_BYTES
+    from chorusbat.api.schemas import InvoiceFileIn
+
+    too_big = ApiProblem(413, _("The file is larger than 10 MB."))
+    content_type = request.content_type or ""
+    try:
+        if content_type == "multipart/form-data":
+            upload = request.FILES.get("file")
+            if upload is None:
+                raise InputError([{"pointer": "/file", "detail": _("Send the Factur-X PDF in the “file” field.")}])
+            if upload.size > MAX_BYTES:
+                raise too_big
+            return upload.read(), upload.name or ""
+        if content_type == "application/json":
+            if len(request.body) > MAX_BYTES * 4 // 3 + 1024:
+                raise too_big
+            try:
+                data = json.loads(request.body or b"null")
+            except (ValueError, RecursionError):
+                raise HttpError(400, "invalid JSON") from None
+            try:
+                body = InvoiceFileIn.model_validate(data)
+            except Exception as exc:  # pydantic's ValidationError
+                errors = exc.errors() if hasattr(exc, "errors") else []
+                raise ValidationError([{**e, "loc": ("body", *e.get("loc", ()))} for e in errors]) from None
+            try:
+                pdf = base64.b64decode(body.file_base64, validate=True)
+            except (binascii.Error, ValueError):
+                raise InputError([{"pointer": "/file_base64", "detail": _("This is not valid base64.")}]) from None
+            if len(pdf) > MAX_BYTES:
+                raise too_big
+            return pdf, body.file_name or ""
+    except RequestDataTooBig:
+        raise too_big from None
+    raise ApiProblem(415, _("Send the Factur-X PDF as multipart/form-data (field “file”) or as JSON "
+                            "{\"file_base64\": …}."))
+
+
+@api.post("/invoices", response={201: InvoiceOut, 409: None, 413: None, 415: None, 503: None},
+          operation_id="import_invoice", tags=["invoices"], openapi_extra=INVOICE_BODY,
+          summary="Bring your own Factur-X: checked by the validation gate, then sent to Chorus Pro (A1 flux)")
+def post_invoice(request):
+    from chorusbat.api.byo import AlreadyImported, import_invoice
+    from chorusbat.facturx import ValidatorUnavailable
+
+    pdf, file_name = _uploaded_pdf(request)
+    try:
+        invoice = import_invoice(company_of(request), pdf, file_name, request.auth)
+    except AlreadyImported as exc:
+        raise ApiProblem(409, _("The invoice identifier %(number)s is already used in your company: this invoice "
+                                "was already brought or issued, it is not sent again.") % {"number": exc.number},
+                         slug="invoice-already-imported") from None
+    except ValidatorUnavailable:
+        raise ApiProblem(503, _("The Factur-X checks could not run; nothing was sent. Try again later.")) from None
+    return Status(201, serializers.invoice_json(invoice))
+
+
+@api.get("/invoices/{invoice_id}", response={200: InvoiceOut, 404: None}, operation_id="get_invoice",
+         tags=["invoices"], summary="An invoice brought by the ERP: its Chorus Pro status and history")
+def get_invoice(request, invoice_id: int):
+    from chorusbat.api.models import ImportedInvoice
+
+    invoice = ImportedInvoice.objects.filter(company=company_of(request), pk=invoice_id).select_related(
+        "situation").first()
+    if invoice is None:
+        raise Http404
+    return serializers.invoice_json(invoice)

@@ -145,3 +145,33 @@ class WebhookAttempt(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
+
+
+class ImportedInvoice(models.Model):
+    """A Factur-X produced elsewhere and brought through the API (``POST /api/v1/invoices``).
+
+    It passed the validation gate (:mod:`chorusbat.api.byo`). To be transmitted and followed exactly like a
+    situation, without any change to the gateway, it is carried by a validated ``Situation`` of its own (in a market
+    of its own, titled « Facture importée … ») whose ``InvoiceDocument`` holds the uploaded bytes as they are.
+    """
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="imported_invoices")
+    situation = models.OneToOneField("situations.Situation", on_delete=models.PROTECT, related_name="imported")
+    api_key = models.ForeignKey(ApiKey, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    number = models.CharField(max_length=20)
+    issue_date = models.DateField()
+    buyer_name = models.CharField(max_length=200)
+    buyer_siret = models.CharField(max_length=14)
+    service_code = models.CharField(max_length=100, blank=True)
+    contract_reference = models.CharField(max_length=100, blank=True)
+    order_reference = models.CharField(max_length=100, blank=True)
+    currency = models.CharField(max_length=3, default="EUR")
+    total_ht = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+    total_ttc = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+    amount_due = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+    file_name = models.CharField(max_length=255, blank=True)
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]

@@ -27,6 +27,7 @@ class Strict(Schema):
 class ProblemError(Schema):
     pointer: str = Field(description="JSON pointer of the field in the request body (or the query parameter)")
     detail: str
+    rule: str | None = Field(None, description="The validation rule that failed (uploaded Factur-X)")
 
 
 class Problem(Schema):
@@ -206,6 +207,7 @@ class EventOut(Schema):
 
 class TransmissionOut(Schema):
     transmission_id: int
+    invoice_id: int | None
     company_id: int
     situation_id: int | None
     situation_number: str | None
@@ -262,3 +264,27 @@ class WebhookOut(Schema):
 
 class WebhookList(Schema):
     items: list[WebhookOut]
+
+
+# --- invoices brought by the ERP ---------------------------------------------------------------------------------
+
+
+class InvoiceFileIn(Strict):
+    file_base64: str = Field(description="The Factur-X PDF, base64-encoded")
+    file_name: str | None = Field(None, max_length=255)
+
+
+class InvoiceOut(Schema):
+    id: int
+    number: str
+    issue_date: str
+    buyer: BuyerOut
+    contract_reference: str | None
+    order_reference: str | None
+    total_ht: str | None
+    total_ttc: str | None
+    amount_due: str | None
+    sha256: str
+    situation_id: int
+    transmission: TransmissionOut | None
+    links: dict[str, str]

@@ -63,9 +63,11 @@ def transmission_ref(t) -> dict:
     from chorusbat.gateway.labels import status_label
 
     situation = t.situation
+    imported = getattr(situation, "imported", None) if situation else None
     return {
         "company_id": t.company_id,
         "transmission_id": t.pk,
+        "invoice_id": imported.pk if imported else None,
         "situation_id": situation.pk if situation else None,
         "situation_number": situation.number if situation else None,
         "market_id": situation.market_id if situation else None,
@@ -126,4 +128,24 @@ def situation_json(situation, decompte=None) -> dict:
         "transmission": transmission_json(transmission),
         "links": {"self": base, "market": f"{API}/markets/{situation.market_id}", "validate": f"{base}/validate",
                   "send": f"{base}/send", "facturx": f"{base}/facturx"},
+    }
+
+
+def invoice_json(invoice) -> dict:
+    from chorusbat.gateway.models import Transmission
+
+    try:
+        transmission = invoice.situation.transmission
+    except Transmission.DoesNotExist:
+        transmission = None
+    return {
+        "id": invoice.pk, "number": invoice.number, "issue_date": invoice.issue_date.isoformat(),
+        "buyer": {"name": invoice.buyer_name, "siret": invoice.buyer_siret,
+                  "service_code": invoice.service_code or None},
+        "contract_reference": invoice.contract_reference or None, "order_reference": invoice.order_reference or None,
+        "total_ht": money(invoice.total_ht), "total_ttc": money(invoice.total_ttc),
+        "amount_due": money(invoice.amount_due), "sha256": invoice.sha256, "situation_id": invoice.situation_id,
+        "transmission": transmission_json(transmission),
+        "links": {"self": f"{API}/invoices/{invoice.pk}", "situation": f"{API}/situations/{invoice.situation_id}",
+                  "facturx": f"{API}/situations/{invoice.situation_id}/facturx"},
     }

@@ -70,6 +70,8 @@ def on_transmission_event(sender, instance, created, raw=False, **kwargs):
 def on_situation_saved(sender, instance, created, raw=False, **kwargs):
     if raw or instance.status != "validated" or instance.validated_at is None:
         return
+    if getattr(instance, "_api_imported", False):  # an uploaded invoice's record, not a chorusbat situation
+        return
 
     def build():
         from chorusbat.api.serializers import situation_summary
