@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import time
+from datetime import timedelta
 from functools import wraps
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chorusbat.api import keys
@@ -20,6 +22,7 @@ from chorusbat.api.models import ApiCall, IdempotencyRecord
 from chorusbat.api.problems import problem_response
 
 NOT_KEPT = {401, 429}
+ABANDONED = timedelta(minutes=5)  # a first request without an answer after this long died
 
 
 def _bearer(request) -> str:
@@ -73,7 +76,13 @@ def guarded(view):
                     with transaction.atomic():
                         record = IdempotencyRecord.objects.create(api_key=key, key=idem, fingerprint=print_)
                 except IntegrityError:
-                    first = IdempotencyRecord.objects.get(api_key=key, key=idem)
+                    first = IdempotencyRecord.objects.filter(api_key=key, key=idem).first()
+                    if first is not None and first.status is None and first.created_at < timezone.now() - ABANDONED:
+                        # The first request died without an answer (a killed process): start afresh.
+                        IdempotencyRecord.objects.filter(pk=first.pk, status__isnull=True).delete()
+                        return wrapper(request, *args, **kwargs)
+                    if first is None:  # deleted meanwhile (the first request failed): try again
+                        return wrapper(request, *args, **kwargs)
                     request.api_key = key
                     if first.fingerprint != print_:
                         response = problem_response(422, _(

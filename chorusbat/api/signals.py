@@ -52,8 +52,12 @@ def on_transmission_event(sender, instance, created, raw=False, **kwargs):
         return  # a record kept by a worker that lost its lease; the other worker reports the outcome
 
     def build():
+        from chorusbat.api.models import WebhookEndpoint
         from chorusbat.api.webhooks import emit
 
+        if not WebhookEndpoint.objects.filter(company__transmissions=instance.transmission_id,
+                                              disabled_at__isnull=True).exists():
+            return  # one query when the company has no webhook (the gateway's usual case)
         data = transmission_data(instance.transmission_id)
         data["event_id"] = instance.pk
         data["message"] = instance.message

@@ -170,3 +170,26 @@ def test_make_run_says_how_to_create_a_key(company):
 
     assert f"chorusbat api-key create --company {company.siret} --name ERP" in text(8000)
     assert "http://127.0.0.1:8000/api/v1/docs" in text(8000)
+
+
+def test_the_readme_session_works_on_the_demo_data(client):
+    """The bodies of the README's curl session, on `make run`'s demo company."""
+    from chorusbat.accounts.demo import create_demo_data
+    from chorusbat.api.keys import create_key
+    from chorusbat.api.tests.conftest import Api
+    from chorusbat.accounts.models import Company
+
+    create_demo_data()
+    api = Api(client, create_key(Company.objects.get(siret="73282932000074"), "Mon ERP")[1])
+    market = api.post("/markets", {
+        "buyer": {"name": "Ville de Nantes", "siret": "21440109300015", "service_code": "DIR_BATIMENTS"},
+        "market": {"number": "2026-TX-101", "title": "Lot 07 Peinture", "framework": "A1",
+                   "start_date": "2026-12-01", "duration_months": 3, "retention_rate": "0.05",
+                   "lines": [{"ref": "7.1", "label": "Peinture préau", "kind": "forfait", "unit": "ens",
+                              "unit_price": "12000.00", "quantity": "1", "vat_rate": "20"}]}},
+        idem="market-2026-TX-101")
+    assert market.status_code == 201, market.content
+    situation = api.post(f"/markets/{market.json()['id']}/situations",
+                         {"period": "2026-12", "date": "2026-12-31", "progress": {"7.1": "45"}})
+    assert situation.status_code == 201, situation.content
+    assert api.post(f"/situations/{situation.json()['id']}/validate").status_code == 200

@@ -123,3 +123,55 @@ def test_webhook_problems(api):
     hook = api.post("/webhooks", {"url": "https://erp.example.fr/x", "events": ["invoice.integrated"]}).json()
     assert api.delete(f"/webhooks/{hook['id']}").status_code == 204
     assert api.delete(f"/webhooks/{hook['id']}").status_code == 404
+
+
+def test_held_and_password_events(api, company, receiver):
+    import datetime
+
+    from chorusbat.accounts.models import PasswordReminder
+    from chorusbat.gateway.models import Transmission, TransmissionEvent
+    from chorusbat.gateway.tests.conftest import make_situations
+
+    hook = subscribe(api, receiver.url, ["transmission.held", "subscription.password_expiring"])
+    situation = make_situations(company, None, markets=1, per_market=1)[0]
+    t = Transmission.objects.create(company=company, situation=situation)
+    TransmissionEvent.objects.create(transmission=t, kind="queued")  # not subscribed
+    TransmissionEvent.objects.create(transmission=t, kind="held", message="Abonnement non vérifié.")
+    PasswordReminder.objects.create(company=company, expires_on=datetime.date(2027, 1, 1), stage=15)
+    run_worker()
+    payloads = {p["type"]: p["data"] for _id, p in receiver.verified(hook["secret"])}
+    assert payloads["transmission.held"]["reason"] == "Abonnement non vérifié."
+    assert payloads["transmission.held"]["situation_id"] == situation.pk
+    assert payloads["subscription.password_expiring"] == {"company_id": company.pk, "expires_on": "2027-01-01",
+                                                          "days_left": 15}
+
+
+def test_events_feed_pages_with_a_cursor(api, company, other_api):
+    from chorusbat.gateway.models import Transmission, TransmissionEvent
+    from chorusbat.gateway.tests.conftest import make_situations
+
+    situation = make_situations(company, None, markets=1, per_market=1)[0]
+    t = Transmission.objects.create(company=company, situation=situation)
+    for n in range(5):
+        TransmissionEvent.objects.create(transmission=t, kind="flux_state", message=f"e{n}")
+    first = api.get("/events?limit=2").json()
+    assert [e["message"] for e in first["events"]] == ["e0", "e1"] and first["has_more"]
+    rest = api.get(f"/events?after={first['next_cursor']}&limit=10").json()
+    assert [e["message"] for e in rest["events"]] == ["e2", "e3", "e4"] and not rest["has_more"]
+    assert api.get(f"/events?after={rest['next_cursor']}").json() == {
+        "events": [], "next_cursor": rest["next_cursor"], "has_more": False}
+    assert api.get("/events?after=abc").status_code == 422
+    assert other_api.get("/events").json()["events"] == []
+
+
+def test_an_abandoned_idempotency_key_is_reusable(api, market_body):
+    from chorusbat.api.models import IdempotencyRecord
+
+    api.post("/markets", market_body, idem="k1")
+    IdempotencyRecord.objects.update(status=None)  # as if the first request were still running
+    response = api.post("/markets", market_body, idem="k1")
+    assert response.status_code == 409 and response["Retry-After"] == "1"
+    IdempotencyRecord.objects.update(created_at=timezone.now() - timezone.timedelta(hours=1))  # it died
+    market_body["market"]["number"] = "AUTRE-1"  # a fresh request under the dead one's key
+    response = api.post("/markets", market_body, idem="k1")
+    assert response.status_code == 201, response.content
