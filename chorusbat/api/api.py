@@ -69,7 +69,8 @@ class ChorusbatAPI(NinjaAPI):
         from chorusbat.api.schemas import InvoiceFileIn
 
         components = schema.setdefault("components", {}).setdefault("schemas", {})
-        components.setdefault("InvoiceFileIn", InvoiceFileIn.model_json_schema(ref_template="#/components/schemas/{model}"))
+        components.setdefault("InvoiceFileIn",
+                              InvoiceFileIn.model_json_schema(ref_template="#/components/schemas/{model}"))
         problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
         for path, item in schema["paths"].items():
             for method, operation in item.items():

@@ -160,6 +160,10 @@ def deliver(delivery_id: int, *, force: bool = False, client: httpx.Client | Non
     if not _claim(delivery_id, now, force):
         return None
     delivery = WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
+    if delivery.endpoint.disabled_at is not None:  # the webhook was deleted since: nothing to send any more
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(state=WebhookDelivery.State.FAILED, lease_until=None,
+                                                              last_error="endpoint deleted")
+        return WebhookDelivery.State.FAILED
     body = json.dumps(delivery.payload, ensure_ascii=False, separators=(",", ":"))
     status_code, error = None, ""
     started = time.monotonic()

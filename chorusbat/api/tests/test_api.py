@@ -91,10 +91,17 @@ def test_situation_errors_point_at_the_line(api, market_body):
     assert "100" in response.json()["errors"][0]["detail"]
 
 
-def test_another_company_sees_nothing(api, other_api, market_body):
+def test_another_company_sees_nothing(api, other_api, market_body, company):
+    from chorusbat.api.tests.test_invoices import foreign_invoice, upload
+
     market = api.post("/markets", market_body).json()
     situation = api.post(f"/markets/{market['id']}/situations", SITUATION_1).json()
+    invoice = upload(api, foreign_invoice(company, number="ERP-X1").pdf).json()
+    hook = api.post("/webhooks", {"url": "https://erp.example.fr/h", "events": ["invoice.integrated"]}).json()
     assert other_api.get("/markets").json()["count"] == 0
+    assert other_api.get("/webhooks").json()["items"] == []
+    assert other_api.delete(f"/webhooks/{hook['id']}").status_code == 404
+    assert other_api.get(f"/invoices/{invoice['id']}").status_code == 404
     for method, path in [
         ("get", f"/markets/{market['id']}"),
         ("post", f"/markets/{market['id']}/situations"),

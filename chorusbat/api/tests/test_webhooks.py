@@ -175,3 +175,14 @@ def test_an_abandoned_idempotency_key_is_reusable(api, market_body):
     market_body["market"]["number"] = "AUTRE-1"  # a fresh request under the dead one's key
     response = api.post("/markets", market_body, idem="k1")
     assert response.status_code == 201, response.content
+
+
+def test_a_deleted_webhook_gets_nothing_more(api, company, receiver):
+    from chorusbat.api.webhooks import emit
+
+    hook = subscribe(api, receiver.url, ["situation.validated"])
+    emit(company.pk, "situation.validated", "msg_x", {"id": 1})
+    assert api.delete(f"/webhooks/{hook['id']}").status_code == 204
+    emit(company.pk, "situation.validated", "msg_y", {"id": 2})  # no delivery for a deleted webhook
+    run_worker()
+    assert receiver.received == [] and list(WebhookDelivery.objects.values_list("state", flat=True)) == ["failed"]
