@@ -1,7 +1,9 @@
 """``/api/v1/``: the API's own authentication (keys), so Django's login requirement does not apply there."""
 
+from functools import wraps
+
 from django.contrib.auth.decorators import login_not_required
-from django.urls import URLPattern, path, re_path
+from django.urls import URLPattern, re_path
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
@@ -9,9 +11,25 @@ from chorusbat.api.api import api
 from chorusbat.api.problems import problem_response
 
 
+def _problems_for_other_methods(view):
+    """Django answers a method a route does not have with a bare 405: make it a problem too."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if response.status_code == 405 and not response.get("Content-Type", "").startswith("application/problem"):
+            allowed = response.get("Allow", "")
+            response = problem_response(405, _("This route does not accept the %(method)s method (allowed: "
+                                               "%(allowed)s).") % {"method": request.method, "allowed": allowed},
+                                        instance=request.path, headers={"Allow": allowed} if allowed else None)
+        return response
+
+    return wrapper
+
+
 def _open(pattern):
     if isinstance(pattern, URLPattern):
-        pattern.callback = login_not_required(pattern.callback)
+        pattern.callback = login_not_required(_problems_for_other_methods(pattern.callback))
     return pattern
 
 

@@ -200,3 +200,12 @@ def test_the_readme_session_works_on_the_demo_data(client):
                          {"period": "2026-12", "date": "2026-12-31", "progress": {"7.1": "45"}})
     assert situation.status_code == 201, situation.content
     assert api.post(f"/situations/{situation.json()['id']}/validate").status_code == 200
+
+
+def test_other_methods_and_unknown_routes_are_problems(api):
+    response = api.client.put("/api/v1/markets", **api.headers())
+    assert response.status_code == 405 and response["Content-Type"] == "application/problem+json"
+    assert "GET" in response["Allow"] and "PUT" in response.json()["detail"]
+    response = api.get("/nowhere")
+    assert response.status_code == 404 and response["Content-Type"] == "application/problem+json"
+    assert api.get("/markets/99999999999999999999999").status_code == 404
