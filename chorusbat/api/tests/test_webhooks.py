@@ -186,3 +186,18 @@ def test_a_deleted_webhook_gets_nothing_more(api, company, receiver):
     emit(company.pk, "situation.validated", "msg_y", {"id": 2})  # no delivery for a deleted webhook
     run_worker()
     assert receiver.received == [] and list(WebhookDelivery.objects.values_list("state", flat=True)) == ["failed"]
+
+
+def test_signing_secrets_follow_the_key_rotation(company, settings):
+    from cryptography.fernet import Fernet
+    from django.core.management import call_command
+
+    from chorusbat.api.webhooks import create_endpoint
+
+    old, new = settings.ENCRYPTION_KEYS[0], Fernet.generate_key().decode()
+    endpoint, secret = create_endpoint(company, "https://erp.example.fr/h", ["invoice.integrated"])
+    settings.ENCRYPTION_KEYS = [new, old]
+    call_command("rotate_encryption_keys")
+    settings.ENCRYPTION_KEYS = [new]
+    endpoint.refresh_from_db()
+    assert endpoint.get_secret() == secret

@@ -21,4 +21,10 @@ class Command(BaseCommand):
                 sub.password_encrypted = crypto.rotate(sub.password_encrypted)
                 sub.save(update_fields=["password_encrypted"])
                 count += 1
+            from chorusbat.api.models import WebhookEndpoint  # webhook signing secrets (the API app)
+
+            for endpoint in WebhookEndpoint.objects.select_for_update():
+                endpoint.secret_encrypted = crypto.rotate(endpoint.secret_encrypted)
+                endpoint.save(update_fields=["secret_encrypted"])
+                count += 1
         self.stdout.write(f"{count} secret(s) re-encrypted with the current key.")
