@@ -10,6 +10,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from chorusbat.api.models import KEY_PREFIX, ApiKey
 
@@ -20,6 +21,7 @@ def digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+@sensitive_variables("raw")
 def create_key(company, name: str, user=None) -> tuple[ApiKey, str]:
     """A new key for the company: the row, and the key itself (shown once, never stored)."""
     raw = KEY_PREFIX + secrets.token_urlsafe(32)
@@ -28,6 +30,7 @@ def create_key(company, name: str, user=None) -> tuple[ApiKey, str]:
     return key, raw
 
 
+@sensitive_variables("raw")
 def authenticate(raw: str) -> ApiKey | None:
     """The active key with this value, or ``None``."""
     if not raw or not raw.startswith(KEY_PREFIX) or len(raw) > 200:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_http_methods
 
 from chorusbat.accounts.permissions import admin_required
@@ -29,6 +30,7 @@ def access(request):
     return render(request, "api/access.html", _context(request.membership.company))
 
 
+@sensitive_variables("raw")
 @admin_required
 @require_http_methods(["POST"])
 def key_create(request):

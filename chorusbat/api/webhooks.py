@@ -25,6 +25,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
 from standardwebhooks import Webhook
 
 from chorusbat.api.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEventType
@@ -89,6 +90,7 @@ def new_secret() -> str:
     return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
+@sensitive_variables("secret")
 def create_endpoint(company, url: str, events: list[str], api_key=None) -> tuple[WebhookEndpoint, str]:
     secret = new_secret()
     endpoint = WebhookEndpoint(company=company, url=url, events=sorted(set(events)), created_by_key=api_key)
@@ -136,6 +138,7 @@ def schedule(delivery_id: int, when: datetime | None = None) -> None:
 # --- sending -------------------------------------------------------------------------------------------------
 
 
+@sensitive_variables("secret")
 def sign_headers(secret: str, msg_id: str, body: str, at: datetime | None = None) -> dict[str, str]:
     at = (at or timezone.now()).astimezone(dt_timezone.utc)
     return {

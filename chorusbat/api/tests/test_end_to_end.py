@@ -53,6 +53,11 @@ def test_twenty_situations_through_the_api(api, chorus, connected, settings):  #
         assert response.status_code == 201, response.content
         market = response.json()
         assert market["buyer_checked"] is True  # checked against Chorus Pro (the sandbox)
+        wrong = market_body()
+        wrong["market"]["number"], wrong["buyer"]["service_code"] = "API-E2E-2", "NO_SUCH_SERVICE"
+        response = api.post("/markets", wrong)  # the buyer's services, as Chorus Pro lists them
+        assert response.status_code == 422
+        assert [e["pointer"] for e in response.json()["errors"]] == ["/buyer/service_code"]
 
         ids = []
         for k in range(20):
