@@ -308,7 +308,16 @@ def get_events(request, after: Query[str | None] = None, limit: Query[int] = 100
             raise ApiProblem(422, _("Unknown cursor: use the next_cursor of a previous page."),
                              errors=[{"pointer": "after", "detail": _("invalid cursor")}])
         start = int(after)
-    rows = list(TransmissionEvent.objects.filter(transmission__company=company_of(request), pk__gt=start)
+    # Ids are taken at insert and rows become visible at commit: an event still being committed could get a
+    # lower id than one already listed. Only settled events are listed, so a cursor never skips one.
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    settled = timezone.now() - timedelta(seconds=float(getattr(settings, "CHORUSBAT_API_EVENTS_SETTLE_SECONDS", 2)))
+    rows = list(TransmissionEvent.objects.filter(transmission__company=company_of(request), pk__gt=start,
+                                                 at__lte=settled)
                 .select_related("transmission").order_by("id")[:limit + 1])
     more = len(rows) > limit
     rows = rows[:limit]

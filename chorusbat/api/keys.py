@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -44,7 +45,12 @@ def revoke(key: ApiKey) -> None:
 
 
 def rate_limit() -> int:
-    return int(getattr(settings, "CHORUSBAT_API_RATE_LIMIT", 120))
+    """Calls a minute per key: the setting, else the environment variable, else 120."""
+    value = getattr(settings, "CHORUSBAT_API_RATE_LIMIT", None) or os.environ.get("CHORUSBAT_API_RATE_LIMIT")
+    try:
+        return max(1, int(value)) if value else 120
+    except ValueError:
+        return 120
 
 
 @dataclass(frozen=True)

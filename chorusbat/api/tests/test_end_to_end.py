@@ -46,6 +46,7 @@ def wait_for_deliveries(timeout=60):
 
 def test_twenty_situations_through_the_api(api, chorus, connected, settings):  # noqa: F811
     settings.CHORUSBAT_WEBHOOK_RETRY_BASE_SECONDS = 0.2
+    settings.CHORUSBAT_API_EVENTS_SETTLE_SECONDS = 0
     receiver = Receiver(fail_first=1)  # every event is refused once: delivered by a retry, same webhook-id
     try:
         hook = api.post("/webhooks", {"url": receiver.url, "events": EVENTS}).json()
