@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "chorusbat.invoicing",
     "chorusbat.gateway",
     "chorusbat.api",
+    "ninja",  # serves its own Swagger UI files for /api/v1/docs (never a CDN)
 ]
 
 MIDDLEWARE = [

@@ -13,7 +13,10 @@ def test_openapi_and_docs_are_served(client):
     assert "/api/v1/markets/{market_id}/situations" in schema["paths"]
     post = schema["paths"]["/api/v1/markets"]["post"]
     assert "application/problem+json" in post["responses"]["422"]["content"]
-    assert client.get("/api/v1/docs").status_code == 200
+    docs = client.get("/api/v1/docs")
+    assert docs.status_code == 200
+    html = docs.content.decode()
+    assert "ninja/swagger-ui-bundle.js" in html and "https://" not in html  # served locally, never from a CDN
 
 
 def test_without_a_key_401_problem(client, api_key):
