@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from lxml import etree
@@ -30,6 +30,8 @@ from chorusbat.invoicing.services import report_as_json
 from chorusbat.situations import numbering
 
 MAX_BYTES = 10 * 1024 * 1024
+MIN_DATE, MAX_DATE = datetime.date(2000, 1, 1), datetime.date(2100, 12, 31)  # chorusbat's bounds on dates
+MAX_AMOUNT = Decimal("999999999999.99")  # and on amounts
 AGREEMENT = "rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeAgreement"
 SUMMATION = ("rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeSettlement/"
              "ram:SpecifiedTradeSettlementHeaderMonetarySummation")
@@ -50,7 +52,9 @@ def _amount(root, path: str) -> Decimal | None:
         value = Decimal(_text(root, path))
     except (InvalidOperation, ValueError):
         return None
-    return value.quantize(Decimal("0.01")) if value.is_finite() and abs(value) < Decimal("1e12") else None
+    if not value.is_finite() or abs(value) > MAX_AMOUNT:
+        return None
+    return value.quantize(Decimal("0.01"))
 
 
 def _siret(party) -> str:
@@ -105,6 +109,9 @@ def _routing_issues(facts: dict, company) -> list[Issue]:
             add("CHORUSBAT-BT-1", error, facts["number"])
     if facts["issue_date"] is None:
         add("CHORUSBAT-BT-2", _("The invoice date (BT-2) is missing or not in the YYYYMMDD format."))
+    elif not MIN_DATE <= facts["issue_date"] <= MAX_DATE:
+        add("CHORUSBAT-BT-2", _("The invoice date (BT-2) must be between 2000 and 2100."),
+            facts["issue_date"].isoformat())
     if facts["seller_siret"] != company.siret:
         add("CHORUSBAT-SELLER", _("The seller's SIRET (BT-30) must be your company's, %(siret)s.")
             % {"siret": company.siret}, facts["seller_siret"])
@@ -154,15 +161,29 @@ def rule_errors(report: ValidationReport) -> list[dict]:
 
 def import_invoice(company, pdf: bytes, file_name: str = "", api_key=None) -> ImportedInvoice:
     """Check an uploaded Factur-X; when it passes, record it and queue its transmission to Chorus Pro."""
-    from chorusbat.gateway.machine import send
-    from chorusbat.markets.models import Framework, Market
-    from chorusbat.situations.models import Situation, Status
+    from chorusbat.situations.models import Situation
 
     report, xml, facts = check(pdf, company)
     if not report.ok:
         raise InputError(rule_errors(report), detail=_(
             "The Factur-X invoice failed %(count)d check(s) of the validation gate; nothing was sent.")
             % {"count": len(report.issues)})
+    number = facts["number"]
+    try:
+        return _record_and_send(company, pdf, xml, facts, report, file_name, api_key)
+    except IntegrityError:  # a concurrent upload of the same number, or a bound of the database
+        if Situation.objects.filter(company=company, number=number).exists():
+            raise AlreadyImported(ImportedInvoice.objects.filter(company=company, number=number).first(),
+                                  number) from None
+        raise InputError([{"pointer": "/file", "detail": _(
+            "The invoice's dates or amounts are outside what chorusbat can record.")}]) from None
+
+
+def _record_and_send(company, pdf, xml, facts, report, file_name, api_key) -> ImportedInvoice:
+    from chorusbat.gateway.machine import send
+    from chorusbat.markets.models import Framework, Market
+    from chorusbat.situations.models import Situation, Status
+
     number = facts["number"]
     with transaction.atomic():
         if Situation.objects.select_for_update().filter(company=company, number=number).exists():

@@ -113,3 +113,4 @@ def test_an_imported_invoice_shows_on_the_screens(api, admin_client, company):
         assert response.status_code == 200, url
     page = admin_client.get(f"/situations/{situation_id}/").content.decode()
     assert "ERP-9" in page
+
