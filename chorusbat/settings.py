@@ -113,6 +113,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "chorusbat.api",
+    "ninja",  # serves its own Swagger UI files for /api/v1/docs (never a CDN)
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,7 @@ urlpatterns = [
     ),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("compte/", include("chorusbat.accounts.urls")),
+    path("compte/api/", include("chorusbat.api.urls_account")),
     path("marches/", include("chorusbat.markets.urls")),
     path("situations/", include("chorusbat.situations.urls")),
     path("documents/", include("chorusbat.invoicing.urls")),
@@ -23,6 +24,7 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("metrics", metrics.metrics_view, name="metrics"),
     path("ops/error-probe", health.error_probe, name="error-probe"),
+    path("api/v1/", include("chorusbat.api.urls")),
 ]
 
 handler400 = "chorusbat.web.views.bad_request"

@@ -21,6 +21,7 @@ JOBS = [
     ("remind-passwords", 3600),
     ("remind-situations", 3600),
     ("refresh-buyers", 86400),
+    ("deliver-webhooks", 10),  # webhook deliveries whose task was lost, and giving up after 24 hours
     ("prune_db_task_results", 86400),  # finished task rows older than 14 days (the transmissions keep the history)
 ]
 

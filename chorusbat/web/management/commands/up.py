@@ -99,6 +99,9 @@ class Command(BaseCommand):
                 f"\nchorusbat is running: open http://127.0.0.1:{options['port']}/ "
                 f"(Chorus Pro sandbox: http://127.0.0.1:{options['sandbox_port']}/_sim/). Ctrl-C to stop."
             ))
+            from chorusbat.api import runhelp  # the integration API: how to get a key
+
+            self.stdout.write(runhelp.text(options["port"]))
             while True:
                 for name, proc in children:
                     if proc.poll() is not None:

@@ -1,0 +1,14 @@
+"""`chorusbat deliver-webhooks`: queue the webhook deliveries that are due and have no task coming (periodic)."""
+
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Queue due webhook deliveries (retries the worker lost) and give up on those older than 24 hours."
+
+    def handle(self, *args, **options):
+        from chorusbat.api.webhooks import sweep
+
+        count = sweep()
+        if options["verbosity"] > 1:
+            self.stdout.write(f"{count} delivery(ies) queued.")
