@@ -140,15 +140,21 @@ def acknowledge_view(request, pk):
 @admin_required
 @require_POST
 def corrective_view(request, pk):
-    """Acknowledge the rejection in Chorus Pro, then replace the situation with a corrective one (new number)."""
+    """Acknowledge the rejection in Chorus Pro, then replace the situation with a corrective one (new number).
+
+    Also the way out for an invoice whose file Chorus Pro refused (``failed``): retrying would send the same bytes
+    and fail the same way, so the situation is cancelled (kept on record, number kept) and re-issued.
+    """
     from chorusbat.situations.services import SituationError, create_corrective
 
     t = _transmission(request, pk)
-    if t.chorus_status != "REJETEE":
+    refused = t.state == Transmission.State.FAILED  # Chorus Pro refused the file itself: nothing to acknowledge
+    if t.chorus_status != "REJETEE" and not refused:
         messages.error(request, _("Only a situation rejected in Chorus Pro can be corrected this way."))
         return redirect(_back(request, t.situation))
     try:
-        actions.acknowledge_rejection(t)
+        if not refused:
+            actions.acknowledge_rejection(t)
         corrective = create_corrective(t.situation, request.user)
     except actions.ActionRefused as refused:
         messages.error(request, str(refused))

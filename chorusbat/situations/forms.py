@@ -103,6 +103,24 @@ class SituationForm(forms.Form):
             for i, penalty in enumerate(list(situation.penalties.all())[:PENALTY_ROWS]):
                 self.initial[f"penalty_label_{i}"] = penalty.label
                 self.initial[f"penalty_amount_{i}"] = penalty.amount
+        self._lock_corrective()
+
+    def _lock_corrective(self) -> None:
+        """A corrective situation takes the rejected one's period; when later situations exist, its progress too
+        (their figures were computed from it): those fields are shown but not editable."""
+        from chorusbat.situations.services import progress_locked
+
+        situation = self.situation
+        if situation is None or situation.replaces_id is None:
+            return
+        self.fields["period"].disabled = True
+        self.fields["period"].help_text = _("The period of the rejected situation this one replaces.")
+        if progress_locked(situation):
+            self.progress_locked = True
+            for row in self.grid:
+                self.fields[row["name"]].disabled = True
+
+    progress_locked = False
 
     def _previous_progress(self) -> dict[int, Decimal]:
         """The cumulative values of the situation before this one (shown beside each cell)."""
@@ -127,6 +145,8 @@ class SituationForm(forms.Form):
 
     def clean_period(self):
         period = self.cleaned_data["period"]
+        if self.fields["period"].disabled:  # a corrective keeps the period of the situation it replaces
+            return period
         others = [s for s in self.situations if self.situation is None or s.pk != self.situation.pk]
         latest = others[-1] if others else None
         if latest is not None and period <= latest.period:

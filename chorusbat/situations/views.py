@@ -15,7 +15,6 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from chorusbat.accounts.permissions import admin_required, member_required
 from chorusbat.markets.models import Market
@@ -24,6 +23,7 @@ from chorusbat.situations.forms import SituationForm
 from chorusbat.situations.models import Situation, Status
 from chorusbat.situations.services import (
     SituationError,
+    chorus_problems,
     company_numbers,
     decompte,
     save_draft,
@@ -41,7 +41,7 @@ def company_situation(request, pk) -> Situation:
 @member_required
 def situation_list(request, market_pk):
     market = get_object_or_404(Market, pk=market_pk, company=request.membership.company)
-    situations = market.situations.order_by("-period")
+    situations = market.situations.select_related("transmission", "corrective").order_by("-period")
     page = Paginator(situations, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "situations/situation_list.html", {"market": market, "page": page})
 
@@ -82,7 +82,7 @@ def situation_create(request, market_pk):
 @member_required
 def situation_edit(request, pk):
     situation = company_situation(request, pk)
-    if situation.is_validated:
+    if not situation.is_draft:  # validated, or sent and rejected: it stays as it was
         messages.error(request, _("A validated situation can no longer be changed; corrections go into the "
                                   "next situation."))
         return redirect("situations:detail", pk=situation.pk)
@@ -106,14 +106,33 @@ def situation_edit(request, pk):
 @member_required
 def situation_detail(request, pk):
     situation = company_situation(request, pk)
+    figures = decompte(situation)
+    problems = chorus_problems(situation) if situation.is_draft and not figures.errors else []
     return render(request, "situations/situation_detail.html",
-                  {"situation": situation, "market": situation.market, "decompte": decompte(situation)})
+                  {"situation": situation, "market": situation.market, "decompte": figures,
+                   "problems": problems})
 
 
-@require_POST
+def _confirmed(request) -> bool:
+    return request.method == "POST" and request.POST.get("confirm") == "yes"
+
+
 @admin_required
 def situation_validate(request, pk):
+    """Validation freezes and numbers the invoice: a confirmation page first (works without JavaScript)."""
     situation = company_situation(request, pk)
+    if not situation.is_draft:
+        messages.error(request, _("This situation is already validated.") if situation.is_validated else
+                       _("This situation was rejected and replaced: it can no longer be validated."))
+        return redirect("situations:detail", pk=situation.pk)
+    if request.method == "POST" and request.POST.get("confirm") == "no":
+        return redirect("situations:detail", pk=situation.pk)
+    if not _confirmed(request):
+        figures = decompte(situation)
+        problems = chorus_problems(situation) if not figures.errors else []
+        return render(request, "situations/situation_confirm.html", {
+            "situation": situation, "market": situation.market, "decompte": figures, "problems": problems,
+            "action": "validate"})
     try:
         validate_situation(situation, request.user)
     except SituationError as exc:
@@ -125,13 +144,21 @@ def situation_validate(request, pk):
     return redirect("situations:detail", pk=situation.pk)
 
 
-@require_POST
 @admin_required
 def situation_delete(request, pk):
+    """Deleting a draft cannot be undone: a confirmation page first (works without JavaScript)."""
     situation = company_situation(request, pk)
-    if situation.status != Status.DRAFT:
+    if not situation.is_draft:
         messages.error(request, _("A validated situation cannot be deleted."))
         return redirect("situations:detail", pk=situation.pk)
+    if situation.replaces_id:  # the rejected one would be left without its replacement
+        messages.error(request, _("This situation replaces a rejected one: correct it rather than delete it."))
+        return redirect("situations:detail", pk=situation.pk)
+    if request.method == "POST" and request.POST.get("confirm") == "no":
+        return redirect("situations:detail", pk=situation.pk)
+    if not _confirmed(request):
+        return render(request, "situations/situation_confirm.html", {
+            "situation": situation, "market": situation.market, "action": "delete"})
     market_pk, number = situation.market_id, situation.number
     situation.delete()
     messages.success(request, _("Draft situation %(number)s deleted.") % {"number": number})

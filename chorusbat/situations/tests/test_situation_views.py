@@ -43,7 +43,7 @@ def create(client, market, entry, **overrides):
 
 
 def validate(client, situation):
-    return client.post(reverse("situations:validate", args=[situation.pk]))
+    return client.post(reverse("situations:validate", args=[situation.pk]), {"confirm": "yes"})
 
 
 def test_member_enters_a_draft_and_admin_validates_it(member_client, admin_user, market):
@@ -201,7 +201,10 @@ def test_draft_can_be_corrected_then_deleted(member_client, admin_user, market):
     assert member_client.post(url, form_data(market, FIRST, **{"7.1": "50"})).status_code == 302
     assert situation.progress.get(line__ref="7.1").value == Decimal("50")
     assert member_client.post(reverse("situations:delete", args=[situation.pk])).status_code == 403
-    assert admin_client.post(reverse("situations:delete", args=[situation.pk])).status_code == 302
+    assert admin_client.post(reverse("situations:delete", args=[situation.pk])).status_code == 200  # confirm?
+    assert Situation.objects.exists()
+    assert admin_client.post(reverse("situations:delete", args=[situation.pk]),
+                             {"confirm": "yes"}).status_code == 302
     assert not Situation.objects.exists()
 
 

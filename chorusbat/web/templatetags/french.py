@@ -1,0 +1,19 @@
+"""``{% load french %}``: French display filters (see :mod:`chorusbat.web.french`)."""
+
+from django import template
+
+from chorusbat.web import french
+
+register = template.Library()
+
+register.filter("month_year", french.month_year)
+register.filter("short_month", french.short_month)
+register.filter("day_month_year", french.day_month_year)
+register.filter("siret", french.siret)
+register.filter("iban", french.iban)
+register.filter("unit", french.unit)
+
+
+@register.filter
+def quantity(value, unit_code=None):
+    return french.quantity(value, unit_code)
