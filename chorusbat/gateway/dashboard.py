@@ -41,6 +41,9 @@ def _row_label(state: str, chorus_status: str) -> str:
 
 
 def build(company) -> dict:
+    from chorusbat.gateway.machine import situations_ready_to_send
+    from chorusbat.situations.models import Situation, Status
+
     rows = (
         Transmission.objects.filter(company=company)
         .values("state", "chorus_status")
@@ -54,15 +57,20 @@ def build(company) -> dict:
     ]
     action = list(
         Transmission.objects.filter(company=company)
-        .filter(state__in=[State.HELD, State.FAILED]) .select_related("situation__market")
-        .order_by("-updated_at")[:50]
+        .filter(state__in=[State.HELD, State.FAILED]).exclude(situation__status=Status.REJECTED)
+        .select_related("situation__market").order_by("-updated_at")[:50]
     ) + list(
-        Transmission.objects.filter(company=company, state=State.INTEGRATED, chorus_status__in=NEEDS_ACTION_STATUSES,
-                                    rejection_acknowledged=False)
+        Transmission.objects.filter(company=company, state=State.INTEGRATED, chorus_status__in=NEEDS_ACTION_STATUSES)
+        .exclude(situation__status=Status.REJECTED)  # replaced by a corrective: handled
         .select_related("situation__market").order_by("-updated_at")[:50]
     )
+    ready = situations_ready_to_send(company)
+    drafts = list(Situation.objects.filter(company=company, status=Status.DRAFT).select_related("market")
+                  .order_by("market_id", "period")[:50])
     overdue = overdue_transmissions(company.pk).select_related("situation__market").order_by("next_attempt_at")
     return {"by_status": by_status, "needs_action": action, "chart": monthly_chart(company),
+            "ready": ready, "ready_total": sum((s.net_amount or 0 for s in ready), Decimal("0")),
+            "drafts": drafts,
             "overdue": list(overdue[:50]), "overdue_count": overdue.count()}
 
 
@@ -106,5 +114,7 @@ def monthly_chart(company, today: date | None = None) -> dict:
             bars.append(Bar(x=round(x0 + j * (bar_w + BAR_GAP), 1), y=round(CHART_HEIGHT - h, 1),
                             height=round(h, 1), width=round(bar_w, 1), amount=amount))
         columns.append({"month": month, "label_x": round(i * slot + slot / 2, 1), "paid": bars[0], "awaited": bars[1]})
-    return {"columns": columns, "width": CHART_WIDTH, "height": CHART_HEIGHT, "max": top,
+    ticks = [{"y": round(CHART_HEIGHT - float(Decimal(i) / 4) * (CHART_HEIGHT - 20), 1),
+              "amount": (top * Decimal(i) / 4).quantize(Decimal("1"))} for i in range(5)]
+    return {"columns": columns, "width": CHART_WIDTH, "height": CHART_HEIGHT, "max": top, "ticks": ticks,
             "total_paid": sum(paid.values()), "total_awaited": sum(awaited.values())}

@@ -33,11 +33,12 @@ def _recipients(t) -> list[str]:
     return emails
 
 
-def _send(t, subject: str, headline: str, detail: str) -> None:
+def _send(t, subject: str, headline: str, detail: str, status: str = "") -> None:
     to = _recipients(t)
     if not to:
         return
-    context = {"t": t, "situation": t.situation, "headline": headline, "detail": detail}
+    context = {"t": t, "situation": t.situation, "headline": headline, "detail": detail, "status": status,
+               "asks_reason": status in ("REJETEE", "SUSPENDUE", "A_RECYCLER", "REFUSEE_MOE", "REFUSEE_MOA")}
     with translation.override("fr"):
         text = render_to_string("gateway/emails/notice.txt", context)
         html = render_to_string("gateway/emails/notice.html", context)
@@ -58,7 +59,7 @@ def notify_status(t) -> None:
         headline = _("Invoice %(number)s (market %(market)s) is now: %(status)s.") % {
             "number": t.situation.number, "market": t.situation.market.number, "status": label}
         detail = t.chorus_comment
-    _send(t, subject, headline, detail)
+    _send(t, subject, headline, detail, t.chorus_status)
 
 
 def notify_failure(t) -> None:
@@ -66,4 +67,4 @@ def notify_failure(t) -> None:
         subject = _("Chorus Pro: invoice %(number)s was refused") % {"number": t.situation.number}
         headline = _("Chorus Pro refused invoice %(number)s (market %(market)s).") % {
             "number": t.situation.number, "market": t.situation.market.number}
-    _send(t, subject, headline, t.reason)
+    _send(t, subject, headline, t.reason, "failed")

@@ -18,6 +18,8 @@ def test_send_follow_until_paid_and_correct_a_rejection(page, login, admin_user,
     for s in demo_situations:
         assert page.locator(f"input[name=situation][aria-label='{s.number}']").is_checked()
     page.click("#send-button")
+    assert f"{len(demo_situations)} factures" in page.inner_text("#send-summary")  # confirmed, with a summary
+    page.click("#confirm-button")
     page.wait_for_selector("#progress")
     drain(chorus, until=all_integrated)
     page.reload()

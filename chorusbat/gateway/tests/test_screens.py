@@ -1,0 +1,125 @@
+"""Issue 12 on the gateway screens: the buyer's reason everywhere (3), confirmed sending (4), statuses that agree
+(6) and a dashboard that lists the work, with no button a site manager may not use (7)."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from chorusbat.gateway.machine import send
+from chorusbat.gateway.models import Transmission
+from chorusbat.gateway.sync import sync_company
+from chorusbat.gateway.tests.conftest import all_integrated, drain, make_situations
+from chorusbat.situations.models import Situation
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_buyers_reason_of_a_works_piece_is_shown_everywhere(chorus, connected, company, admin_client,
+                                                                 demo_situations):
+    works = [s for s in demo_situations if s.market.framework == "A4"]
+    assert works
+    send(works[:1])
+    drain(chorus, until=all_integrated)
+    t = Transmission.objects.get()
+    chorus.set_invoice_status(t.chorus_invoice_id, "REJETEE", "Décompte non conforme au CCAP, article 12")
+    for _ in range(3):
+        sync_company(company.pk)
+    t.refresh_from_db()
+    assert t.chorus_status == "REJETEE"
+    assert t.chorus_comment == "Décompte non conforme au CCAP, article 12"
+
+    page = admin_client.get(reverse("situations:detail", args=[t.situation.pk])).content.decode()
+    panel = page[page.index('id="transmission"'):]
+    assert "Motif indiqué par l'acheteur" in panel and "Décompte non conforme au CCAP" in page
+    assert "« Traiter le rejet » indique à Chorus Pro" in page and "« Créer une situation corrective » traite" in page
+    dashboard = admin_client.get(reverse("gateway:dashboard")).content.decode()
+    row = dashboard[dashboard.index('id="needs-action"'):]
+    assert "Décompte non conforme au CCAP" in row and "Traiter le rejet" in row
+    rejected = [m for m in mail.outbox if "Rejetée" in m.subject]
+    assert rejected, [m.subject for m in mail.outbox]
+    body = rejected[-1].body
+    assert "Décompte non conforme au CCAP, article 12" in body and "Créer une situation corrective" in body
+    html = rejected[-1].alternatives[0][0]
+    assert "Décompte non conforme au CCAP" in html
+
+
+@pytest.mark.django_db
+def test_sending_is_confirmed_with_a_summary(company, admin_user, admin_client):
+    *situations, one = make_situations(company, admin_user, markets=3, per_market=1, prefix="C")
+    total = sum(s.net_amount for s in situations)
+    r = admin_client.post(reverse("gateway:batch"), {"situation": [s.pk for s in situations]})
+    page = r.content.decode()
+    assert r.status_code == 200 and 'id="confirm-button"' in page
+    assert "2 factures" in page and f"{total:,.2f}".replace(",", "\u00a0").replace(".", ",") in page
+    assert "Ville de Nantes" in page and "214 401 093 00015" in page
+    assert not Transmission.objects.exists()
+    r = admin_client.post(reverse("gateway:batch"), {"situation": [s.pk for s in situations], "confirm": "yes"})
+    assert r.status_code == 302 and Transmission.objects.count() == 2
+
+    url = reverse("gateway:send_one", args=[one.pk])
+    assert 'id="send-summary"' in admin_client.post(url).content.decode()
+    assert not Transmission.objects.filter(situation=one).exists()
+    admin_client.post(url, {"confirm": "yes"})
+    assert Transmission.objects.filter(situation=one).exists()
+
+
+@pytest.mark.django_db
+def test_sending_finished_only_when_sent(company, admin_user, admin_client):
+    s = make_situations(company, admin_user, markets=1, per_market=1, prefix="H")[0]
+    t = Transmission.objects.create(company=company, situation=s, state=Transmission.State.HELD,
+                                    reason="Mot de passe du compte technique expiré")
+    page = admin_client.get(reverse("gateway:batch_progress") + f"?t={t.pk}").content.decode()
+    assert "Envoi terminé" not in page and "Envoi interrompu" in page
+    Transmission.objects.filter(pk=t.pk).update(state=Transmission.State.INTEGRATED, chorus_status="DEPOSEE")
+    page = admin_client.get(reverse("gateway:batch_progress") + f"?t={t.pk}").content.decode()
+    assert "Envoi terminé" in page
+
+
+@pytest.mark.django_db
+def test_situation_status_follows_its_invoice(company, admin_user, admin_client):
+    s = make_situations(company, admin_user, markets=1, per_market=1, prefix="P")[0]
+    url = reverse("situations:list", args=[s.market_id])
+    assert "validée" in admin_client.get(url).content.decode()
+    t = Transmission.objects.create(company=company, situation=s, state=Transmission.State.INTEGRATED,
+                                    chorus_status="MISE_EN_PAIEMENT")
+    assert '<span class="badge ok">payée</span>' in admin_client.get(url).content.decode()
+    Transmission.objects.filter(pk=t.pk).update(chorus_status="REJETEE")
+    assert '<span class="badge bad">rejetée</span>' in admin_client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_dashboard_lists_the_work_and_no_forbidden_button(company, admin_user, member_user, admin_client):
+    from chorusbat.situations.services import SituationData, save_draft
+
+    *ready, held = sorted(make_situations(company, admin_user, markets=2, per_market=2, prefix="W"),
+                          key=lambda s: (s.market_id, s.period))[:3]
+    Transmission.objects.create(company=company, situation=held, state=Transmission.State.FAILED,
+                                reason="Chorus Pro a refusé le fichier")
+    market = ready[0].market
+    last = ready[-1]
+    draft = save_draft(market, SituationData(
+        number="W-DRAFT", period=last.period.replace(year=last.period.year + 1), date=last.date, index_value=None,
+        advance_paid=0, progress={}), member_user)
+
+    page = admin_client.get(reverse("gateway:dashboard")).content.decode()
+    ready_block = page[page.index('id="ready"'):page.index('id="drafts"')]
+    assert all(s.number in ready_block for s in ready) and 'id="send-ready"' in ready_block
+    assert draft.number in page[page.index('id="drafts"'):]
+    action = page[page.index('id="needs-action"'):page.index('id="ready"')]
+    assert held.number in action and "Chorus Pro a refusé le fichier" in action and "Annuler et réémettre" in action
+
+    member = Client()
+    member.force_login(member_user)
+    page = member.get(reverse("gateway:dashboard")).content.decode()
+    assert reverse("gateway:batch") not in page and "Un administrateur" in page
+    for href in sorted(set(re.findall(r'href="(/[^"#]*)', page))):
+        if href.startswith("/static/"):
+            continue
+        assert member.get(href).status_code != 403, href
+    page = member.get(reverse("situations:detail", args=[draft.pk])).content.decode()
+    assert 'id="validate-button"' not in page and 'id="delete-button"' not in page
+    page = member.get(reverse("situations:detail", args=[ready[0].pk])).content.decode()
+    assert 'id="send-situation"' not in page
+    assert Situation.objects.filter(pk=draft.pk).exists()
