@@ -33,8 +33,12 @@ def short_month(value: datetime.date) -> str:
 
 def day_month_year(value: datetime.date | datetime.datetime | None) -> str:
     """« 1er décembre 2026 », « 2 décembre 2026 »."""
-    if value is None:
+    if value is None or value == "":
         return ""
+    if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+        from django.utils import timezone
+
+        value = timezone.localtime(value)
     day = "1er" if value.day == 1 else str(value.day)
     return f"{day} {MONTHS[value.month - 1]} {value.year}"
 
