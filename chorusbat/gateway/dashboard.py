@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, Sum
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from chorusbat.chorus.enums import NEEDS_ACTION_STATUSES
@@ -36,8 +37,8 @@ class Bar:
 
 def _row_label(state: str, chorus_status: str) -> str:
     if state == State.INTEGRATED and chorus_status:
-        return status_label(chorus_status)
-    return str(State(state).label)
+        return capfirst(status_label(chorus_status))
+    return capfirst(str(State(state).label))
 
 
 def build(company) -> dict:

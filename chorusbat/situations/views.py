@@ -65,7 +65,7 @@ def situation_create(request, market_pk):
         messages.error(request, _("Enter or import the market's contract lines first."))
         return redirect("markets:detail", pk=market.pk)
     if request.method == "POST":
-        form = SituationForm(request.POST, market=market)
+        form = SituationForm(request.POST, market=market, accountant=request.membership.is_admin)
         if form.is_valid():
             situation = save_draft(market, form.data_object, request.user)
             messages.success(request, _("Draft situation %(number)s saved.") % {"number": situation.number})
@@ -73,7 +73,7 @@ def situation_create(request, market_pk):
     else:
         today = timezone.localdate()
         suggestion = numbering.suggest(company_numbers(market.company), today)
-        form = SituationForm(market=market, initial={
+        form = SituationForm(market=market, accountant=request.membership.is_admin, initial={
             "number": suggestion, "period": next_period(market, latest), "date": today,
         })
     return render(request, "situations/situation_form.html", {"form": form, "market": market})
@@ -88,7 +88,8 @@ def situation_edit(request, pk):
         return redirect("situations:detail", pk=situation.pk)
     market = situation.market
     if request.method == "POST":
-        form = SituationForm(request.POST, market=market, situation=situation)
+        form = SituationForm(request.POST, market=market, situation=situation,
+                             accountant=request.membership.is_admin)
         if form.is_valid():
             try:
                 save_draft(market, form.data_object, request.user, situation=situation)
@@ -98,7 +99,7 @@ def situation_edit(request, pk):
             messages.success(request, _("Draft situation %(number)s saved.") % {"number": form.data_object.number})
             return redirect("situations:detail", pk=situation.pk)
     else:
-        form = SituationForm(market=market, situation=situation)
+        form = SituationForm(market=market, situation=situation, accountant=request.membership.is_admin)
     return render(request, "situations/situation_form.html",
                   {"form": form, "market": market, "situation": situation})
 

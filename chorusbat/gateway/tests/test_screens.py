@@ -81,12 +81,12 @@ def test_sending_finished_only_when_sent(company, admin_user, admin_client):
 def test_situation_status_follows_its_invoice(company, admin_user, admin_client):
     s = make_situations(company, admin_user, markets=1, per_market=1, prefix="P")[0]
     url = reverse("situations:list", args=[s.market_id])
-    assert "validée" in admin_client.get(url).content.decode()
+    assert "Validée" in admin_client.get(url).content.decode()
     t = Transmission.objects.create(company=company, situation=s, state=Transmission.State.INTEGRATED,
                                     chorus_status="MISE_EN_PAIEMENT")
-    assert '<span class="badge ok">payée</span>' in admin_client.get(url).content.decode()
+    assert '<span class="badge ok">Payée</span>' in admin_client.get(url).content.decode()
     Transmission.objects.filter(pk=t.pk).update(chorus_status="REJETEE")
-    assert '<span class="badge bad">rejetée</span>' in admin_client.get(url).content.decode()
+    assert '<span class="badge bad">Rejetée</span>' in admin_client.get(url).content.decode()
 
 
 @pytest.mark.django_db

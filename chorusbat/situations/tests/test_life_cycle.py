@@ -74,7 +74,7 @@ def test_a_rejected_situation_stays_as_it_was(admin_client, admin_user, market):
     assert_each_amount_counted_once()
     assert market_list_remaining(admin_client) == remaining
     lst = admin_client.get(reverse("situations:list", args=[market.pk])).content.decode()
-    assert "rejetée" in lst and "remplacée par" in lst
+    assert "Rejetée" in lst and "remplacée par" in lst
 
 
 def test_invariant_on_the_demo_markets_with_correctives(admin_client, admin_user, market_with_situations):

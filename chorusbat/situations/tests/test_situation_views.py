@@ -19,12 +19,15 @@ FIRST = {"number": "F2026-0093", "period": "2026-09", "date": "2026-09-30", "ind
          "progress": {"7.1": "45", "7.2": "120", "7.3": "0"}}
 SECOND = {"number": "F2026-0094", "period": "2026-10", "date": "2026-10-31", "index_value": "119,7",
           "progress": {"7.1": "100", "7.2": "310", "7.3": "185,5"},
-          "penalties": [("Retard remise DOE", "150,00")]}
+          "penalties": [("Retard remise DOE", "150,00")],
+          "extras": ["7.2"]}  # 310 m² beyond the 300 m² of the contract: ticked « travaux supplémentaires »
 
 
 def form_data(market, entry: dict, **overrides) -> dict:
     ids = {line.ref: line.pk for line in market.lines.all()}
-    data = {key: value for key, value in entry.items() if key not in ("progress", "penalties")}
+    data = {key: value for key, value in entry.items() if key not in ("progress", "penalties", "extras")}
+    for ref in entry.get("extras", []):
+        data[f"extra_{ids[ref]}"] = "on"
     for ref, value in entry["progress"].items():
         data[f"line_{ids[ref]}"] = value
     for i, (label, amount) in enumerate(entry.get("penalties", [])):
@@ -137,14 +140,20 @@ def test_bad_situation_input_is_refused_in_french_and_nothing_saved(admin_client
 
 
 def test_comma_decimals_are_read_french_style(admin_client, market):
-    create(admin_client, market, FIRST, **{"7.1": "12,5", "7.2": "1 200,25"})
+    create(admin_client, market, {**FIRST, "extras": ["7.2"]}, **{"7.1": "12,5", "7.2": "1 200,25"})
     values = {p.line.ref: p.value for p in Situation.objects.get().progress.select_related("line")}
     assert values["7.1"] == Decimal("12.5") and values["7.2"] == Decimal("1200.25")
 
 
-def test_contract_exceeded_is_accepted_for_unit_price_lines(admin_client, market):
-    # An executed quantity above the DQE estimate is paid at the unit price (not an error).
-    assert create(admin_client, market, FIRST, **{"7.2": "450"}).status_code == 302
+def test_contract_exceeded_needs_an_explicit_choice_per_line(admin_client, market):
+    # An executed quantity above the DQE estimate is paid at the unit price, once the line is marked as extra work
+    # or covered by an amendment (issue 12, point 5); otherwise it is refused, on that line.
+    response = create(admin_client, market, FIRST, **{"7.2": "450"})
+    line = market.lines.get(ref="7.2")
+    errors = response.context["form"].errors
+    assert list(errors) == [f"line_{line.pk}"] and "travaux supplémentaires / avenant" in errors[f"line_{line.pk}"][0]
+    assert "(300\u00a0m²)" in errors[f"line_{line.pk}"][0]
+    assert create(admin_client, market, {**FIRST, "extras": ["7.2"]}, **{"7.2": "450"}).status_code == 302
 
 
 def test_periods_and_identifiers_across_situations(admin_client, market, company, admin_user):
@@ -244,7 +253,7 @@ def test_situation_list_query_count_does_not_grow_with_rows(admin_client, market
     with django_assert_max_num_queries(len(one.captured_queries)):
         response = admin_client.get(url)
     assert len(response.context["page"].object_list) == 25
-    assert "validée" in response.content.decode()
+    assert "Validée" in response.content.decode()
 
 
 def test_pages_render_for_the_demo_data(member_client, market_with_situations):

@@ -17,3 +17,9 @@ register.filter("unit", french.unit)
 @register.filter
 def quantity(value, unit_code=None):
     return french.quantity(value, unit_code)
+
+
+@register.filter
+def field_of(form, name):
+    """``form|field_of:"extra_12"``: the bound field of that name (for fields made per line)."""
+    return form[name]
