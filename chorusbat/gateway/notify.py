@@ -37,7 +37,10 @@ def _send(t, subject: str, headline: str, detail: str, status: str = "") -> None
     to = _recipients(t)
     if not to:
         return
+    from chorusbat.web.french import explain_english
+
     context = {"t": t, "situation": t.situation, "headline": headline, "detail": detail, "status": status,
+               "detail_in_french": explain_english(detail),
                "asks_reason": status in ("REJETEE", "SUSPENDUE", "A_RECYCLER", "REFUSEE_MOE", "REFUSEE_MOA")}
     with translation.override("fr"):
         text = render_to_string("gateway/emails/notice.txt", context)

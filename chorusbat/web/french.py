@@ -84,3 +84,28 @@ def quantity(value, unit_code: str | None = None) -> str:
     groups.insert(0, whole)
     result = sign + NNBSP.join(groups) + ("," + fraction if fraction else "")
     return f"{result}{NBSP}{unit(unit_code)}" if unit_code else result
+
+
+# Words that give away a message written in English (Chorus Pro answers some errors in English).
+_ENGLISH_MARKERS = (" the ", " is ", " are ", " not ", " must ", " does ", " invalid", " mandatory", " missing",
+                    " unknown", " error", " failed", " should ", " cannot ", " already ")
+
+
+def looks_english(text: str) -> bool:
+    padded = f" {(text or '').lower()} "
+    return sum(marker in padded for marker in _ENGLISH_MARKERS) >= 2
+
+
+def explain_english(text: str | None) -> str:
+    """A French explanation for a Chorus Pro message written in English ("" when it is French already): the
+    documented wording's French message when known, else a generic one."""
+    from chorusbat.chorus.messages import WORDING_MESSAGES, fold
+
+    if not text or not looks_english(text):
+        return ""
+    folded = fold(text)
+    for wording, french in WORDING_MESSAGES:
+        if wording in folded:
+            return french
+    return ("Chorus Pro a répondu en anglais, sans traduction connue : il refuse la demande pour la raison citée. "
+            "Si elle n'est pas claire, transmettez-la telle quelle au support Chorus Pro ou à votre acheteur.")

@@ -23,3 +23,9 @@ def quantity(value, unit_code=None):
 def field_of(form, name):
     """``form|field_of:"extra_12"``: the bound field of that name (for fields made per line)."""
     return form[name]
+
+
+@register.inclusion_tag("web/chorus_text.html")
+def chorus_text(text):
+    """A message from Chorus Pro as it came, followed by a French explanation when it is in English."""
+    return {"text": text, "explanation": french.explain_english(text)}
