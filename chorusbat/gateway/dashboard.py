@@ -83,6 +83,17 @@ def _months(end: date, count: int) -> list[date]:
     return list(reversed(months))
 
 
+def nice_ceiling(amount: Decimal) -> Decimal:
+    """The value axis' top: 1, 2, 2.5 or 5 × a power of ten, at least the amount (100 € when nothing to draw), so
+    that the four graduations are round amounts."""
+    amount = max(Decimal(amount), Decimal("100"))
+    power = Decimal(10) ** (len(str(int(amount))) - 1)
+    for step in (1, 2, Decimal("2.5"), 5, 10):
+        if step * power >= amount:
+            return step * power
+    return 10 * power
+
+
 def monthly_chart(company, today: date | None = None) -> dict:
     """Paid (month of payment) and awaited (month of the invoice) net amounts over the last 12 months."""
     from django.db.models.functions import TruncMonth
@@ -103,7 +114,7 @@ def monthly_chart(company, today: date | None = None) -> dict:
         if key in awaited:
             awaited[key] += r["total"] or 0
 
-    top = max([*paid.values(), *awaited.values(), Decimal("1")])
+    top = nice_ceiling(max([*paid.values(), *awaited.values()]))
     slot = CHART_WIDTH / CHART_MONTHS
     bar_w = (slot - BAR_GAP * 3) / 2
     columns = []

@@ -123,3 +123,66 @@ def test_the_dashboard_lists_the_work_and_no_forbidden_button(company, admin_use
     page = member.get(reverse("situations:detail", args=[ready[0].pk])).content.decode()
     assert 'id="send-situation"' not in page
     assert Situation.objects.filter(pk=draft.pk).exists()
+
+
+def test_chart_value_axis_has_round_graduations():
+    from decimal import Decimal as D
+
+    from chorusbat.gateway.dashboard import nice_ceiling
+
+    assert [nice_ceiling(D(x)) for x in ("0", "99", "100", "101", "12786.01", "25001", "999999")] == [
+        100, 100, 100, 200, 20000, 50000, 1000000]
+
+
+@pytest.mark.django_db
+def test_chart_labels_months_unambiguously_with_a_value_axis(company, admin_client):
+    html = admin_client.get(reverse("gateway:dashboard")).content.decode()
+    svg = html[html.index('<svg id="chart"'):html.index("</svg>")]
+    assert "juin" in svg and "juil." in svg and "Jun" not in svg
+    assert "100\u00a0€" in svg or "100 €" in svg  # graduated value axis
+
+
+@pytest.mark.django_db
+def test_a_site_manager_sees_no_administrator_button_anywhere(company, admin_user, member_user):
+    """On every main page a site manager can open, no link or form leads to a view reserved to administrators."""
+    from html.parser import HTMLParser
+
+    from django.urls import Resolver404, resolve
+
+    from chorusbat.markets.demo import create_demo_markets
+
+    markets = create_demo_markets(company, admin_user)
+    situations = list(Situation.objects.filter(company=company))
+    Transmission.objects.create(company=company, situation=situations[0], state=Transmission.State.INTEGRATED,
+                                chorus_status="REJETEE", chorus_comment="Erreur")
+
+    class Targets(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.found = []
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if tag == "a" and (attrs.get("href") or "").startswith("/"):
+                self.found.append(("GET", attrs["href"].split("#")[0].split("?")[0]))
+            if tag == "form" and (attrs.get("method") or "get").lower() == "post":
+                self.found.append(("POST", attrs.get("action") or ""))
+
+    member = Client()
+    member.force_login(member_user)
+    pages = ["/transmissions/", "/transmissions/liste/", "/compte/", "/marches/",
+             *[f"/marches/{m.pk}/" for m in markets], *[f"/situations/marche/{m.pk}/" for m in markets],
+             *[f"/situations/{s.pk}/" for s in situations]]
+    for url in pages:
+        response = member.get(url)
+        assert response.status_code == 200, url
+        parser = Targets()
+        parser.feed(response.content.decode())
+        for method, target in parser.found:
+            if not target or target.startswith("/static/") or target == reverse("logout"):
+                continue
+            try:
+                view = resolve(target).func
+            except Resolver404:
+                continue
+            assert not getattr(view, "admin_only", False), f"{url}: {method} {target} is for administrators"
