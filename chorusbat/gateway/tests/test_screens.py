@@ -186,3 +186,47 @@ def test_a_site_manager_sees_no_administrator_button_anywhere(company, admin_use
             except Resolver404:
                 continue
             assert not getattr(view, "admin_only", False), f"{url}: {method} {target} is for administrators"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_what_the_checks_refuse_chorus_pro_refuses_and_there_is_a_way_out(chorus, connected, company, admin_user,
+                                                                          admin_client, monkeypatch):
+    """The pre-validation checks agree with the sandbox: a situation they refuse (advance e above c + f + g) is
+    refused by Chorus Pro when forced through; it is then cancelled and re-issued, and the corrective goes through."""
+    import datetime
+    from decimal import Decimal as D
+
+    from chorusbat.gateway.tests.conftest import make_market
+    from chorusbat.situations import services
+
+    market = make_market(company, admin_user, 1)
+    lines = list(market.lines.order_by("position"))
+    data = services.SituationData(number="E2026-001", period=datetime.date(2026, 1, 1),
+                                  date=datetime.date(2026, 1, 31), index_value=None, advance_paid=D("5000"),
+                                  progress={lines[0].id: D("10"), lines[1].id: D("10")})
+    draft = services.save_draft(market, data, admin_user)
+    problems = services.chorus_problems(draft)
+    assert problems and "avance à verser" in problems[0].message
+    with pytest.raises(services.SituationError):
+        services.validate_situation(draft, admin_user)
+
+    monkeypatch.setattr(services, "chorus_problems", lambda situation: [])  # forced through, as before the fix
+    forced = services.validate_situation(draft, admin_user)
+    monkeypatch.undo()
+    send([forced])
+    drain(chorus, until=lambda: Transmission.objects.filter(state__in=["failed", "integrated"]).exists())
+    t = Transmission.objects.get()
+    assert t.state == "failed" and "net à payer" in t.reason, (t.state, t.reason)
+
+    # The way out: cancel and re-issue; the corrective is a draft whose advance can be corrected.
+    admin_client.post(reverse("gateway:corrective", args=[t.pk]))
+    corrective = Situation.objects.get(replaces=forced)
+    assert corrective.status == "draft" and corrective.period == forced.period
+    services.save_draft(market, services.SituationData(
+        number=corrective.number, period=corrective.period, date=corrective.date, index_value=None,
+        advance_paid=D("0"), progress=data.progress), admin_user, situation=corrective)
+    corrective = services.validate_situation(corrective, admin_user)
+    send([corrective])
+    drain(chorus, until=lambda: Transmission.objects.filter(situation=corrective, state="integrated").exists())
+    numbers = [i["numeroFacture"] for i in chorus.invoices()]
+    assert corrective.number in numbers
