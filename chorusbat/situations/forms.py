@@ -58,6 +58,12 @@ class MonthField(forms.Field):
         return f"{value:%Y-%m}" if isinstance(value, datetime.date) else value
 
 
+def short_message(issue) -> str:
+    """Next to its field, an engine issue says only what is wrong (the field already says where)."""
+    where, sep, detail = issue.message.partition(" : ")
+    return (detail[:1].upper() + detail[1:]) if sep and detail else issue.message
+
+
 def line_field_name(line) -> str:
     return f"line_{line.pk}"
 
@@ -254,7 +260,7 @@ class SituationForm(forms.Form):
             for issue in exc.errors:
                 name = self._field_for(issue, number)
                 if name is not None and name not in self.errors and name in self.fields:
-                    self.add_error(name, issue.message)
+                    self.add_error(name, short_message(issue))
 
     def _check_with_engine(self, data: SituationData) -> None:
         if not self.lines:
@@ -264,7 +270,8 @@ class SituationForm(forms.Form):
             compute_chain(self.market, self.lines, chain_with(self.market, data, self.situation))
         except engine.SituationValidationError as exc:
             for issue in exc.errors:
-                self.add_error(self._field_for(issue, data.number), issue.message)
+                name = self._field_for(issue, data.number)
+                self.add_error(name, short_message(issue) if name else issue.message)
 
     def _field_for(self, issue, number: str) -> str | None:
         """The form field an engine issue belongs to (``None``: shown above the form)."""

@@ -135,7 +135,7 @@ def test_bad_situation_input_is_refused_in_french_and_nothing_saved(admin_client
     assert response.status_code == 200
     form = response.context["form"]
     name = f"line_{market.lines.get(ref=field).pk}" if field in ("7.1", "7.2", "7.3") else field
-    assert message in " ".join(form.errors.get(name, [])), form.errors
+    assert message.lower() in " ".join(form.errors.get(name, [])).lower(), form.errors
     assert not Situation.objects.exists()
 
 

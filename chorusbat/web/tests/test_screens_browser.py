@@ -59,6 +59,7 @@ def main_pages(demo) -> dict[str, str]:
         "situation": f"/situations/{demo['validated'][0].pk}/",
         "situation-brouillon": f"/situations/{demo['draft'].pk}/",
         "situation-saisie": f"/situations/{demo['draft'].pk}/modifier/",
+        "situation-validation": f"/situations/{demo['draft'].pk}/valider/",
         "envoi": "/transmissions/envoyer/",
         "transmissions": "/transmissions/liste/",
     }
