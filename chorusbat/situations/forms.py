@@ -162,11 +162,11 @@ class SituationForm(forms.Form):
         if latest is not None and period <= latest.period:
             raise forms.ValidationError(
                 _("The period must come after the previous situation's (%(number)s, %(period)s).")
-                % {"number": latest.number, "period": latest.period_label}
+                % {"number": latest.number, "period": latest.period_display}
             )
         if period < self.market.start_date.replace(day=1):
             raise forms.ValidationError(_("The period cannot be before the market's start (%(start)s).")
-                                        % {"start": f"{self.market.start_date:%Y-%m}"})
+                                        % {"start": french.month_year(self.market.start_date)})
         return period
 
     def clean(self):

@@ -122,7 +122,7 @@ def test_form_shows_previous_values_and_suggests_the_next_number(admin_client, m
         ({"number": "F2026 0093"}, "number", "ni espace"),
         ({"number": "F2026#0093"}, "number", "lettres, des chiffres"),
         ({"period": "2026-13"}, "period", "format AAAA-MM"),
-        ({"period": "2026-08"}, "period", "ne peut pas précéder le début du marché (2026-09)"),
+        ({"period": "2026-08"}, "period", "ne peut pas précéder le début du marché (septembre 2026)"),
         ({"date": "31/09/2026"}, "date", "date valide"),
         ({"advance_paid": "-5"}, "advance_paid", "supérieure ou égale à 0"),
         ({"penalty_label_0": "Retard", "penalty_amount_0": ""}, "penalty_amount_0", "Saisissez le montant"),
@@ -165,7 +165,7 @@ def test_periods_and_identifiers_across_situations(admin_client, market, company
     validate(admin_client, first)
 
     cases = [
-        ({"period": "2026-09"}, "period", "postérieure à celle de la situation précédente (F2026-0093, 2026-09)"),
+        ({"period": "2026-09"}, "period", "postérieure à celle de la situation précédente (F2026-0093, septembre 2026)"),
         ({"period": "2026-08"}, "period", "postérieure à celle de la situation précédente"),
         ({"number": "F2026-0093"}, "number", "F2026-0093 est déjà utilisé"),
         ({"number": "F2026-0096"}, "number", "le numéro suivant de cette série est F2026-0094"),
