@@ -33,7 +33,8 @@ def test_the_buyers_reason_of_a_works_piece_is_shown_everywhere(chorus, connecte
     page = admin_client.get(reverse("situations:detail", args=[t.situation.pk])).content.decode()
     panel = page[page.index('id="transmission"'):]
     assert "Motif indiqué par l'acheteur" in panel and "Décompte non conforme au CCAP" in page
-    assert "« Traiter le rejet » indique à Chorus Pro" in page and "« Créer une situation corrective » traite" in page
+    assert "« Traiter le rejet » indique à Chorus Pro" in page
+    assert "« Créer une situation corrective » traite" in page
     dashboard = admin_client.get(reverse("gateway:dashboard")).content.decode()
     row = dashboard[dashboard.index('id="needs-action"'):]
     assert "Décompte non conforme au CCAP" in row and "Traiter le rejet" in row

@@ -165,7 +165,8 @@ def test_periods_and_identifiers_across_situations(admin_client, market, company
     validate(admin_client, first)
 
     cases = [
-        ({"period": "2026-09"}, "period", "postérieure à celle de la situation précédente (F2026-0093, septembre 2026)"),
+        ({"period": "2026-09"}, "period",
+         "postérieure à celle de la situation précédente (F2026-0093, septembre 2026)"),
         ({"period": "2026-08"}, "period", "postérieure à celle de la situation précédente"),
         ({"number": "F2026-0093"}, "number", "F2026-0093 est déjà utilisé"),
         ({"number": "F2026-0096"}, "number", "le numéro suivant de cette série est F2026-0094"),
