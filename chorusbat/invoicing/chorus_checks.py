@@ -127,8 +127,11 @@ def _totals(data: InvoiceData) -> list[Problem]:
                       "situation.") % {"details": "; ".join(wrong)})]
 
 
-def situation_problems(situation, today: datetime.date | None = None) -> list[Problem]:
-    """What Chorus Pro would refuse in this situation's invoice, as it stands (a draft's fresh figures)."""
+def situation_problems(situation, today: datetime.date | None = None, *, with_buyer: bool = False) -> list[Problem]:
+    """What Chorus Pro would refuse in this situation's invoice, as it stands (a draft's fresh figures).
+
+    ``with_buyer``: also the buyer's routing rules as Chorus Pro's directory gives them (service code, EJ, active
+    buyer; one cached lookup). Skipped when Chorus Pro cannot be asked: that is no reason to refuse."""
     from django.utils import timezone
 
     from chorusbat.invoicing.services import DocumentError, invoice_data_for
@@ -137,4 +140,18 @@ def situation_problems(situation, today: datetime.date | None = None) -> list[Pr
         data = invoice_data_for(situation)
     except DocumentError as error:
         return [Problem(text) for text in str(error).splitlines() if text.strip()]
-    return check(data, today or timezone.localdate())
+    problems = check(data, today or timezone.localdate())
+    if with_buyer:
+        problems += _buyer_problems(situation.market)
+    return problems
+
+
+def _buyer_problems(market) -> list[Problem]:
+    from chorusbat.markets import buyers
+
+    lookup = buyers.checked_lookup(market.company, market.buyer_siret)
+    if lookup.error or lookup.info is None:
+        return []
+    errors = buyers.buyer_errors(lookup.info, market.buyer_service_code, market.engagement, market.framework)
+    return [Problem(_("Buyer of the market: %(problem)s Correct the market before validating.") % {"problem": text})
+            for messages in errors.values() for text in messages]

@@ -218,7 +218,7 @@ def validate_situation(situation: Situation, user) -> Situation:
         computed = compute_chain(market, lines, chain).situations[-1]
     except engine.SituationValidationError as exc:
         raise SituationError([issue.message for issue in exc.errors]) from None
-    problems = chorus_problems(situation)
+    problems = chorus_problems(situation, with_buyer=True)
     if problems:  # nothing is frozen that Chorus Pro would refuse
         raise SituationError([p.message for p in problems])
     by_ref = {line.ref: line for line in lines}
@@ -240,11 +240,11 @@ def validate_situation(situation: Situation, user) -> Situation:
     return situation
 
 
-def chorus_problems(situation: Situation) -> list:
+def chorus_problems(situation: Situation, with_buyer: bool = False) -> list:
     """What Chorus Pro would refuse in the situation's invoice (:mod:`chorusbat.invoicing.chorus_checks`)."""
     from chorusbat.invoicing.chorus_checks import situation_problems
 
-    return situation_problems(situation)
+    return situation_problems(situation, with_buyer=with_buyer)
 
 
 @transaction.atomic

@@ -130,7 +130,7 @@ def situation_validate(request, pk):
         return redirect("situations:detail", pk=situation.pk)
     if not _confirmed(request):
         figures = decompte(situation)
-        problems = chorus_problems(situation) if not figures.errors else []
+        problems = chorus_problems(situation, with_buyer=True) if not figures.errors else []
         return render(request, "situations/situation_confirm.html", {
             "situation": situation, "market": situation.market, "decompte": figures, "problems": problems,
             "action": "validate"})

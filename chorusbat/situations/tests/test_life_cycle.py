@@ -152,3 +152,20 @@ def test_validation_and_deletion_ask_for_confirmation(admin_client, member_user,
     assert Situation.objects.exists()
     admin_client.post(delete, {"confirm": "yes"})
     assert not Situation.objects.exists()
+
+
+def test_the_buyers_routing_rules_are_checked_before_validation(admin_client, market, fake_buyer):
+    from chorusbat.markets.tests.fixtures import buyer_info
+
+    create(admin_client, market, FIRST)
+    draft = Situation.objects.get()
+    fake_buyer(buyer_info(active=False))  # what Chorus Pro's directory says of the buyer now
+    confirm = admin_client.get(reverse("situations:validate", args=[draft.pk])).content.decode()
+    assert "Acheteur du marché" in confirm and "inactif" in confirm and 'id="confirm-button"' not in confirm
+    validate(admin_client, draft)
+    draft.refresh_from_db()
+    assert draft.status == "draft"
+    fake_buyer(None)  # Chorus Pro cannot be asked: no reason to refuse
+    validate(admin_client, draft)
+    draft.refresh_from_db()
+    assert draft.status == "validated"
