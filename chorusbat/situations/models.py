@@ -125,7 +125,7 @@ class Situation(models.Model):
         if t.state in ("failed",):
             return "bad", str(_("refused by Chorus Pro"))
         if t.state in ("held",):
-            return "warn", str(_("sending held"))
+            return "warn", str(t.get_state_display())  # the transmission's own word, as on the dashboard
         if t.state == "integrated":
             return "ok", str(_("sent"))
         return "", str(_("being sent"))

@@ -88,6 +88,8 @@ def test_situation_status_follows_its_invoice(company, admin_user, admin_client)
     assert '<span class="badge ok">Payée</span>' in admin_client.get(url).content.decode()
     Transmission.objects.filter(pk=t.pk).update(chorus_status="REJETEE")
     assert '<span class="badge bad">Rejetée</span>' in admin_client.get(url).content.decode()
+    Transmission.objects.filter(pk=t.pk).update(state=Transmission.State.HELD, chorus_status="")
+    assert '<span class="badge warn">Bloquée</span>' in admin_client.get(url).content.decode()  # as on the dashboard
 
 
 @pytest.mark.django_db
