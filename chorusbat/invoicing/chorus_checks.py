@@ -142,11 +142,12 @@ def situation_problems(situation, today: datetime.date | None = None, *, with_bu
         return [Problem(text) for text in str(error).splitlines() if text.strip()]
     problems = check(data, today or timezone.localdate())
     if with_buyer:
-        problems += _buyer_problems(situation.market)
+        problems += buyer_problems(situation.market)
     return problems
 
 
-def _buyer_problems(market) -> list[Problem]:
+def buyer_problems(market) -> list[Problem]:
+    """The buyer's routing rules Chorus Pro would enforce, from its directory (empty when it cannot be asked)."""
     from chorusbat.markets import buyers
 
     lookup = buyers.checked_lookup(market.company, market.buyer_siret)

@@ -200,9 +200,20 @@ def save_draft(market: Market, data: SituationData, user, situation: Situation |
     return situation
 
 
-@transaction.atomic
 def validate_situation(situation: Situation, user) -> Situation:
-    """Freeze a draft: store the engine's figures; earlier situations of the market must be validated first."""
+    """Freeze a draft: store the engine's figures; earlier situations of the market must be validated first.
+
+    Nothing Chorus Pro would refuse is frozen: the invoice's business checks run first, and the buyer's routing
+    rules are read from Chorus Pro's directory before any lock is taken (one cached lookup, no HTTP call while
+    the market is locked).
+    """
+    from chorusbat.invoicing.chorus_checks import buyer_problems
+
+    return _validate(situation, user, buyer_problems(situation.market))
+
+
+@transaction.atomic
+def _validate(situation: Situation, user, buyer: list) -> Situation:
     market = Market.objects.select_for_update().get(pk=situation.market_id)
     situation = Situation.objects.select_for_update().get(pk=situation.pk)
     if situation.is_validated:
@@ -218,7 +229,7 @@ def validate_situation(situation: Situation, user) -> Situation:
         computed = compute_chain(market, lines, chain).situations[-1]
     except engine.SituationValidationError as exc:
         raise SituationError([issue.message for issue in exc.errors]) from None
-    problems = chorus_problems(situation, with_buyer=True)
+    problems = chorus_problems(situation) + list(buyer)
     if problems:  # nothing is frozen that Chorus Pro would refuse
         raise SituationError([p.message for p in problems])
     by_ref = {line.ref: line for line in lines}

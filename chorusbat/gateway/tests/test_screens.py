@@ -213,7 +213,8 @@ def test_what_the_checks_refuse_chorus_pro_refuses_and_there_is_a_way_out(chorus
     with pytest.raises(services.SituationError):
         services.validate_situation(draft, admin_user)
 
-    monkeypatch.setattr(services, "chorus_problems", lambda situation, with_buyer=False: [])  # forced through, as before the fix
+    # Forced through, as before the fix.
+    monkeypatch.setattr(services, "chorus_problems", lambda situation, with_buyer=False: [])
     forced = services.validate_situation(draft, admin_user)
     monkeypatch.undo()
     send([forced])
