@@ -22,8 +22,7 @@ def test_send_follow_until_paid_and_correct_a_rejection(page, login, admin_user,
     page.click("#confirm-button")
     page.wait_for_selector("#progress")
     drain(chorus, until=all_integrated)
-    page.reload()
-    page.wait_for_selector("text=Envoi terminé")
+    page.wait_for_selector("text=Envoi terminé")  # the page refreshes itself (a reload here raced with it)
     assert page.locator("#progress").get_attribute("value") == "100"
 
     first, second = sorted(Transmission.objects.select_related("situation"), key=lambda t: t.situation.number)[:2]
