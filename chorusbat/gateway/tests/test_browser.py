@@ -49,3 +49,12 @@ def test_send_follow_until_paid_and_correct_a_rejection(page, login, admin_user,
     assert new_number != second.situation.number
     assert "créée en remplacement" in page.content()
     call_command("worker", batch=True, max_tasks=50, verbosity=0)
+
+    # The rejected one stays as it was sent, and says by what it was replaced (issue 12, point 1).
+    page.goto(f"/situations/{second.situation.pk}/")
+    notice = page.inner_text("#rejected-notice")
+    assert "remplacée par" in notice and new_number in notice
+    assert page.locator("#edit-draft").count() == 0 and page.locator("#validate-button").count() == 0
+    page.click(f"#rejected-notice a:has-text('{new_number}')")
+    page.wait_for_selector("#situation-number")
+    assert page.inner_text("#situation-number") == new_number
