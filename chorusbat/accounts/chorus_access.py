@@ -151,6 +151,7 @@ def verify_subscription(subscription: ChorusSubscription) -> ConnectionCheck | N
         subscription.status_checked_at = timezone.now()
         subscription.save(update_fields=["status", "status_detail", "status_checked_at", "updated_at"])
         return None
+    expiry_before = subscription.password_expires_at
     with client:
         check = check_connection(client, subscription.siret)
     subscription.status = _OUTCOME_STATUS[check.outcome]
@@ -161,12 +162,30 @@ def verify_subscription(subscription: ChorusSubscription) -> ConnectionCheck | N
     if check.password_expires_at:
         subscription.password_expires_reported = check.password_expires_at
     subscription.save()
+    _record_expiry_change(subscription, expiry_before)
     log.info("connection check for company %s: %s (%s)", subscription.company_id, check.outcome, check.detail)
     if check.ok:
         from chorusbat.accounts.signals import subscription_verified
 
         subscription_verified.send(sender=ChorusSubscription, subscription=subscription)
     return check
+
+
+def _record_expiry_change(subscription: ChorusSubscription, before) -> None:
+    """A connection test never changes the password's expiry date silently: the change goes into the subscription
+    history with its reason, and ``subscription.expiry_change_note`` tells the person who ran the test."""
+    from chorusbat.accounts.models import SubscriptionAuditEntry
+    from chorusbat.web.french import day_month_year
+
+    after = subscription.password_expires_at
+    if timezone.localdate(before) == timezone.localdate(after):
+        return
+    note = _("Password expiry date changed from %(old)s to %(new)s: this is the date Chorus Pro gives for this "
+             "technical account (connection test).") % {
+        "old": day_month_year(timezone.localdate(before)), "new": day_month_year(timezone.localdate(after))}
+    SubscriptionAuditEntry.objects.create(company_id=subscription.company_id, user=None,
+                                          action=SubscriptionAuditEntry.Action.UPDATED, changed_fields=[note])
+    subscription.expiry_change_note = note
 
 
 #: Statuses worth re-testing without a person: the cause may have gone away by itself.

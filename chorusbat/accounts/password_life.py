@@ -53,10 +53,38 @@ def due_stage(days: int) -> int | None:
     return min(reached) if reached else None
 
 
+def expired_by_answer(subscription: ChorusSubscription, now: datetime | None = None) -> bool:
+    """Chorus Pro answered that the password expired, before the expiry date known here."""
+    return (subscription.status == SubscriptionStatus.EXPIRED
+            and (now or timezone.now()) < subscription.password_expires_at)
+
+
+def expiry_statement(subscription: ChorusSubscription) -> str:
+    """The one sentence about the password's expiry, consistent with its status: never « expires on » a date to
+    come next to « password expired »; the date shown is the one that caused the expiry, with its source."""
+    from chorusbat.web.french import day_month_year
+
+    if expired_by_answer(subscription):
+        checked = subscription.status_checked_at
+        return _("expired: Chorus Pro answered so at the connection test of %(date)s") % {
+            "date": day_month_year(timezone.localtime(checked)) if checked else "—"}
+    when = day_month_year(expiry_date(subscription))
+    if is_expired(subscription):
+        return _("expired on %(date)s") % {"date": when}
+    if subscription.password_expires_reported:
+        return _("expires on %(date)s (date given by Chorus Pro)") % {"date": when}
+    return _("expires on %(date)s (estimated: 12 months after it was saved)") % {"date": when}
+
+
 def hold_reason(subscription: ChorusSubscription | None) -> str | None:
     """Why no Chorus Pro call may be made for this company now, in French; None when calls may go ahead."""
     if subscription is None:
         return _("No Chorus Pro subscription is recorded. An administrator must fill it in under My account.")
+    if expired_by_answer(subscription):
+        return _(
+            "Chorus Pro answered that the technical password has expired. Have it renewed in Chorus Pro, then save "
+            "the new password under My account › ChorusPRO subscription."
+        )
     if is_expired(subscription):
         return _(
             "The Chorus Pro technical password expired on %(date)s. Have it renewed in Chorus Pro, then save the "

@@ -26,7 +26,11 @@ def my_account(request):
     company = request.membership.company
     context = {"company": company}
     if request.membership.is_admin:
-        context["subscription"] = _subscription(company)
+        context["subscription"] = subscription = _subscription(company)
+        if subscription is not None:
+            from chorusbat.accounts.password_life import expiry_statement
+
+            context["expiry_statement"] = expiry_statement(subscription)
         context["audit"] = [
             {"entry": e, "fields": [AUDITED_FIELDS.get(f, f) for f in e.changed_fields]}
             for e in company.subscription_audit.select_related("user")[:50]
@@ -131,6 +135,8 @@ def _report_check(request, check, subscription) -> None:
         messages.success(request, _("Connection to Chorus Pro verified."))
     else:
         messages.warning(request, subscription.status_detail or _("The connection to Chorus Pro could not be verified."))
+    if getattr(subscription, "expiry_change_note", ""):
+        messages.info(request, subscription.expiry_change_note)
 
 
 @admin_required

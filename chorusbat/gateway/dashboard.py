@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, Sum
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from chorusbat.chorus.enums import NEEDS_ACTION_STATUSES
@@ -36,11 +37,14 @@ class Bar:
 
 def _row_label(state: str, chorus_status: str) -> str:
     if state == State.INTEGRATED and chorus_status:
-        return status_label(chorus_status)
-    return str(State(state).label)
+        return capfirst(status_label(chorus_status))
+    return capfirst(str(State(state).label))
 
 
 def build(company) -> dict:
+    from chorusbat.gateway.machine import situations_ready_to_send
+    from chorusbat.situations.models import Situation, Status
+
     rows = (
         Transmission.objects.filter(company=company)
         .values("state", "chorus_status")
@@ -54,18 +58,23 @@ def build(company) -> dict:
     ]
     action = list(
         Transmission.objects.filter(company=company)
-        .filter(state__in=[State.HELD, State.FAILED]) .select_related("situation__market")
-        .order_by("-updated_at")[:50]
+        .filter(state__in=[State.HELD, State.FAILED]).exclude(situation__status=Status.REJECTED)
+        .select_related("situation__market").order_by("-updated_at")[:50]
     ) + list(
-        Transmission.objects.filter(company=company, state=State.INTEGRATED, chorus_status__in=NEEDS_ACTION_STATUSES,
-                                    rejection_acknowledged=False)
+        Transmission.objects.filter(company=company, state=State.INTEGRATED, chorus_status__in=NEEDS_ACTION_STATUSES)
+        .exclude(situation__status=Status.REJECTED)  # replaced by a corrective: handled
         .select_related("situation__market").order_by("-updated_at")[:50]
     )
+    ready = situations_ready_to_send(company)
+    drafts = list(Situation.objects.filter(company=company, status=Status.DRAFT).select_related("market")
+                  .order_by("market_id", "period")[:50])
     overdue = overdue_transmissions(company.pk).select_related("situation__market").order_by("next_attempt_at")
     from chorusbat.books.services import overdue_invoices
 
     unpaid = overdue_invoices(company).aggregate(count=Count("id"), amount=Sum("net_amount"))
     return {"by_status": by_status, "needs_action": action, "chart": monthly_chart(company),
+            "ready": ready, "ready_total": sum((s.net_amount or 0 for s in ready), Decimal("0")),
+            "drafts": drafts,
             "overdue": list(overdue[:50]), "overdue_count": overdue.count(),
             "unpaid_count": unpaid["count"], "unpaid_amount": unpaid["amount"] or 0}
 
@@ -76,6 +85,17 @@ def _months(end: date, count: int) -> list[date]:
         months.append(date(y, m, 1))
         y, m = (y, m - 1) if m > 1 else (y - 1, 12)
     return list(reversed(months))
+
+
+def nice_ceiling(amount: Decimal) -> Decimal:
+    """The value axis' top: 1, 2, 2.5 or 5 × a power of ten, at least the amount (100 € when nothing to draw), so
+    that the four graduations are round amounts."""
+    amount = max(Decimal(amount), Decimal("100"))
+    power = Decimal(10) ** (len(str(int(amount))) - 1)
+    for step in (1, 2, Decimal("2.5"), 5, 10):
+        if step * power >= amount:
+            return step * power
+    return 10 * power
 
 
 def monthly_chart(company, today: date | None = None) -> dict:
@@ -98,7 +118,7 @@ def monthly_chart(company, today: date | None = None) -> dict:
         if key in awaited:
             awaited[key] += r["total"] or 0
 
-    top = max([*paid.values(), *awaited.values(), Decimal("1")])
+    top = nice_ceiling(max([*paid.values(), *awaited.values()]))
     slot = CHART_WIDTH / CHART_MONTHS
     bar_w = (slot - BAR_GAP * 3) / 2
     columns = []
@@ -110,5 +130,7 @@ def monthly_chart(company, today: date | None = None) -> dict:
             bars.append(Bar(x=round(x0 + j * (bar_w + BAR_GAP), 1), y=round(CHART_HEIGHT - h, 1),
                             height=round(h, 1), width=round(bar_w, 1), amount=amount))
         columns.append({"month": month, "label_x": round(i * slot + slot / 2, 1), "paid": bars[0], "awaited": bars[1]})
-    return {"columns": columns, "width": CHART_WIDTH, "height": CHART_HEIGHT, "max": top,
+    ticks = [{"y": round(CHART_HEIGHT - float(Decimal(i) / 4) * (CHART_HEIGHT - 20), 1),
+              "amount": (top * Decimal(i) / 4).quantize(Decimal("1"))} for i in range(5)]
+    return {"columns": columns, "width": CHART_WIDTH, "height": CHART_HEIGHT, "max": top, "ticks": ticks,
             "total_paid": sum(paid.values()), "total_awaited": sum(awaited.values())}

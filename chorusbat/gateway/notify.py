@@ -34,11 +34,15 @@ def _recipients(t) -> list[str]:
     return emails
 
 
-def _send(t, subject: str, headline: str, detail: str, kind: str = "rejection") -> None:
+def _send(t, subject: str, headline: str, detail: str, kind: str = "rejection", status: str = "") -> None:
     to = wanted(_recipients(t), kind, t.company_id)  # each user's notification preferences
     if not to:
         return
-    context = {"t": t, "situation": t.situation, "headline": headline, "detail": detail}
+    from chorusbat.web.french import explain_english
+
+    context = {"t": t, "situation": t.situation, "headline": headline, "detail": detail, "status": status,
+               "detail_in_french": explain_english(detail),
+               "asks_reason": status in ("REJETEE", "SUSPENDUE", "A_RECYCLER", "REFUSEE_MOE", "REFUSEE_MOA")}
     with translation.override("fr"):
         text = render_to_string("gateway/emails/notice.txt", context)
         html = render_to_string("gateway/emails/notice.html", context)
@@ -59,7 +63,7 @@ def notify_status(t) -> None:
         headline = _("Invoice %(number)s (market %(market)s) is now: %(status)s.") % {
             "number": t.situation.number, "market": t.situation.market.number, "status": label}
         detail = t.chorus_comment
-    _send(t, subject, headline, detail, kind_of_status(t.chorus_status))
+    _send(t, subject, headline, detail, kind_of_status(t.chorus_status), t.chorus_status)
 
 
 def notify_failure(t) -> None:
@@ -67,4 +71,4 @@ def notify_failure(t) -> None:
         subject = _("Chorus Pro: invoice %(number)s was refused") % {"number": t.situation.number}
         headline = _("Chorus Pro refused invoice %(number)s (market %(market)s).") % {
             "number": t.situation.number, "market": t.situation.market.number}
-    _send(t, subject, headline, t.reason)
+    _send(t, subject, headline, t.reason, "failed")

@@ -135,7 +135,8 @@ def _cycle(company_id, subscription, client, followed, cursor, report, page_size
                 for piece in pieces:
                     t = works_by_id.get(piece.works_invoice_id)
                     if t is not None and piece.status and piece.status != t.chorus_status:
-                        changes[t.pk] = (t, piece.status, None, "")
+                        # The buyer's reason (rejection, suspension) comes with the piece: keep it.
+                        changes[t.pk] = (t, piece.status, None, piece.state_comment or "")
 
             for t, status, at, comment in changes.values():  # one change per invoice: the latest read
                 history = []

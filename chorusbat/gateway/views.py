@@ -34,10 +34,13 @@ def batch(request):
     company = request.membership.company
     if request.method == "POST":
         ids = _ids(request.POST.getlist("situation"))
-        situations = list(Situation.objects.filter(company=company, pk__in=ids, status=Status.VALIDATED))
+        situations = list(Situation.objects.filter(company=company, pk__in=ids, status=Status.VALIDATED)
+                          .select_related("market").order_by("market_id", "period"))
         if not situations:
             messages.error(request, _("Select at least one validated situation."))
             return redirect("gateway:batch")
+        if request.POST.get("confirm") != "yes":
+            return _confirm_send(request, situations, reverse("gateway:batch"), reverse("gateway:batch"))
         transmissions = send(situations, request.user)
         return redirect(f"{request.path}suivi/?" + "&".join(f"t={t.pk}" for t in transmissions))
     ready = situations_ready_to_send(company)
@@ -53,9 +56,11 @@ def batch_progress(request):
     settled = [t for t in rows if t.state in (Transmission.State.INTEGRATED, Transmission.State.HELD,
                                               Transmission.State.FAILED)]
     done = len(settled) == len(rows)
+    stopped = [t for t in settled if t.state != Transmission.State.INTEGRATED]  # held or refused: not sent
     percent = int(100 * len(settled) / len(rows)) if rows else 100
     return render(request, "gateway/batch_progress.html",
-                  {"rows": rows, "settled": len(settled), "total": len(rows), "percent": percent, "done": done})
+                  {"rows": rows, "settled": len(settled), "total": len(rows), "percent": percent, "done": done,
+                   "stopped": len(stopped)})
 
 
 def _transmission(request, pk) -> Transmission:
@@ -66,13 +71,37 @@ def _transmission(request, pk) -> Transmission:
 @admin_required
 @require_POST
 def send_one(request, situation_pk):
-    situation = get_object_or_404(Situation, pk=situation_pk, company=request.membership.company)
+    situation = get_object_or_404(Situation.objects.select_related("market"), pk=situation_pk,
+                                  company=request.membership.company)
     if situation.status != Status.VALIDATED:
         messages.error(request, _("Only a validated situation can be sent."))
+    elif request.POST.get("confirm") == "no":
+        pass
+    elif request.POST.get("confirm") != "yes" and not hasattr(situation, "transmission"):
+        # The first sending is confirmed (a retry re-sends what was already confirmed).
+        return _confirm_send(request, [situation], reverse("gateway:send_one", args=[situation.pk]),
+                             _back(request, situation))
     else:
         send([situation], request.user)
         messages.success(request, _("Situation %(number)s queued for Chorus Pro.") % {"number": situation.number})
     return redirect(_back(request, situation))
+
+
+def _confirm_send(request, situations, action: str, cancel: str):
+    """What is about to leave for Chorus Pro: how many invoices, the total net to pay, to whom (no JavaScript)."""
+    from chorusbat.accounts.models import ChorusSubscription
+
+    buyers: dict[tuple[str, str], list] = {}
+    for s in situations:
+        buyers.setdefault((s.market.buyer_name, s.market.buyer_siret), []).append(s)
+    subscription = ChorusSubscription.objects.filter(company=request.membership.company).first()
+    return render(request, "gateway/send_confirm.html", {
+        "situations": situations, "count": len(situations),
+        "total": sum((s.net_amount or 0 for s in situations), 0),
+        "buyers": [{"name": name, "siret": siret, "count": len(rows)} for (name, siret), rows in buyers.items()],
+        "subscription": subscription, "action": action, "cancel": cancel,
+        "next": request.POST.get("next", ""),
+    })
 
 
 class CompleteForm(forms.Form):
@@ -140,15 +169,21 @@ def acknowledge_view(request, pk):
 @admin_required
 @require_POST
 def corrective_view(request, pk):
-    """Acknowledge the rejection in Chorus Pro, then replace the situation with a corrective one (new number)."""
+    """Acknowledge the rejection in Chorus Pro, then replace the situation with a corrective one (new number).
+
+    Also the way out for an invoice whose file Chorus Pro refused (``failed``): retrying would send the same bytes
+    and fail the same way, so the situation is cancelled (kept on record, number kept) and re-issued.
+    """
     from chorusbat.situations.services import SituationError, create_corrective
 
     t = _transmission(request, pk)
-    if t.chorus_status != "REJETEE":
+    refused = t.state == Transmission.State.FAILED  # Chorus Pro refused the file itself: nothing to acknowledge
+    if t.chorus_status != "REJETEE" and not refused:
         messages.error(request, _("Only a situation rejected in Chorus Pro can be corrected this way."))
         return redirect(_back(request, t.situation))
     try:
-        actions.acknowledge_rejection(t)
+        if not refused:
+            actions.acknowledge_rejection(t)
         corrective = create_corrective(t.situation, request.user)
     except actions.ActionRefused as refused:
         messages.error(request, str(refused))

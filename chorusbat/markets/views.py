@@ -119,7 +119,8 @@ def market_detail(request, pk):
         "market": market,
         "lines": market.lines.all(),
         "locked": market.has_validated_situations(),
-        "recent_situations": market.situations.order_by("-period")[:5],
+        "recent_situations": (market.situations.select_related("transmission", "corrective")
+                              .order_by("-period")[:5]),
     }
     return render(request, "markets/market_detail.html", context)
 

@@ -8,6 +8,7 @@ is exactly what the engine can compute.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import re
 from decimal import Decimal
@@ -21,6 +22,7 @@ from chorusbat.engine import limits
 from chorusbat.markets.forms import BoundedDateField, capitalise_labels
 from chorusbat.markets.french_numbers import FrenchDecimalField
 from chorusbat.situations import numbering
+from chorusbat.web import french
 from chorusbat.situations.models import Situation
 from chorusbat.situations.services import (
     SituationData,
@@ -57,6 +59,12 @@ class MonthField(forms.Field):
         return f"{value:%Y-%m}" if isinstance(value, datetime.date) else value
 
 
+def short_message(issue) -> str:
+    """Next to its field, an engine issue says only what is wrong (the field already says where)."""
+    where, sep, detail = issue.message.partition(" : ")
+    return (detail[:1].upper() + detail[1:]) if sep and detail else issue.message
+
+
 def line_field_name(line) -> str:
     return f"line_{line.pk}"
 
@@ -74,7 +82,8 @@ class SituationForm(forms.Form):
                                       min_value=0, max_value=limits.MAX_AMOUNT, max_digits=limits.MONEY_MAX_DIGITS,
                                       decimal_places=limits.MONEY_DECIMALS, initial=Decimal("0"))
 
-    def __init__(self, *args, market: Market, situation: Situation | None = None, **kwargs):
+    def __init__(self, *args, market: Market, situation: Situation | None = None, accountant: bool = True,
+                 **kwargs):
         super().__init__(*args, **kwargs)
         self.market, self.situation = market, situation
         self.lines = list(market.lines.all())
@@ -110,6 +119,25 @@ class SituationForm(forms.Form):
             for i, penalty in enumerate(list(situation.penalties.all())[:PENALTY_ROWS]):
                 self.initial[f"penalty_label_{i}"] = penalty.label
                 self.initial[f"penalty_amount_{i}"] = penalty.amount
+        self._lock_corrective()
+        self._setup_site_manager_entry(accountant)
+
+    def _lock_corrective(self) -> None:
+        """A corrective situation takes the rejected one's period; when later situations exist, its progress too
+        (their figures were computed from it): those fields are shown but not editable."""
+        from chorusbat.situations.services import progress_locked
+
+        situation = self.situation
+        if situation is None or situation.replaces_id is None:
+            return
+        self.fields["period"].disabled = True
+        self.fields["period"].help_text = _("The period of the rejected situation this one replaces.")
+        if progress_locked(situation):
+            self.progress_locked = True
+            for row in self.grid:
+                self.fields[row["name"]].disabled = True
+
+    progress_locked = False
 
     def _previous_progress(self) -> dict[int, Decimal]:
         """The cumulative values of the situation before this one (shown beside each cell)."""
@@ -134,16 +162,18 @@ class SituationForm(forms.Form):
 
     def clean_period(self):
         period = self.cleaned_data["period"]
+        if self.fields["period"].disabled:  # a corrective keeps the period of the situation it replaces
+            return period
         others = [s for s in self.situations if self.situation is None or s.pk != self.situation.pk]
         latest = others[-1] if others else None
         if latest is not None and period <= latest.period:
             raise forms.ValidationError(
                 _("The period must come after the previous situation's (%(number)s, %(period)s).")
-                % {"number": latest.number, "period": latest.period_label}
+                % {"number": latest.number, "period": latest.period_display}
             )
         if period < self.market.start_date.replace(day=1):
             raise forms.ValidationError(_("The period cannot be before the market's start (%(start)s).")
-                                        % {"start": f"{self.market.start_date:%Y-%m}"})
+                                        % {"start": french.month_year(self.market.start_date)})
         return period
 
     def clean(self):
@@ -157,14 +187,14 @@ class SituationForm(forms.Form):
                 self.add_error(f"penalty_label_{i}", _("Enter what this penalty is for."))
             elif label:
                 penalties.append((label, amount))
-        if self.errors:
-            return cleaned
+        self._check_over_contract(cleaned)
         if cleaned.get("number") and cleaned.get("date"):
             for message in numbering.sequence_errors(
                 company_numbers(self.market.company, exclude=self.situation), cleaned["number"], cleaned["date"]
             ):
                 self.add_error("number", message)
         if self.errors:
+            self._check_the_rest_with_engine(cleaned, penalties)  # every error in one pass
             return cleaned
         progress = {line.pk: cleaned[line_field_name(line)] for line in self.lines
                     if cleaned.get(line_field_name(line)) is not None}
@@ -173,9 +203,71 @@ class SituationForm(forms.Form):
             index_value=cleaned.get("index_value"), advance_paid=cleaned.get("advance_paid") or Decimal("0"),
             progress=progress, penalties=penalties,
         )
-        self._check_with_engine(data)
+        self._check_with_engine(self._with_placeholder_index(data))
         self.data_object = data
         return cleaned
+
+    # --- entry by a site manager: live amounts, over-contract quantities, errors in one pass ------------------
+
+    def _setup_site_manager_entry(self, accountant: bool) -> None:
+        """A site manager enters progress; the accountant's fields (index) may be left to the administrator who
+        validates. Each unit-price line gets a « travaux supplémentaires / avenant » box for quantities beyond
+        the contract."""
+        self.accountant = accountant
+        if not accountant and "index_value" in self.fields:
+            self.fields["index_value"].required = False
+            self.fields["index_value"].help_text = _("You may leave it empty: the administrator enters it before "
+                                                     "validating.")
+        current = {p.line_id: p.value for p in self.situation.progress.all()} if self.situation else {}
+        for row in self.grid:
+            line = row["line"]
+            if row["percent"]:
+                continue
+            name = f"extra_{line.pk}"
+            self.fields[name] = forms.BooleanField(
+                label=_("extra work / amendment"), required=False,
+                initial=current.get(line.pk) is not None and current[line.pk] > line.quantity)
+            row["extra"] = name
+
+    def _check_over_contract(self, cleaned) -> None:
+        """A cumulative quantity beyond the contract quantity needs the line's « extra work / amendment » box."""
+        for row in self.grid:
+            line, name = row["line"], row["name"]
+            value = cleaned.get(name)
+            if value is None or row["percent"] or value <= line.quantity or self.fields[name].disabled:
+                continue
+            if not cleaned.get(row.get("extra", "")):
+                self.add_error(name, _("Beyond the contract quantity (%(qty)s). Tick « extra work / amendment » "
+                                       "if intended.") % {"qty": french.quantity(line.quantity, line.unit)})
+
+    def _with_placeholder_index(self, data: SituationData) -> SituationData:
+        """A site manager's draft without index is checked with the latest known index (saved without it)."""
+        if data.index_value is not None or self.accountant or not self.market.is_revised:
+            return data
+        known = [s.index_value for s in self.situations if s.index_value is not None and s.period < data.period]
+        placeholder = known[-1] if known else self.market.revision_base_index
+        return dataclasses.replace(data, index_value=placeholder)
+
+    def _check_the_rest_with_engine(self, cleaned, penalties) -> None:
+        """When some fields are wrong, still check the others with the engine, so that all errors show at once."""
+        if not self.lines or cleaned.get("period") is None:
+            return
+        progress = {line.pk: cleaned[line_field_name(line)] for line in self.lines
+                    if cleaned.get(line_field_name(line)) is not None}
+        number = cleaned.get("number") or "__check__"
+        data = SituationData(
+            number=number, period=cleaned["period"], date=cleaned.get("date") or self.market.start_date,
+            index_value=cleaned.get("index_value"), advance_paid=cleaned.get("advance_paid") or Decimal("0"),
+            progress=progress, penalties=penalties,
+        )
+        try:
+            compute_chain(self.market, self.lines, chain_with(self.market, self._with_placeholder_index(data),
+                                                              self.situation))
+        except engine.SituationValidationError as exc:
+            for issue in exc.errors:
+                name = self._field_for(issue, number)
+                if name is not None and name not in self.errors and name in self.fields:
+                    self.add_error(name, short_message(issue))
 
     def _check_with_engine(self, data: SituationData) -> None:
         if not self.lines:
@@ -185,7 +277,8 @@ class SituationForm(forms.Form):
             compute_chain(self.market, self.lines, chain_with(self.market, data, self.situation))
         except engine.SituationValidationError as exc:
             for issue in exc.errors:
-                self.add_error(self._field_for(issue, data.number), issue.message)
+                name = self._field_for(issue, data.number)
+                self.add_error(name, short_message(issue) if name else issue.message)
 
     def _field_for(self, issue, number: str) -> str | None:
         """The form field an engine issue belongs to (``None``: shown above the form)."""

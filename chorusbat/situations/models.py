@@ -111,8 +111,61 @@ class Situation(models.Model):
         return self.status == Status.VALIDATED
 
     @property
+    def is_draft(self) -> bool:
+        """Only a draft may be edited, validated or deleted; a validated or rejected situation never changes."""
+        return self.status == Status.DRAFT
+
+    @property
+    def is_rejected(self) -> bool:
+        return self.status == Status.REJECTED
+
+    @property
+    def replaced_by(self) -> Situation | None:
+        """The corrective situation that took this one's place, if any."""
+        try:
+            return self.corrective
+        except Situation.DoesNotExist:
+            return None
+
+    @property
+    def badge(self) -> tuple[str, str]:
+        """(css class, label) of the situation's one status, following its invoice in Chorus Pro to « payée »."""
+        from django.core.exceptions import ObjectDoesNotExist
+
+        if self.is_draft:
+            return "warn", str(_("draft"))
+        if self.is_rejected:
+            return "bad", str(_("rejected"))
+        try:
+            t = self.transmission
+        except ObjectDoesNotExist:
+            return "ok", str(_("validated"))
+        if t.chorus_status in ("MISE_EN_PAIEMENT",):
+            return "ok", str(_("paid"))
+        if t.chorus_status in ("REJETEE", "REFUSEE_MOE", "REFUSEE_MOA"):
+            return "bad", str(_("rejected"))
+        if t.chorus_status == "SUSPENDUE":
+            return "bad", str(_("suspended"))
+        if t.chorus_status == "A_RECYCLER":
+            return "bad", str(_("to be recycled"))
+        if t.state in ("failed",):
+            return "bad", str(_("refused by Chorus Pro"))
+        if t.state in ("held",):
+            return "warn", str(t.get_state_display())  # the transmission's own word, as on the dashboard
+        if t.state == "integrated":
+            return "ok", str(_("sent"))
+        return "", str(_("being sent"))
+
+    @property
     def period_label(self) -> str:
         return f"{self.period:%Y-%m}"
+
+    @property
+    def period_display(self) -> str:
+        """The period for people: « novembre 2026 »."""
+        from chorusbat.web.french import month_year
+
+        return month_year(self.period)
 
 
 class Progress(models.Model):

@@ -183,7 +183,8 @@ def save_draft(market: Market, data: SituationData, user, situation: Situation |
     """Create or update a draft with its progress grid and penalties (the form has checked everything)."""
     if situation is None:
         situation = Situation(company=market.company, market=market, created_by=user)
-    elif Situation.objects.select_for_update().get(pk=situation.pk).is_validated:  # fresh: maybe just validated
+    elif not Situation.objects.select_for_update().get(pk=situation.pk).is_draft:  # fresh: maybe just validated
+        # A validated situation — and above all one sent and rejected — stays as it was, forever.
         raise SituationError([_("A validated situation can no longer be changed.")])
     situation.number, situation.period, situation.date = data.number, data.period, data.date
     situation.index_value, situation.advance_paid = data.index_value, data.advance_paid
@@ -199,13 +200,26 @@ def save_draft(market: Market, data: SituationData, user, situation: Situation |
     return situation
 
 
-@transaction.atomic
 def validate_situation(situation: Situation, user) -> Situation:
-    """Freeze a draft: store the engine's figures; earlier situations of the market must be validated first."""
+    """Freeze a draft: store the engine's figures; earlier situations of the market must be validated first.
+
+    Nothing Chorus Pro would refuse is frozen: the invoice's business checks run first, and the buyer's routing
+    rules are read from Chorus Pro's directory before any lock is taken (one cached lookup, no HTTP call while
+    the market is locked).
+    """
+    from chorusbat.invoicing.chorus_checks import buyer_problems
+
+    return _validate(situation, user, buyer_problems(situation.market))
+
+
+@transaction.atomic
+def _validate(situation: Situation, user, buyer: list) -> Situation:
     market = Market.objects.select_for_update().get(pk=situation.market_id)
     situation = Situation.objects.select_for_update().get(pk=situation.pk)
     if situation.is_validated:
         raise SituationError([_("This situation is already validated.")])
+    if not situation.is_draft:  # rejected and replaced: it stays as it was sent
+        raise SituationError([_("This situation was rejected and replaced: it can no longer be validated.")])
     situations = market_situations(market)
     if any(not s.is_validated for s in situations if s.period < situation.period):
         raise SituationError([_("Validate the earlier situations of this market first.")])
@@ -215,6 +229,9 @@ def validate_situation(situation: Situation, user) -> Situation:
         computed = compute_chain(market, lines, chain).situations[-1]
     except engine.SituationValidationError as exc:
         raise SituationError([issue.message for issue in exc.errors]) from None
+    problems = chorus_problems(situation) + list(buyer)
+    if problems:  # nothing is frozen that Chorus Pro would refuse
+        raise SituationError([p.message for p in problems])
     by_ref = {line.ref: line for line in lines}
     LineAmount.objects.bulk_create(
         LineAmount(situation=situation, line=by_ref[r.ref], cumulative=r.cumulative, previous=r.previous,
@@ -237,14 +254,23 @@ def validate_situation(situation: Situation, user) -> Situation:
     return situation
 
 
+def chorus_problems(situation: Situation, with_buyer: bool = False) -> list:
+    """What Chorus Pro would refuse in the situation's invoice (:mod:`chorusbat.invoicing.chorus_checks`)."""
+    from chorusbat.invoicing.chorus_checks import situation_problems
+
+    return situation_problems(situation, with_buyer=with_buyer)
+
+
 @transaction.atomic
 def create_corrective(situation: Situation, user, today: datetime.date | None = None) -> Situation:
-    """Replace a situation rejected by the buyer with a corrective one: same period and progress, a new invoice
-    identifier (the company's next number), dated today.
+    """Replace a situation rejected by the buyer, or refused by Chorus Pro for its content, with a corrective
+    one: same period and progress, a new invoice identifier (the company's next number), dated today. The
+    replaced situation stays on record exactly as it was sent, with its number (never reused).
 
-    When the rejected situation is the market's latest, the corrective is a draft the user may adjust before
-    validating. When later situations exist, their figures were computed from this one: the corrective keeps the
-    same inputs and is validated at once, so that nothing after it changes.
+    When the replaced situation is the market's latest, the corrective is a draft the user may adjust before
+    validating. When later situations exist, their figures were computed from this one's progress: the corrective
+    keeps the same progress (its form locks it) and is validated at once when Chorus Pro would accept it as it is;
+    otherwise it stays a draft whose advance, penalties and date can be corrected.
     """
     from chorusbat.situations.numbering import suggest
 
@@ -262,5 +288,17 @@ def create_corrective(situation: Situation, user, today: datetime.date | None = 
     Situation.objects.filter(pk=corrective.pk).update(replaces=situation)
     corrective.replaces = situation
     if later:
-        corrective = validate_situation(corrective, user)
+        try:
+            with transaction.atomic():
+                corrective = validate_situation(corrective, user)
+        except SituationError:
+            corrective = Situation.objects.get(pk=corrective.pk)  # stays a draft, to be corrected
     return corrective
+
+
+def progress_locked(situation: Situation | None) -> bool:
+    """A corrective situation with later situations keeps the progress those were computed from."""
+    if situation is None or situation.replaces_id is None:
+        return False
+    return Situation.objects.filter(market_id=situation.market_id, period__gt=situation.period).exclude(
+        status=Status.REJECTED).exists()

@@ -17,7 +17,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from chorusbat.accounts.permissions import admin_required, member_required
 from chorusbat.markets.models import Market
@@ -26,6 +25,7 @@ from chorusbat.situations.forms import SituationForm
 from chorusbat.situations.models import Situation, Status
 from chorusbat.situations.services import (
     SituationError,
+    chorus_problems,
     company_numbers,
     decompte,
     save_draft,
@@ -52,7 +52,7 @@ def company_situation(request, pk) -> Situation:
 @member_required
 def situation_list(request, market_pk):
     market = get_object_or_404(Market, pk=market_pk, company=request.membership.company)
-    situations = market.situations.order_by("-period")
+    situations = market.situations.select_related("transmission", "corrective").order_by("-period")
     page = Paginator(situations, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "situations/situation_list.html", {"market": market, "page": page})
 
@@ -80,7 +80,7 @@ def situation_create(request, market_pk):
             check_not_submitted(request)
         except AlreadySubmitted as done:
             return done.response()
-        form = SituationForm(request.POST, market=market)
+        form = SituationForm(request.POST, market=market, accountant=request.membership.is_admin)
         if not form.is_valid():
             try:  # invalid only because the same submission, just saved by another request, now exists
                 check_not_submitted(request)
@@ -115,7 +115,7 @@ def situation_create(request, market_pk):
     else:
         today = timezone.localdate()
         suggestion = numbering.suggest(company_numbers(market.company), today)
-        form = SituationForm(market=market, initial={
+        form = SituationForm(market=market, accountant=request.membership.is_admin, initial={
             "number": suggestion, "period": next_period(market, latest), "date": today,
         })
     return render(request, "situations/situation_form.html", {"form": form, "market": market})
@@ -124,13 +124,14 @@ def situation_create(request, market_pk):
 @member_required
 def situation_edit(request, pk):
     situation = company_situation(request, pk)
-    if situation.is_validated:
+    if not situation.is_draft:  # validated, or sent and rejected: it stays as it was
         messages.error(request, _("A validated situation can no longer be changed; corrections go into the "
                                   "next situation."))
         return redirect("situations:detail", pk=situation.pk)
     market = situation.market
     if request.method == "POST":
-        form = SituationForm(request.POST, market=market, situation=situation)
+        form = SituationForm(request.POST, market=market, situation=situation,
+                             accountant=request.membership.is_admin)
         if form.is_valid():
             try:
                 save_draft(market, form.data_object, request.user, situation=situation)
@@ -140,7 +141,7 @@ def situation_edit(request, pk):
             messages.success(request, _("Draft situation %(number)s saved.") % {"number": form.data_object.number})
             return redirect("situations:detail", pk=situation.pk)
     else:
-        form = SituationForm(market=market, situation=situation)
+        form = SituationForm(market=market, situation=situation, accountant=request.membership.is_admin)
     return render(request, "situations/situation_form.html",
                   {"form": form, "market": market, "situation": situation})
 
@@ -148,14 +149,33 @@ def situation_edit(request, pk):
 @member_required
 def situation_detail(request, pk):
     situation = company_situation(request, pk)
+    figures = decompte(situation)
+    problems = chorus_problems(situation) if situation.is_draft and not figures.errors else []
     return render(request, "situations/situation_detail.html",
-                  {"situation": situation, "market": situation.market, "decompte": decompte(situation)})
+                  {"situation": situation, "market": situation.market, "decompte": figures,
+                   "problems": problems})
 
 
-@require_POST
+def _confirmed(request) -> bool:
+    return request.method == "POST" and request.POST.get("confirm") == "yes"
+
+
 @admin_required
 def situation_validate(request, pk):
+    """Validation freezes and numbers the invoice: a confirmation page first (works without JavaScript)."""
     situation = company_situation(request, pk)
+    if not situation.is_draft:
+        messages.error(request, _("This situation is already validated.") if situation.is_validated else
+                       _("This situation was rejected and replaced: it can no longer be validated."))
+        return redirect("situations:detail", pk=situation.pk)
+    if request.method == "POST" and request.POST.get("confirm") == "no":
+        return redirect("situations:detail", pk=situation.pk)
+    if not _confirmed(request):
+        figures = decompte(situation)
+        problems = chorus_problems(situation, with_buyer=True) if not figures.errors else []
+        return render(request, "situations/situation_confirm.html", {
+            "situation": situation, "market": situation.market, "decompte": figures, "problems": problems,
+            "action": "validate"})
     try:
         validate_situation(situation, request.user)
     except SituationError as exc:
@@ -167,13 +187,21 @@ def situation_validate(request, pk):
     return redirect("situations:detail", pk=situation.pk)
 
 
-@require_POST
 @admin_required
 def situation_delete(request, pk):
+    """Deleting a draft cannot be undone: a confirmation page first (works without JavaScript)."""
     situation = company_situation(request, pk)
-    if situation.status != Status.DRAFT:
+    if not situation.is_draft:
         messages.error(request, _("A validated situation cannot be deleted."))
         return redirect("situations:detail", pk=situation.pk)
+    if situation.replaces_id:  # the rejected one would be left without its replacement
+        messages.error(request, _("This situation replaces a rejected one: correct it rather than delete it."))
+        return redirect("situations:detail", pk=situation.pk)
+    if request.method == "POST" and request.POST.get("confirm") == "no":
+        return redirect("situations:detail", pk=situation.pk)
+    if not _confirmed(request):
+        return render(request, "situations/situation_confirm.html", {
+            "situation": situation, "market": situation.market, "action": "delete"})
     market_pk, number = situation.market_id, situation.number
     situation.delete()
     messages.success(request, _("Draft situation %(number)s deleted.") % {"number": number})

@@ -48,7 +48,7 @@ def test_login_required(client, db):
 def test_my_account_shows_company_and_button_with_tooltip(admin_client, company):
     r = admin_client.get(ACCOUNT)
     html = r.content.decode()
-    assert company.legal_name in html and company.siret in html
+    assert company.legal_name in html and "732 829 320 00074" in html  # SIRET grouped
     assert "Abonnement ChorusPRO" in html
     assert 'role="tooltip"' in html
     assert "pour le compte de votre entreprise" in html or "en votre nom" in html or "pour vous" in html

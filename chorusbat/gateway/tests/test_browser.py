@@ -18,10 +18,11 @@ def test_send_follow_until_paid_and_correct_a_rejection(page, login, admin_user,
     for s in demo_situations:
         assert page.locator(f"input[name=situation][aria-label='{s.number}']").is_checked()
     page.click("#send-button")
+    assert f"{len(demo_situations)} factures" in page.inner_text("#send-summary")  # confirmed, with a summary
+    page.click("#confirm-button")
     page.wait_for_selector("#progress")
     drain(chorus, until=all_integrated)
-    page.reload()
-    page.wait_for_selector("text=Envoi terminé")
+    page.wait_for_selector("text=Envoi terminé")  # the page refreshes itself (a reload here raced with it)
     assert page.locator("#progress").get_attribute("value") == "100"
 
     first, second = sorted(Transmission.objects.select_related("situation"), key=lambda t: t.situation.number)[:2]
@@ -48,3 +49,12 @@ def test_send_follow_until_paid_and_correct_a_rejection(page, login, admin_user,
     assert new_number != second.situation.number
     assert "créée en remplacement" in page.content()
     call_command("worker", batch=True, max_tasks=50, verbosity=0)
+
+    # The rejected one stays as it was sent, and says by what it was replaced (issue 12, point 1).
+    page.goto(f"/situations/{second.situation.pk}/")
+    notice = page.inner_text("#rejected-notice")
+    assert "remplacée par" in notice and new_number in notice
+    assert page.locator("#edit-draft").count() == 0 and page.locator("#validate-button").count() == 0
+    page.click(f"#rejected-notice a:has-text('{new_number}')")
+    page.wait_for_selector("#situation-number")
+    assert page.inner_text("#situation-number") == new_number

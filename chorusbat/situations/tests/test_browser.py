@@ -15,13 +15,15 @@ LINES_CSV = (
 ).encode("cp1252")
 
 
-def enter_situation(page, number, period, date, index, progress, penalty=None):
+def enter_situation(page, number, period, date, index, progress, penalty=None, extras=()):
     page.fill("input[name=number]", number)
     page.fill("input[name=period]", period)
     page.fill("input[name=date]", date)
     page.fill("input[name=index_value]", index)
     for label, value in progress.items():
         page.get_by_label(label, exact=True).fill(value)
+    for label in extras:  # beyond the contract quantity: marked as extra work (issue 12, point 5)
+        page.locator("tr.progress-row", has_text=label).get_by_label("travaux supplémentaires / avenant").check()
     if penalty:
         page.fill("input[name=penalty_label_0]", penalty[0])
         page.fill("input[name=penalty_amount_0]", penalty[1])
@@ -63,10 +65,22 @@ def test_market_lines_and_two_situations(page, login, admin_user):
 
     page.get_by_role("link", name="Nouvelle situation").click()
     assert page.input_value("input[name=period]") == "2026-09"
+    page.wait_for_load_state("load")  # the small script of the page
+    # Live amounts per line as progress is typed (issue 12, point 9), and a warning beyond the contract.
+    page.get_by_label("Sol souple PVC", exact=True).fill("120")
+    row = page.locator("tr.progress-row", has_text="Sol souple PVC")
+    assert row.locator(".amount").inner_text().replace("\u202f", "\xa0") == "5\xa0760,00\xa0€"
+    assert row.locator(".over-warning").is_hidden()
+    page.get_by_label("Sol souple PVC", exact=True).fill("350")
+    assert row.locator(".over-warning").is_visible()
+    page.get_by_label("Peinture préau", exact=True).fill("45")
+    assert page.locator("tr.progress-row", has_text="Peinture préau").locator(".amount").inner_text().startswith("5")
     enter_situation(page, "F2026-0093", "2026-09", "2026-09-30", "119,0",
                     {"Peinture préau": "45", "Sol souple PVC": "120", "Plinthes bois logement gardien": "0"})
     assert page.inner_text("#total-net") == "12\xa0786,01"
     page.get_by_role("button", name="Valider (figer) la situation").click()
+    assert "ne pourra plus être modifiée" in page.inner_text("#confirm")  # a confirmation page first
+    page.click("#confirm-button")
     page.wait_for_selector("text=son décompte est désormais figé")
 
     page.get_by_role("link", name="2026-TX-004").first.click()
@@ -74,7 +88,7 @@ def test_market_lines_and_two_situations(page, login, admin_user):
     assert page.input_value("input[name=number]") == "F2026-0094"
     enter_situation(page, "F2026-0094", "2026-10", "2026-10-31", "119,7",
                     {"Peinture préau": "100", "Sol souple PVC": "310", "Plinthes bois logement gardien": "185,5"},
-                    penalty=("Retard remise DOE", "150"))
+                    penalty=("Retard remise DOE", "150"), extras=["Sol souple PVC"])
     assert page.inner_text("#total-net") == "16\xa0406,91"
     assert page.inner_text("#total-f") == "3\xa0373,70"
 

@@ -19,12 +19,15 @@ FIRST = {"number": "F2026-0093", "period": "2026-09", "date": "2026-09-30", "ind
          "progress": {"7.1": "45", "7.2": "120", "7.3": "0"}}
 SECOND = {"number": "F2026-0094", "period": "2026-10", "date": "2026-10-31", "index_value": "119,7",
           "progress": {"7.1": "100", "7.2": "310", "7.3": "185,5"},
-          "penalties": [("Retard remise DOE", "150,00")]}
+          "penalties": [("Retard remise DOE", "150,00")],
+          "extras": ["7.2"]}  # 310 m² beyond the 300 m² of the contract: ticked « travaux supplémentaires »
 
 
 def form_data(market, entry: dict, **overrides) -> dict:
     ids = {line.ref: line.pk for line in market.lines.all()}
-    data = {key: value for key, value in entry.items() if key not in ("progress", "penalties")}
+    data = {key: value for key, value in entry.items() if key not in ("progress", "penalties", "extras")}
+    for ref in entry.get("extras", []):
+        data[f"extra_{ids[ref]}"] = "on"
     for ref, value in entry["progress"].items():
         data[f"line_{ids[ref]}"] = value
     for i, (label, amount) in enumerate(entry.get("penalties", [])):
@@ -43,7 +46,7 @@ def create(client, market, entry, **overrides):
 
 
 def validate(client, situation):
-    return client.post(reverse("situations:validate", args=[situation.pk]))
+    return client.post(reverse("situations:validate", args=[situation.pk]), {"confirm": "yes"})
 
 
 def test_member_enters_a_draft_and_admin_validates_it(member_client, admin_user, market):
@@ -119,7 +122,7 @@ def test_form_shows_previous_values_and_suggests_the_next_number(admin_client, m
         ({"number": "F2026 0093"}, "number", "ni espace"),
         ({"number": "F2026#0093"}, "number", "lettres, des chiffres"),
         ({"period": "2026-13"}, "period", "format AAAA-MM"),
-        ({"period": "2026-08"}, "period", "ne peut pas précéder le début du marché (2026-09)"),
+        ({"period": "2026-08"}, "period", "ne peut pas précéder le début du marché (septembre 2026)"),
         ({"date": "31/09/2026"}, "date", "date valide"),
         ({"advance_paid": "-5"}, "advance_paid", "supérieure ou égale à 0"),
         ({"penalty_label_0": "Retard", "penalty_amount_0": ""}, "penalty_amount_0", "Saisissez le montant"),
@@ -132,19 +135,25 @@ def test_bad_situation_input_is_refused_in_french_and_nothing_saved(admin_client
     assert response.status_code == 200
     form = response.context["form"]
     name = f"line_{market.lines.get(ref=field).pk}" if field in ("7.1", "7.2", "7.3") else field
-    assert message in " ".join(form.errors.get(name, [])), form.errors
+    assert message.lower() in " ".join(form.errors.get(name, [])).lower(), form.errors
     assert not Situation.objects.exists()
 
 
 def test_comma_decimals_are_read_french_style(admin_client, market):
-    create(admin_client, market, FIRST, **{"7.1": "12,5", "7.2": "1 200,25"})
+    create(admin_client, market, {**FIRST, "extras": ["7.2"]}, **{"7.1": "12,5", "7.2": "1 200,25"})
     values = {p.line.ref: p.value for p in Situation.objects.get().progress.select_related("line")}
     assert values["7.1"] == Decimal("12.5") and values["7.2"] == Decimal("1200.25")
 
 
-def test_contract_exceeded_is_accepted_for_unit_price_lines(admin_client, market):
-    # An executed quantity above the DQE estimate is paid at the unit price (not an error).
-    assert create(admin_client, market, FIRST, **{"7.2": "450"}).status_code == 302
+def test_contract_exceeded_needs_an_explicit_choice_per_line(admin_client, market):
+    # An executed quantity above the DQE estimate is paid at the unit price, once the line is marked as extra work
+    # or covered by an amendment (issue 12, point 5); otherwise it is refused, on that line.
+    response = create(admin_client, market, FIRST, **{"7.2": "450"})
+    line = market.lines.get(ref="7.2")
+    errors = response.context["form"].errors
+    assert list(errors) == [f"line_{line.pk}"] and "travaux supplémentaires / avenant" in errors[f"line_{line.pk}"][0]
+    assert "(300\u00a0m²)" in errors[f"line_{line.pk}"][0]
+    assert create(admin_client, market, {**FIRST, "extras": ["7.2"]}, **{"7.2": "450"}).status_code == 302
 
 
 def test_periods_and_identifiers_across_situations(admin_client, market, company, admin_user):
@@ -156,7 +165,8 @@ def test_periods_and_identifiers_across_situations(admin_client, market, company
     validate(admin_client, first)
 
     cases = [
-        ({"period": "2026-09"}, "period", "postérieure à celle de la situation précédente (F2026-0093, 2026-09)"),
+        ({"period": "2026-09"}, "period",
+         "postérieure à celle de la situation précédente (F2026-0093, septembre 2026)"),
         ({"period": "2026-08"}, "period", "postérieure à celle de la situation précédente"),
         ({"number": "F2026-0093"}, "number", "F2026-0093 est déjà utilisé"),
         ({"number": "F2026-0096"}, "number", "le numéro suivant de cette série est F2026-0094"),
@@ -201,7 +211,10 @@ def test_draft_can_be_corrected_then_deleted(member_client, admin_user, market):
     assert member_client.post(url, form_data(market, FIRST, **{"7.1": "50"})).status_code == 302
     assert situation.progress.get(line__ref="7.1").value == Decimal("50")
     assert member_client.post(reverse("situations:delete", args=[situation.pk])).status_code == 403
-    assert admin_client.post(reverse("situations:delete", args=[situation.pk])).status_code == 302
+    assert admin_client.post(reverse("situations:delete", args=[situation.pk])).status_code == 200  # confirm?
+    assert Situation.objects.exists()
+    assert admin_client.post(reverse("situations:delete", args=[situation.pk]),
+                             {"confirm": "yes"}).status_code == 302
     assert not Situation.objects.exists()
 
 
@@ -241,7 +254,7 @@ def test_situation_list_query_count_does_not_grow_with_rows(admin_client, market
     with django_assert_max_num_queries(len(one.captured_queries)):
         response = admin_client.get(url)
     assert len(response.context["page"].object_list) == 25
-    assert "validée" in response.content.decode()
+    assert "Validée" in response.content.decode()
 
 
 def test_pages_render_for_the_demo_data(member_client, market_with_situations):
