@@ -147,6 +147,11 @@ def create_situation(market: Market, body: dict, user=None) -> Situation:
         if ref not in by_ref:
             errors.append({"pointer": f"/progress/{ref}",
                            "detail": _("This market has no line with reference %(ref)s.") % {"ref": ref}})
+    extra_work = body.get("extra_work") or []
+    for k, ref in enumerate(extra_work):
+        if ref not in by_ref:
+            errors.append({"pointer": f"/extra_work/{k}",
+                           "detail": _("This market has no line with reference %(ref)s.") % {"ref": ref}})
     penalties = body.get("penalties") or []
     if len(penalties) > PENALTY_ROWS:
         errors.append({"pointer": "/penalties", "detail": _("At most %(count)d penalties per situation.")
@@ -165,6 +170,8 @@ def create_situation(market: Market, body: dict, user=None) -> Situation:
     for line in lines:
         value = progress.get(line.ref)
         data[line_field_name(line)] = "" if value is None else value
+        if line.ref in extra_work:
+            data[f"extra_{line.pk}"] = "on"  # the screen's « extra work / amendment » box
     for i, penalty in enumerate(penalties):
         data[f"penalty_label_{i}"] = penalty.get("label") or ""
         data[f"penalty_amount_{i}"] = penalty.get("amount") or ""

@@ -50,6 +50,11 @@ def check(data: InvoiceData, today: datetime.date) -> list[Problem]:
     return problems
 
 
+def _missing_validator(framework: str) -> Problem:
+    return Problem(_("Framework %(framework)s requires the validator (project manager) and their SIRET: fill them "
+                     "in on the market.") % {"framework": framework})
+
+
 def _references(data: InvoiceData, today: datetime.date) -> list[Problem]:
     problems = []
     if not data.invoice_number:
@@ -63,9 +68,10 @@ def _references(data: InvoiceData, today: datetime.date) -> list[Problem]:
     if data.engagement and len(data.engagement) > MAX_EJ_LENGTH:
         problems.append(Problem(_("The legal commitment number (EJ) is longer than 50 characters: correct it on "
                                   "the market.")))
-    if data.framework in VALIDATOR_FRAMEWORKS and not (data.moe and data.moe.siret):
-        problems.append(Problem(_("Framework %(framework)s requires the validator (project manager) and their "
-                                  "SIRET: fill them in on the market.") % {"framework": data.framework}))
+    # The validator of a works piece: the MOE named in the invoice for an A4; for an A10/A13 the validator is
+    # named in the deposit, not in the invoice (gateway/routes.py), and checked from the market below.
+    if data.framework == "A4" and not (data.moe and data.moe.siret):
+        problems.append(_missing_validator(data.framework))
     if data.is_credit_note and not data.original_invoice_number:
         problems.append(Problem(_("This situation is a credit note (negative amount incl. VAT): Chorus Pro needs "
                                   "the invoice it corrects, and there is no earlier situation.")))
@@ -141,6 +147,9 @@ def situation_problems(situation, today: datetime.date | None = None, *, with_bu
     except DocumentError as error:
         return [Problem(text) for text in str(error).splitlines() if text.strip()]
     problems = check(data, today or timezone.localdate())
+    market = situation.market
+    if market.framework in VALIDATOR_FRAMEWORKS and market.framework != "A4" and not market.validator_siret:
+        problems.append(_missing_validator(market.framework))
     if with_buyer:
         problems += buyer_problems(situation.market)
     return problems

@@ -194,13 +194,13 @@ def test_the_readme_session_works_on_the_demo_data(client):
     market = api.post("/markets", {
         "buyer": {"name": "Ville de Nantes", "siret": "21440109300015", "service_code": "DIR_BATIMENTS"},
         "market": {"number": "2026-TX-101", "title": "Lot 07 Peinture", "framework": "A1",
-                   "start_date": "2026-12-01", "duration_months": 3, "retention_rate": "0.05",
+                   "start_date": "2026-10-01", "duration_months": 3, "retention_rate": "0.05",
                    "lines": [{"ref": "7.1", "label": "Peinture préau", "kind": "forfait", "unit": "ens",
                               "unit_price": "12000.00", "quantity": "1", "vat_rate": "20"}]}},
         idem="market-2026-TX-101")
     assert market.status_code == 201, market.content
     situation = api.post(f"/markets/{market.json()['id']}/situations",
-                         {"period": "2026-12", "date": "2026-12-31", "progress": {"7.1": "45"}})
+                         {"period": "2026-11", "date": "2026-11-30", "progress": {"7.1": "45"}})
     assert situation.status_code == 201, situation.content
     assert api.post(f"/situations/{situation.json()['id']}/validate").status_code == 200
 

@@ -63,7 +63,7 @@ def test_the_situation_page_never_builds_and_says_en_preparation(admin_client, m
 
     page = admin_client.get(reverse("situations:detail", args=[validated.pk])).content.decode()
 
-    assert "en préparation" in page and '<meta http-equiv="refresh" content="5">' in page
+    assert "en préparation" in page and 'data-refresh-after="5"' in page
     assert not InvoiceDocument.objects.exists()
 
 

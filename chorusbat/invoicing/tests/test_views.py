@@ -128,7 +128,7 @@ def test_block_of_a_validated_situation_is_in_preparation_until_its_task_has_run
 
     html = block("F2026-0093")
 
-    assert ">en préparation<" in html and '<meta http-equiv="refresh" content="5">' in html
+    assert ">en préparation<" in html and 'data-refresh-after="5"' in html
     assert "Actualiser" in html and "Télécharger Factur-X" not in html and "Aperçu PDF" in html
     assert not InvoiceDocument.objects.exists()
 

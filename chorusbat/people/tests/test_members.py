@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.http import HttpRequest
 from django.contrib.auth import get_user_model
 from django.core import mail
 
@@ -110,9 +111,9 @@ def test_deactivate_reactivate_remove(admin_client, member_user):
     admin_client.post(f"/compte/membres/{yann.pk}/deactivate/")
     member_user.refresh_from_db()
     assert not member_user.is_active
-    assert not client.login(username="yann", password=PASSWORD)
+    assert not client.login(request=HttpRequest(), username="yann", password=PASSWORD)
     admin_client.post(f"/compte/membres/{yann.pk}/reactivate/")
-    assert client.login(username="yann", password=PASSWORD)
+    assert client.login(request=HttpRequest(), username="yann", password=PASSWORD)
     client.logout()
     admin_client.post(f"/compte/membres/{yann.pk}/remove/")
     assert not Membership.objects.filter(pk=yann.pk).exists()

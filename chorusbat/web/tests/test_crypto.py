@@ -91,15 +91,22 @@ def test_every_encrypted_field_is_rotated(settings, company):
     sub.set_password("rotate-me")
     sub.set_piste_secret("piste-secret")
     sub.save()
+    from chorusbat.api.models import WebhookEndpoint
+
+    endpoint = WebhookEndpoint(company=company, url="https://erp.example/hooks", events=["invoice.integrated"])
+    endpoint.set_secret("whsec_rotate-me")
+    endpoint.save()
+    rows = {ChorusSubscription: sub, WebhookEndpoint: endpoint}
     # Any other model with an encrypted column gets a row too, so that the test covers it when it appears.
     for model, field in fields:
-        assert model is ChorusSubscription, f"add a row of {model.__name__} to this test"
+        assert model in rows, f"add a row of {model.__name__} to this test"
     new = Fernet.generate_key().decode()
     settings.ENCRYPTION_KEYS = [new, old]
     call_command("rotate_encryption_keys")
     settings.ENCRYPTION_KEYS = [new]
-    sub.refresh_from_db()
     for model, field in fields:
-        token = getattr(sub, field.attname)
-        assert crypto.decrypt(token)  # readable with the new key only
+        row = rows[model]
+        row.refresh_from_db()
+        assert crypto.decrypt(getattr(row, field.attname))  # readable with the new key only
     assert (sub.get_password(), sub.get_piste_secret()) == ("rotate-me", "piste-secret")
+    assert endpoint.get_secret() == "whsec_rotate-me"

@@ -37,7 +37,7 @@ def test_403_for_a_member_on_an_administrator_page_and_no_traceback_in_the_log(m
 
 
 def test_405_is_a_french_page_that_keeps_the_allow_header(admin_client):
-    response = admin_client.get(reverse("situations:validate", args=[1]))
+    response = admin_client.get(reverse("gateway:send_one", args=[1]))
     french_page(response, 405, "Action non autorisée")
     assert response["Allow"] == "POST"
 

@@ -44,6 +44,9 @@ def test_pages_show_french_formats_and_explanations(admin_client, company, admin
     detail = admin_client.get(reverse("markets:detail", args=[market.pk])).content.decode()
     assert "214 401 093 00015" in detail and "1er septembre 2026" in detail
     assert "m²" in detail and "septembre 2026" in detail
+    from chorusbat.invoicing.services import ready_document
+
+    ready_document(validated)  # what the worker's task does after validation: the page then shows its details
     page = admin_client.get(reverse("situations:detail", args=[validated.pk])).content.decode()
     assert "septembre 2026" in page and "2026-09" not in page.split('id="situation-period"')[1][:40]
     assert "(en français : Le récapitulatif en tête de facture (totaux) est incorrect.)" in page
