@@ -2,8 +2,10 @@
 
 Usage: .venv/bin/python scripts/repeat_reliability.py [--runs 10] [--only sqlite|postgres] [-- extra pytest args]
 
-"The reliability and concurrency tests" are those marked ``postgres`` (the gateway, its crash and fault campaigns,
-the concurrent reminders and submits). Each PostgreSQL run gets a fresh private cluster (scripts/pg_private.py),
+"The reliability and concurrency tests" are, by default, ``RELIABILITY_TESTS`` below: the fault and kill campaigns
+(A1 and works pieces), the crash at each exact point, and the tests that race real processes or threads (double
+submits, password reminders, two schedulers, two document builds). Name other tests after ``--`` to run those
+instead (``-- -m postgres`` for everything `make test` runs twice). Each PostgreSQL run gets a fresh private cluster (scripts/pg_private.py),
 as in `make test`. Every run goes on even after a failure, so that the final line counts them all; the exit code
 is 0 only when every run passed. Meant to be run by hand (it takes about an hour for 10 runs of each), not by CI.
 """
@@ -17,6 +19,15 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+RELIABILITY_TESTS = [
+    "chorusbat/gateway/tests/test_reliability.py",
+    "chorusbat/gateway/tests/test_reliability_works.py",
+    "chorusbat/gateway/tests/test_crashes.py",
+    "chorusbat/web/tests/test_double_submit.py",
+    "chorusbat/accounts/tests/test_password_life.py",
+    "chorusbat/ops/tests/test_periodic.py",
+    "chorusbat/invoicing/tests/test_documents.py",
+]
 
 
 def main() -> int:
@@ -25,7 +36,8 @@ def main() -> int:
     parser.add_argument("--only", choices=["sqlite", "postgres"])
     parser.add_argument("pytest_args", nargs="*")
     args = parser.parse_args()
-    pytest = [sys.executable, "-m", "pytest", "-n", "2", "-m", "postgres", "-q", *args.pytest_args]
+    selection = args.pytest_args or RELIABILITY_TESTS
+    pytest = [sys.executable, "-m", "pytest", "-n", "2", "-q", *selection]
     results: list[tuple[str, int, bool, float]] = []
     for database in ("sqlite", "postgres"):
         if args.only and args.only != database:
