@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
@@ -17,6 +19,12 @@ DEMO_COMPANY = {
     "city": "Nantes",
     "iban": "FR7630006000011234567890189",
     "bic": "AGRIFRPP",
+    "legal_form": "SARL",
+    "share_capital": Decimal("10000.00"),
+    "rcs_city": "Nantes",
+    "rcs_number": "732829320",
+    "vat_regime": "encaissements",
+    "default_payment_delay_days": 30,
 }
 DEMO_USERS = [
     # username, password, first name, last name, role
