@@ -36,7 +36,12 @@ DEMO_USERS = [
 @transaction.atomic
 def create_demo_data() -> dict:
     """Create (or find) the demo company and users; return what `make run` prints."""
-    company, _ = Company.objects.get_or_create(siret=DEMO_COMPANY["siret"], defaults=DEMO_COMPANY)
+    company, created = Company.objects.get_or_create(siret=DEMO_COMPANY["siret"], defaults=DEMO_COMPANY)
+    legal = ("legal_form", "share_capital", "rcs_city", "rcs_number")
+    if not created and not any(getattr(company, name) for name in legal):  # a demo database from before
+        for name in legal:
+            setattr(company, name, DEMO_COMPANY[name])
+        company.save(update_fields=legal)
     User = get_user_model()
     users = []
     for username, password, first, last, role in DEMO_USERS:

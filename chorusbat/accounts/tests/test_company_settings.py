@@ -165,3 +165,12 @@ def test_demo_company_has_its_legal_details(db):
 
     assert DEMO_COMPANY["legal_form"] == "SARL" and DEMO_COMPANY["rcs_number"] == "732829320"
     assert DEMO_COMPANY["share_capital"] == Decimal("10000.00")
+
+
+def test_the_default_payment_delay_is_proposed_for_new_markets(admin_client, company):
+    import re
+
+    post(admin_client, default_payment_delay_days="60")
+    page = admin_client.get(reverse("markets:create")).content.decode()
+    selected = re.search(r'<select name="payment_delay_days"[^>]*>.*?</select>', page, re.S).group(0)
+    assert re.search(r'<option value="60" selected>', selected)
