@@ -1,7 +1,7 @@
 """Mon compte › Entreprise: the company's legal details, bank account and logo, as printed on its documents.
 
 Identifiers are checked with python-stdnum (SIREN, French VAT number) and schwifty (IBAN, BIC), the logo with
-:func:`chorusbat.filecheck.check_logo`. Saving records who changed which fields (:class:`CompanyAuditEntry`) and,
+:func:`chorusbat.invoicing.filecheck.check_logo`. Saving records who changed which fields (:class:`CompanyAuditEntry`) and,
 through the ``post_save`` signal of :mod:`chorusbat.invoicing.signals`, gets the documents of the validated
 situations not yet sent rebuilt with the new details.
 """
@@ -21,7 +21,7 @@ from stdnum.fr import siren as stdnum_siren
 from stdnum.fr import tva as stdnum_tva
 
 from chorusbat.accounts.models import Company, CompanyAuditEntry, VatRegime
-from chorusbat.filecheck import LOGO_MAX_BYTES, FileRefused, check_logo, size_label
+from chorusbat.invoicing.filecheck import LOGO_MAX_BYTES, FileRefused, check_logo, size_label
 
 # The fields of the form, in the audit trail's words.
 AUDITED_COMPANY_FIELDS = {
@@ -173,9 +173,15 @@ class CompanyForm(forms.Form):
             raise forms.ValidationError(_("The logo is too big (%(size)s; at most %(max)s).")
                                         % {"size": size_label(upload.size), "max": size_label(LOGO_MAX_BYTES)})
         try:
-            self.checked_logo = check_logo(upload.read(), upload.name, upload.content_type)
+            checked = check_logo(upload.read(), upload.name, upload.content_type)
         except FileRefused as refused:
             raise forms.ValidationError(str(refused)) from None
+        from chorusbat.facturx.pdf_render import logo_renders
+
+        if not logo_renders(checked.data, checked.mime):
+            raise forms.ValidationError(_("This logo cannot be drawn on the documents: save it again as PNG or "
+                                          "JPEG and send that file."))
+        self.checked_logo = checked
         return upload
 
     def clean(self):

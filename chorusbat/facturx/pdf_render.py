@@ -279,3 +279,20 @@ def render_pdf(data: InvoiceData, watermark: str = "") -> bytes:
             input=str(TEMPLATE), format="pdf", sys_inputs={"data": payload}, pdf_standards=["a-3b"],
             pdf_tags=False,
         )
+
+
+_LOGO_PROBE = b"#let data = json(bytes(sys.inputs.data))\n" \
+              b"#image(bytes(data.logo), format: data.logo_format, width: 60mm, height: 18mm, fit: \"contain\")\n"
+
+
+def logo_renders(data: bytes, mime: str) -> bool:
+    """Whether the documents' renderer can draw this logo (checked once, at upload, so that a logo it cannot
+    decode never stops a document from being produced)."""
+    payload = json.dumps({"logo": list(data), "logo_format": LOGO_FORMATS.get(mime, "")})
+    compiler = _compiler()
+    try:
+        with compiler.lock:
+            compiler.compiler.compile(input=_LOGO_PROBE, format="pdf", sys_inputs={"data": payload})
+    except Exception:  # typst raises its own TypstError (and ValueError on bad input): the logo is refused
+        return False
+    return True

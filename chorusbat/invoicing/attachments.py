@@ -14,7 +14,7 @@ import unicodedata
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from chorusbat.filecheck import ATTACHMENT_MAX_BYTES, FileRefused, check_attachment, size_label
+from chorusbat.invoicing.filecheck import ATTACHMENT_MAX_BYTES, FileRefused, check_attachment, size_label
 from chorusbat.invoicing.models import InvoiceDocument, SituationAttachment, sha256_hex
 from chorusbat.situations.models import Situation, Status
 

@@ -174,3 +174,13 @@ def test_the_default_payment_delay_is_proposed_for_new_markets(admin_client, com
     page = admin_client.get(reverse("markets:create")).content.decode()
     selected = re.search(r'<select name="payment_delay_days"[^>]*>.*?</select>', page, re.S).group(0)
     assert re.search(r'<option value="60" selected>', selected)
+
+
+def test_a_logo_the_renderer_cannot_draw_is_refused_at_upload(admin_client, company):
+    # well-formed and inert, but not a drawing the documents' renderer can decode (negative size)
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="-10" height="abc"><rect width="1" height="1"/></svg>'
+    response = post(admin_client, files={"logo": SimpleUploadedFile("logo.svg", svg, "image/svg+xml")})
+    assert response.status_code == 200
+    assert "Ce logo ne peut pas être dessiné sur les documents" in response.content.decode()
+    company.refresh_from_db()
+    assert company.logo_bytes == b""

@@ -1,4 +1,4 @@
-"""chorusbat.filecheck: the bytes must be what the name says, decodable, bounded, and inert."""
+"""chorusbat.invoicing.filecheck: the bytes must be what the name says, decodable, bounded, and inert."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
 from django.utils import translation
 
-from chorusbat.filecheck import FileRefused, check_attachment, check_logo, sniff
+from chorusbat.invoicing.filecheck import FileRefused, check_attachment, check_logo, sniff
 
 
 def image(kind="PNG", size=(60, 30)) -> bytes:
