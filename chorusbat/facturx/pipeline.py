@@ -7,6 +7,7 @@ A validator that cannot run raises :class:`ValidatorUnavailable`. There is no fl
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from chorusbat.facturx.messages import message
@@ -51,9 +52,12 @@ def embed_xml(pdf: bytes, xml: bytes, data: InvoiceData) -> bytes:
     label = "Avoir" if data.is_credit_note else "Facture"
     supplier = clean_text(data.supplier.name)
     # Supporting documents: PDF/A-3 embedded files with AFRelationship Supplement, referenced in BG-24 by name.
+    # Their date (/ModDate, which PDF/A-3 asks for) is the invoice's, so that the same inputs give the same bytes.
+    dated = datetime.datetime.combine(data.issue_date, datetime.time(12, 0))
     attachments = {
         attachment.name: {"filedata": attachment.data, "afrelationship": "supplement",
-                          "description": clean_text(attachment.description) or attachment.name}
+                          "description": clean_text(attachment.description) or attachment.name,
+                          "modification_datetime": dated, "creation_datetime": dated}
         for attachment in data.attachments
     }
     return facturx.generate_from_binary(

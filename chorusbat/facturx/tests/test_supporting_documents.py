@@ -113,3 +113,14 @@ def test_legal_identity_and_vat_on_debits_are_printed():
     assert "SARL au capital de 10 000 €" in text.replace("\u00a0", " ")
     assert "RCS Nantes 732 829 320" in text
     assert "TVA acquittée sur les débits" in text
+
+
+def test_embedded_supporting_documents_are_dated_typed_and_described():
+    data = with_attachments(invoices(example_file())[1])
+    reader = PdfReader(io.BytesIO(build_facturx(data).pdf))
+    names = reader.trailer["/Root"]["/Names"]["/EmbeddedFiles"]["/Names"]
+    specs = {str(names[i]): names[i + 1].get_object() for i in range(0, len(names), 2)}
+    stream = specs["photo-chantier.png"]["/EF"]["/F"].get_object()
+    assert stream["/Subtype"] == "/image/png" and stream["/Params"]["/ModDate"].startswith("D:20261031")
+    assert specs["photo-chantier.png"]["/Desc"] == "Photo de chantier"
+    assert specs["photo-chantier.png"]["/AFRelationship"] == "/Supplement"
