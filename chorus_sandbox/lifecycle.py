@@ -100,6 +100,10 @@ def summary(invoice: dict) -> dict:
         "numeroFluxDepot": invoice.get("numeroFluxDepot"),
         "modeDepot": invoice["modeDepot"],
         "history": [h["code"] for h in invoice["history"]],
+        "pieceJointePrincipaleId": invoice.get("main_attachment_id"),
+        "piecesJointesComplementaires": [
+            {"id": a.get("id"), "designation": a.get("designation")} for a in invoice.get("attachments") or []
+        ],
     }
 
 

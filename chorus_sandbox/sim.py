@@ -3,7 +3,7 @@
 | Route | Body | Effect |
 |---|---|---|
 | ``GET /_sim/`` | — | small HTML page listing what the sandbox holds |
-| ``GET /_sim/state`` | — | the same as JSON: accounts, structures, invoices, fluxes, attachments |
+| ``GET /_sim/state`` | — | the same as JSON: accounts, structures, invoices, fluxes, attachments (files: SHA-256) |
 | ``GET /_sim/requests`` | — | API requests received since start-up or reset, per path |
 | ``GET /_sim/credentials`` | — | the ``--print-credentials`` JSON |
 | ``POST /_sim/reset`` | — | wipe the state, re-apply the seed, restore start-up settings and faults |
@@ -23,6 +23,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import datetime as dt
 import html
 import json
@@ -229,12 +230,19 @@ def state(sandbox: Sandbox) -> dict:
         ],
         "structures": store.all("structure"),
         "invoices": [lifecycle.summary(i) for i in store.all("invoice")],
-        "fluxes": [{k: v for k, v in f.items() if k != "blob_id"} for f in store.all("flux")],
-        "attachments": [{k: v for k, v in a.items() if k != "blob_id"} for a in store.all("attachment")],
+        "fluxes": [_without_blob(store, f) for f in store.all("flux")],
+        "attachments": [_without_blob(store, a) for a in store.all("attachment")],
         "faults": sandbox.faults.describe(),
         "requests": sandbox.request_counts(),
         "config": vars(sandbox.app.config),
     }
+
+
+def _without_blob(store, item: dict) -> dict:
+    """A stored file's record with the SHA-256 of its bytes instead of the blob reference (what tests compare)."""
+    data = store.get_blob(item["blob_id"]) if item.get("blob_id") else None
+    return {**{k: v for k, v in item.items() if k != "blob_id"},
+            "sha256": hashlib.sha256(data).hexdigest() if data is not None else None}
 
 
 def page(sandbox: Sandbox) -> str:

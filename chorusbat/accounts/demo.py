@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
@@ -17,6 +19,12 @@ DEMO_COMPANY = {
     "city": "Nantes",
     "iban": "FR7630006000011234567890189",
     "bic": "AGRIFRPP",
+    "legal_form": "SARL",
+    "share_capital": Decimal("10000.00"),
+    "rcs_city": "Nantes",
+    "rcs_number": "732829320",
+    "vat_regime": "encaissements",
+    "default_payment_delay_days": 30,
 }
 DEMO_USERS = [
     # username, password, first name, last name, role
@@ -28,7 +36,12 @@ DEMO_USERS = [
 @transaction.atomic
 def create_demo_data() -> dict:
     """Create (or find) the demo company and users; return what `make run` prints."""
-    company, _ = Company.objects.get_or_create(siret=DEMO_COMPANY["siret"], defaults=DEMO_COMPANY)
+    company, created = Company.objects.get_or_create(siret=DEMO_COMPANY["siret"], defaults=DEMO_COMPANY)
+    legal = ("legal_form", "share_capital", "rcs_city", "rcs_number")
+    if not created and not any(getattr(company, name) for name in legal):  # a demo database from before
+        for name in legal:
+            setattr(company, name, DEMO_COMPANY[name])
+        company.save(update_fields=legal)
     User = get_user_model()
     users = []
     for username, password, first, last, role in DEMO_USERS:

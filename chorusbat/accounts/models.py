@@ -16,6 +16,13 @@ from chorusbat import crypto
 PASSWORD_LIFETIME = timedelta(days=365)
 
 
+class VatRegime(models.TextChoices):
+    """When the company's VAT becomes due (CGI art. 269): on payments (the rule for works) or on debits (option)."""
+
+    RECEIPTS = "encaissements", _("on receipts (payments received)")
+    DEBITS = "debits", _("on debits (option)")
+
+
 class Company(models.Model):
     """The invoicing company (société émettrice)."""
 
@@ -29,6 +36,17 @@ class Company(models.Model):
     country_code = models.CharField(_("country"), max_length=2, default="FR")
     iban = models.CharField(_("IBAN"), max_length=34, blank=True)
     bic = models.CharField(_("BIC"), max_length=11, blank=True)
+    # Legal mentions printed on the documents (Mon compte › Entreprise).
+    legal_form = models.CharField(_("legal form"), max_length=60, blank=True)
+    share_capital = models.DecimalField(_("share capital"), max_digits=14, decimal_places=2, null=True, blank=True)
+    rcs_city = models.CharField(_("RCS registry city"), max_length=60, blank=True)
+    rcs_number = models.CharField(_("RCS number"), max_length=9, blank=True)
+    vat_regime = models.CharField(_("VAT regime"), max_length=15, choices=VatRegime.choices,
+                                  default=VatRegime.RECEIPTS)
+    default_payment_delay_days = models.PositiveSmallIntegerField(_("default payment delay"), default=30)
+    # The logo printed at the top of the documents, checked by chorusbat.invoicing.filecheck.check_logo (exact bytes).
+    logo = models.BinaryField(default=b"", blank=True)
+    logo_mime = models.CharField(max_length=20, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -38,6 +56,41 @@ class Company(models.Model):
 
     def __str__(self) -> str:
         return self.legal_name
+
+    @property
+    def rcs(self) -> str:
+        """« RCS Nantes 732 829 320 », as printed on the documents, when both parts are known."""
+        if not (self.rcs_city and self.rcs_number):
+            return ""
+        number = self.rcs_number
+        grouped = " ".join(number[i:i + 3] for i in range(0, len(number), 3)) if number.isdigit() else number
+        return f"RCS {self.rcs_city} {grouped}"
+
+    @property
+    def share_capital_text(self) -> str:
+        """« 10 000 € », « 7 622,45 € »: the share capital as printed."""
+        if self.share_capital is None:
+            return ""
+        from chorusbat.facturx.text import fr_money
+
+        text = fr_money(self.share_capital)
+        return text[:-5] + text[-2:] if text.endswith(",00\u00a0€") else text
+
+    @property
+    def logo_bytes(self) -> bytes:
+        return bytes(self.logo or b"")
+
+
+class CompanyAuditEntry(models.Model):
+    """One change to the company's settings (Mon compte › Entreprise): who, when, which fields."""
+
+    company = models.ForeignKey("Company", on_delete=models.CASCADE, related_name="settings_audit")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    changed_fields = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-at", "-id"]
 
 
 class Membership(models.Model):

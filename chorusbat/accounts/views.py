@@ -148,3 +148,44 @@ def test_connection(request):
         return redirect("accounts:my_account")
     _report_check(request, verify_subscription(subscription), subscription)
     return redirect("accounts:my_account")
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def company_edit(request):
+    """Mon compte › Entreprise: legal details, bank account, logo; every change audited."""
+    from chorusbat.accounts.company import AUDITED_COMPANY_FIELDS, CompanyForm, save_company
+
+    company = request.membership.company
+    if request.method == "POST":
+        form = CompanyForm(request.POST, request.FILES, company=company)
+        if form.is_valid():
+            changes = save_company(form, request.user)
+            if changes:
+                messages.success(request, _("Company details saved: %(fields)s.") % {
+                    "fields": ", ".join(str(AUDITED_COMPANY_FIELDS[f]) for f in changes)})
+            else:
+                messages.info(request, _("Nothing has changed: the company details are unchanged."))
+            return redirect("accounts:company_edit")
+    else:
+        form = CompanyForm(company=company)
+    audit = [
+        {"entry": e, "fields": [AUDITED_COMPANY_FIELDS.get(f, f) for f in e.changed_fields]}
+        for e in company.settings_audit.select_related("user")[:50]
+    ]
+    return render(request, "accounts/company_form.html", {"form": form, "company": company, "audit": audit})
+
+
+@member_required
+def company_logo(request):
+    """The company's logo, as stored (checked at upload), served inert: no script may run from it."""
+    from django.http import Http404, HttpResponse
+
+    company = request.membership.company
+    if not company.logo_bytes:
+        raise Http404
+    response = HttpResponse(company.logo_bytes, content_type=company.logo_mime)
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-cache"
+    return response

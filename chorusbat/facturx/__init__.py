@@ -10,7 +10,16 @@ Pure Python (no Django models or settings). Entry points:
 - :func:`warm_up` — compile the schematrons ahead of the first document.
 """
 
-from chorusbat.facturx.model import Address, InvoiceData, InvoiceDataError, Party, Penalty, RateBreakdown, SituationLine
+from chorusbat.facturx.model import (
+    Address,
+    EmbeddedFile,
+    InvoiceData,
+    InvoiceDataError,
+    Party,
+    Penalty,
+    RateBreakdown,
+    SituationLine,
+)
 from chorusbat.facturx.pdf_render import render_pdf
 from chorusbat.facturx.pipeline import FacturXDocument, FacturXValidationError, build_facturx
 from chorusbat.facturx.schematron import Issue, ValidatorUnavailable, warm_up
@@ -21,6 +30,7 @@ from chorusbat.facturx.xml_builder import build_xml
 __all__ = [
     "FR_CTC_NOT_APPLICABLE",
     "Address",
+    "EmbeddedFile",
     "FacturXDocument",
     "FacturXValidationError",
     "InvoiceData",

@@ -24,6 +24,11 @@ MESSAGES: dict[str, str] = {
     ),
     "not_decimal": "Situation {number} : le montant {field} doit être un nombre décimal, reçu {value!r}.",
     "too_many_decimals": "Situation {number} : le montant {field} ({value}) a plus de 2 décimales.",
+    "attachment_names": (
+        "Facture {number} : deux pièces jointes portent le même nom (ou le nom réservé factur-x.xml) ; "
+        "renommez-en une."
+    ),
+    "attachments_mismatch": "pièces jointes : {detail}",
     "no_lines": "La situation {number} ne contient aucune ligne de marché.",
     "unknown_rate": "Situation {number} : la ligne {ref} a un taux de TVA ({rate} %) absent de la ventilation.",
     # Situation file reading.
@@ -54,6 +59,8 @@ MESSAGES: dict[str, str] = {
         "Indemnité forfaitaire pour frais de recouvrement en cas de retard de paiement : {amount}."
     ),
     "note_no_discount": "Pas d'escompte pour paiement anticipé.",
+    "note_vat_on_debits": "TVA acquittée sur les débits (option pour le paiement de la taxe d'après les débits).",
+    "attachment_description": "Pièce jointe à la facture {number}",
     "note_reverse_charge": "Autoliquidation : TVA due par le preneur (art. 283-2 nonies du CGI).",
     "note_deductions": "Déductions (état d'acompte) : {items}. Net à payer : {net}.",
     "deduction_penalty": "pénalité « {label} » {amount}",

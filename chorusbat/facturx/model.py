@@ -9,6 +9,7 @@ exactly these figures.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal
@@ -52,6 +53,24 @@ class Party:
     @property
     def siren(self) -> str:
         return self.siret[:9]
+
+
+@dataclass(frozen=True)
+class EmbeddedFile:
+    """A file that goes with the invoice: the supplier's logo, or a supporting document (attachment).
+
+    Its bytes are left out of ``repr`` (which the inputs digest hashes); their SHA-256 stands for them there.
+    ``mime`` is ``application/pdf``, ``image/png``, ``image/jpeg`` or (logo only) ``image/svg+xml``.
+    """
+
+    name: str
+    mime: str
+    data: bytes = field(repr=False)
+    description: str = ""
+    sha256: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "sha256", hashlib.sha256(self.data).hexdigest())
 
 
 @dataclass(frozen=True)
@@ -136,6 +155,10 @@ class InvoiceData:
     late_payment_rate: str = field(default_factory=lambda: message("late_payment_rate"))
     recovery_indemnity: Decimal = Decimal("40.00")
     currency: str = "EUR"
+    vat_on_debits: bool = False  # the supplier opted for VAT on debits: printed as a legal mention
+    logo: EmbeddedFile | None = None
+    # Supporting documents sent with the invoice: BG-24 in the XML and PDF/A-3 files (AFRelationship Supplement).
+    attachments: tuple[EmbeddedFile, ...] = ()
 
     def __post_init__(self) -> None:
         self._check_amount_types()
@@ -152,6 +175,9 @@ class InvoiceData:
                     )
         if not self.lines:
             raise InvoiceDataError(message("no_lines", number=self.invoice_number))
+        names = [attachment.name for attachment in self.attachments]
+        if len(set(names)) != len(names) or "factur-x.xml" in names:
+            raise InvoiceDataError(message("attachment_names", number=self.invoice_number))
         rates = {rate.rate for rate in self.by_rate}
         for line in self.lines:
             if line.vat_rate not in rates:

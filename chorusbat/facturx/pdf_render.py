@@ -31,6 +31,7 @@ REPLACEMENT = "\ufffd"
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
           "novembre", "décembre")
 ZERO_WIDTH_SPACE = "\u200b"
+LOGO_FORMATS = {"image/png": "png", "image/jpeg": "jpg", "image/svg+xml": "svg"}
 # No-break spaces and the private-use characters that stand for them while clean_text folds the other spaces.
 _NO_BREAK = (("\u00a0", "\ue000"), ("\u202f", "\ue001"))
 SUMMARY_TEXT_SURELY_FITS = 1200  # characters; 1,200 take about 25 lines in the summary, half of its free room
@@ -225,6 +226,8 @@ def document_data(data: InvoiceData, watermark: str = "") -> dict:
     ]
     if data.reverse_charge:
         legal.append(message("note_reverse_charge"))
+    if data.vat_on_debits:
+        legal.append(message("note_vat_on_debits"))
     items = deduction_items(data)
     deductions = message("note_deductions", items=" ; ".join(items), net=fr_money(data.net)) if items else ""
     statement = _statement(data)
@@ -256,6 +259,11 @@ def document_data(data: InvoiceData, watermark: str = "") -> dict:
         "vat": vat,
         "payment": [(name, wrappable(value)) for name, value in payment],
         "legal": [pdf_text(text) for text in legal],
+        # The logo's bytes as a list of integers (Typst builds an image from them), checked at upload.
+        "logo": list(data.logo.data) if data.logo else [],
+        "logo_format": LOGO_FORMATS.get(data.logo.mime, "") if data.logo else "",
+        "attachments": [wrappable(f"{a.name}" + (f" — {a.description}" if clean_text(a.description) else ""))
+                        for a in data.attachments],
     }
 
 
@@ -271,3 +279,20 @@ def render_pdf(data: InvoiceData, watermark: str = "") -> bytes:
             input=str(TEMPLATE), format="pdf", sys_inputs={"data": payload}, pdf_standards=["a-3b"],
             pdf_tags=False,
         )
+
+
+_LOGO_PROBE = b"#let data = json(bytes(sys.inputs.data))\n" \
+              b"#image(bytes(data.logo), format: data.logo_format, width: 60mm, height: 18mm, fit: \"contain\")\n"
+
+
+def logo_renders(data: bytes, mime: str) -> bool:
+    """Whether the documents' renderer can draw this logo (checked once, at upload, so that a logo it cannot
+    decode never stops a document from being produced)."""
+    payload = json.dumps({"logo": list(data), "logo_format": LOGO_FORMATS.get(mime, "")})
+    compiler = _compiler()
+    try:
+        with compiler.lock:
+            compiler.compiler.compile(input=_LOGO_PROBE, format="pdf", sys_inputs={"data": payload})
+    except Exception:  # typst raises its own TypstError (and ValueError on bad input): the logo is refused
+        return False
+    return True

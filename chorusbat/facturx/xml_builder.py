@@ -39,6 +39,7 @@ GUIDELINE_EN16931 = "urn:cen.eu:en16931:2017"
 SCHEME_SIRET = "0009"
 PAYMENT_MEANS_SEPA_TRANSFER = "58"
 UNIT_ONE = "C62"
+TYPE_SUPPORTING_DOCUMENT = "916"  # UNTDID 1001 "related document": BG-24 additional supporting documents
 
 
 def _el(parent: etree._Element, tag: str, text: str | None = None, **attributes: str) -> etree._Element:
@@ -123,6 +124,14 @@ def _agreement(transaction: etree._Element, data: InvoiceData) -> None:
         _el(order, "ram:IssuerAssignedID", clean_text(data.engagement))  # BT-13
     contract = _el(agreement, "ram:ContractReferencedDocument")
     _el(contract, "ram:IssuerAssignedID", clean_text(data.market_number))  # BT-12
+    # BG-24: each supporting document by its file name (BT-122); the file itself is embedded in the PDF
+    # (AFRelationship Supplement), not repeated here in BT-125. No BT-123: EN 16931 allows one Name with type 916
+    # per invoice (CII-SR-475) and the French CTC rules restrict it to a code list (BR-FR-17); the description is
+    # the embedded file's /Desc and is printed on the PDF.
+    for attachment in data.attachments:
+        additional = _el(agreement, "ram:AdditionalReferencedDocument")
+        _el(additional, "ram:IssuerAssignedID", clean_text(attachment.name))  # BT-122
+        _el(additional, "ram:TypeCode", TYPE_SUPPORTING_DOCUMENT)
 
 
 def _delivery(transaction: etree._Element, data: InvoiceData) -> None:

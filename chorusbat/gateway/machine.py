@@ -146,6 +146,9 @@ def send(situations, user=None) -> list[Transmission]:
     result = []
     for situation in situations:
         with transaction.atomic():
+            # The situation's row first: adding or removing an attachment locks it too, so that an attachment
+            # never changes once the transmission exists (chorusbat.invoicing.attachments).
+            list(type(situation).objects.select_for_update().filter(pk=situation.pk).values_list("pk", flat=True))
             t, created = Transmission.objects.select_for_update().get_or_create(
                 situation=situation,
                 defaults={"company_id": situation.company_id, "created_by": user,

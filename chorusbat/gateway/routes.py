@@ -33,6 +33,7 @@ from chorusbat.chorus.errors import BusinessError
 from chorusbat.chorus.models import (
     BillingFramework,
     DepositFluxRequest,
+    ExtraAttachment,
     InvoiceLine,
     InvoiceReferences,
     InvoiceSearchRequest,
@@ -208,6 +209,16 @@ class WorksRoute:
                            invoice_number=already.invoice_number, already_there=True)
         bank_accounts = client.valid_bank_accounts(supplier_id)
         attachment = client.upload_file(UploadFileRequest.from_bytes(self.file_name(situation), pdf))
+        # The situation's supporting documents (also embedded in the PDF), as complementary attachments: the exact
+        # stored bytes, frozen since the situation was handed to the gateway.
+        extras = [
+            ExtraAttachment(
+                designation=item.filename,
+                attachment_id=client.upload_file(
+                    UploadFileRequest.from_bytes(item.filename, item.data_bytes, item.mime)).attachment_id,
+            )
+            for item in situation.attachments.order_by("pk")
+        ]
         framework_code = self.FRAMEWORKS[market.framework]
         with_validator = market.framework in ("A10", "A13")
         request = works.WorksSubmitRequest(
@@ -233,6 +244,7 @@ class WorksRoute:
                           gross=situation.ttc_amount, payable=situation.net_amount),
             main_attachment=[MainAttachment(designation=self.file_name(situation),
                                             attachment_id=attachment.attachment_id)],
+            extra_attachments=extras or None,
             # B4 (UNCONFIRMED): an A4 names its MOE; an A10 / A13 names its validator and no MOE.
             moe=works.Moe(siret=market.validator_siret) if not with_validator and market.validator_siret else None,
             moa=works.Moa(siret=market.buyer_siret, service_code=market.buyer_service_code or None),

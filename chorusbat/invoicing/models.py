@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -70,3 +71,55 @@ class InvoiceDocument(models.Model):
     def issues(self) -> list[dict]:
         """The failed checks of the stored report (rule, value, text, location)."""
         return list(self.report.get("issues", []))
+
+
+class AttachmentKind(models.TextChoices):
+    ATTACHEMENT = "attachement", _("site measurement sheet (attachement)")
+    PV = "pv", _("acceptance or meeting report (PV)")
+    PHOTO = "photo", _("site photo")
+    OTHER = "other", _("other supporting document")
+
+
+class SituationAttachment(models.Model):
+    """A supporting document sent with a situation: the exact bytes checked at upload, with their SHA-256.
+
+    Embedded in the Factur-X (BG-24 and a PDF/A-3 file, AFRelationship Supplement) and, for a works piece, also
+    uploaded as a complementary attachment. Added or removed only while the situation is not handed to the
+    gateway (:mod:`chorusbat.invoicing.attachments`); frozen afterwards, like the document.
+    """
+
+    situation = models.ForeignKey(Situation, on_delete=models.CASCADE, related_name="attachments")
+    filename = models.CharField(_("file name"), max_length=50)
+    mime = models.CharField(max_length=20)
+    kind = models.CharField(_("kind"), max_length=12, choices=AttachmentKind.choices, default=AttachmentKind.OTHER)
+    description = models.CharField(_("description"), max_length=120, blank=True)
+    data = models.BinaryField()
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attachment")
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["situation", "filename"], name="one_attachment_name_per_situation"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.situation_id})"
+
+    @property
+    def data_bytes(self) -> bytes:
+        return bytes(self.data)
+
+    @property
+    def label(self) -> str:
+        """What the documents and Chorus Pro call it: the kind (in French, whatever the page's language, since it
+        is part of the invoice's inputs), and the description when there is one."""
+        from django.utils import translation
+
+        with translation.override("fr"):
+            kind = str(self.get_kind_display())
+        kind = kind[:1].upper() + kind[1:]
+        return f"{kind} — {self.description}" if self.description else kind

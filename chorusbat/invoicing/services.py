@@ -28,9 +28,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from chorusbat.accounts.models import VatRegime
 from chorusbat.engine.rounding import round2
 from chorusbat.facturx import (
     Address,
+    EmbeddedFile,
     FacturXDocument,
     FacturXValidationError,
     InvoiceData,
@@ -121,16 +123,31 @@ def report_as_json(report: ValidationReport) -> dict:
 
 
 def _supplier(company) -> Party:
-    # Legal form, share capital and RCS are printed when the company has them (optional attributes).
+    # Legal form, share capital and RCS (Mon compte › Entreprise) are printed when the company has them.
     return Party(
         name=company.legal_name,
         siret=company.siret,
         vat_number=company.vat_number,
         address=Address(line1=company.address_line1, line2=company.address_line2, postcode=company.postcode,
                         city=company.city, country_code=company.country_code or "FR"),
-        legal_form=str(getattr(company, "legal_form", "") or ""),
-        share_capital=str(getattr(company, "share_capital", "") or ""),
-        rcs=str(getattr(company, "rcs", "") or ""),
+        legal_form=company.legal_form,
+        share_capital=company.share_capital_text,
+        rcs=company.rcs,
+    )
+
+
+def _logo(company) -> EmbeddedFile | None:
+    logo = company.logo_bytes
+    return EmbeddedFile(name="logo", mime=company.logo_mime, data=logo) if logo and company.logo_mime else None
+
+
+def _attachments(situation: Situation) -> tuple[EmbeddedFile, ...]:
+    """The situation's supporting documents, in the order they were added (exact stored bytes)."""
+    from chorusbat.invoicing.models import SituationAttachment
+
+    return tuple(
+        EmbeddedFile(name=a.filename, mime=a.mime, data=a.data_bytes, description=a.label)
+        for a in SituationAttachment.objects.filter(situation=situation).order_by("pk")
     )
 
 
@@ -202,6 +219,9 @@ def invoice_data_for(situation: Situation) -> InvoiceData:
             penalties=tuple(Penalty(label=p.label, amount=p.amount) for p in current.penalties.all()),
             iban=company.iban,
             bic=company.bic,
+            vat_on_debits=company.vat_regime == VatRegime.DEBITS,
+            logo=_logo(company),
+            attachments=_attachments(current),
             original_invoice_number=original.number if original else "",
             original_invoice_date=original.date if original else None,
             **{name: totals[name] for name in ("a", "d", "b", "ttc", "c", "e", "f", "g", "net")},

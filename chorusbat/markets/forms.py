@@ -116,6 +116,8 @@ class MarketForm(forms.ModelForm):
         self.company = company
         self.buyer_info = None
         capitalise_labels(self)
+        if not self.instance.pk and "payment_delay_days" not in kwargs.get("initial", {}):
+            self.initial["payment_delay_days"] = company.default_payment_delay_days  # Mon compte › Entreprise
         for model_field, form_field in PERCENT_FIELDS.items():
             if self.instance.pk:
                 self.initial[form_field] = (getattr(self.instance, model_field) * HUNDRED).quantize(CENT)

@@ -11,3 +11,15 @@ register = template.Library()
 def situation_document_state(situation):
     """A :class:`~chorusbat.invoicing.services.DocumentState`; produces a validated situation's document once."""
     return document_state(situation)
+
+
+@register.simple_tag
+def situation_attachments(situation):
+    """The situation's attachments, whether they may still change (and why not), and the upload form."""
+    from chorusbat.invoicing.attachments import MAX_ATTACHMENTS, frozen_reason
+    from chorusbat.invoicing.views import AttachmentForm
+
+    attachments = list(situation.attachments.defer("data").order_by("pk"))
+    frozen = frozen_reason(situation)
+    return {"list": attachments, "frozen": frozen, "form": AttachmentForm(),
+            "full": len(attachments) >= MAX_ATTACHMENTS, "works": situation.market.framework in ("A4", "A10", "A13")}
