@@ -1,0 +1,10 @@
+from django.urls import path
+
+from chorusbat.contracts import views
+
+app_name = "contracts"
+urlpatterns = [
+    path("interets-moratoires/", views.interest_summary, name="interest"),
+    path("interets-moratoires/<int:pk>/reclamation.pdf", views.interest_claim, name="interest_claim"),
+    path("taux-bce/", views.ecb_rates, name="ecb_rates"),
+]
