@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from chorusbat.contracts.models import EcbRate
+from chorusbat.contracts import insee
+from chorusbat.contracts.models import EcbRate, IndexValue
 from chorusbat.engine import limits
 from chorusbat.markets.forms import capitalise_labels
 from chorusbat.markets.french_numbers import FrenchDecimalField
+from chorusbat.situations.forms import MonthField
 
 HALF = [(1, _("first half-year (1 January)")), (7, _("second half-year (1 July)"))]
 
@@ -33,4 +36,77 @@ class EcbRateForm(forms.Form):
     def save(self, user) -> EcbRate:
         row, _created = EcbRate.objects.update_or_create(
             half_year=self.half_year, defaults={"rate": self.cleaned_data["rate"], "updated_by": user})
+        return row
+
+
+def normalize_series(text: str) -> str:
+    return "".join(text.split()).upper()
+
+
+class SeriesField(forms.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", limits.INDEX_SERIES_MAX_LENGTH)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = normalize_series(super().clean(value) or "")
+        if value and not re.fullmatch(r"[A-Z0-9_.-]+", value):
+            raise forms.ValidationError(_("Letters and digits only, for example BT01 or TP10A."))
+        return value
+
+
+class IndexImportForm(forms.Form):
+    series = SeriesField(label=_("index"), required=False,
+                         help_text=_("For example BT01. Empty: the index named in the file's « Libellé »."))
+    file = forms.FileField(label=_("INSEE CSV file"),
+                           help_text=_("The CSV file of the series downloaded from insee.fr (« Télécharger »)."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        capitalise_labels(self)
+        self.parsed = None
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("file")
+        if upload is None:
+            return cleaned
+        if upload.size > insee.MAX_FILE_BYTES:
+            self.add_error("file", _("The file is too large for an index series."))
+            return cleaned
+        try:
+            self.parsed = insee.parse(upload.read())
+        except insee.InseeFileError as error:
+            for message in error.errors:
+                self.add_error("file", message)
+            return cleaned
+        named = normalize_series(self.parsed.series)
+        if not cleaned.get("series"):
+            if not named:
+                self.add_error("series", _("The file does not name its index: type it (for example BT01)."))
+            cleaned["series"] = named
+        elif named and named != cleaned["series"]:
+            self.add_error("series", _("The file is the %(file)s series, not %(typed)s.")
+                           % {"file": named, "typed": cleaned["series"]})
+        return cleaned
+
+
+class IndexValueForm(forms.Form):
+    series = SeriesField(label=_("index"), help_text=_("For example BT01."))
+    month = MonthField(label=_("month"))
+    value = FrenchDecimalField(label=_("value"), min_value=limits.MIN_INDEX, max_value=limits.MAX_INDEX,
+                               max_digits=limits.INDEX_MAX_DIGITS, decimal_places=limits.INDEX_DECIMALS)
+    provisional = forms.BooleanField(label=_("provisional"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        capitalise_labels(self)
+
+    def save(self, user) -> IndexValue:
+        data = self.cleaned_data
+        row = IndexValue.objects.filter(series__iexact=data["series"], month=data["month"]).first() or IndexValue(
+            series=data["series"], month=data["month"])
+        row.value, row.provisional, row.source, row.updated_by = (
+            data["value"], data["provisional"], IndexValue.Source.MANUAL, user)
+        row.save()
         return row

@@ -7,4 +7,5 @@ urlpatterns = [
     path("interets-moratoires/", views.interest_summary, name="interest"),
     path("interets-moratoires/<int:pk>/reclamation.pdf", views.interest_claim, name="interest_claim"),
     path("taux-bce/", views.ecb_rates, name="ecb_rates"),
+    path("indices/", views.indices, name="indices"),
 ]

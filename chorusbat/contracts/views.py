@@ -6,12 +6,16 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from chorusbat.accounts.permissions import member_required
 from chorusbat.contracts import interest
-from chorusbat.contracts.forms import EcbRateForm
-from chorusbat.contracts.models import EcbRate
+from chorusbat.contracts.forms import EcbRateForm, IndexImportForm, IndexValueForm
+from chorusbat.contracts.indices import import_series
+from chorusbat.contracts.models import EcbRate, IndexValue
+from chorusbat.web.french import month_year
 
 
 @member_required
@@ -48,4 +52,38 @@ def ecb_rates(request):
         raise PermissionDenied
     return render(request, "contracts/ecb_rates.html", {
         "rates": EcbRate.objects.select_related("updated_by"), "form": form, "is_admin": is_admin,
+    })
+
+
+@member_required
+def indices(request):
+    """The index table: one series' months; administrators import an INSEE file or type a value."""
+    is_admin = request.membership.is_admin
+    if request.method == "POST" and not is_admin:
+        raise PermissionDenied
+    import_form = IndexImportForm(prefix="import")
+    value_form = IndexValueForm(prefix="value")
+    if request.method == "POST":
+        if request.POST.get("action") == "import":
+            import_form = IndexImportForm(request.POST, request.FILES, prefix="import")
+            if import_form.is_valid():
+                series = import_form.cleaned_data["series"]
+                counts = import_series(series, import_form.parsed, request.user)
+                messages.success(request, _("%(series)s imported: %(created)s months added, %(updated)s updated, "
+                                            "%(unchanged)s unchanged.") % {"series": series, **vars(counts)})
+                return redirect(f"{reverse('contracts:indices')}?{urlencode({'serie': series})}")
+        else:
+            value_form = IndexValueForm(request.POST, prefix="value")
+            if value_form.is_valid():
+                row = value_form.save(request.user)
+                messages.success(request, _("%(series)s of %(month)s saved.")
+                                 % {"series": row.series, "month": month_year(row.month)})
+                return redirect(f"{reverse('contracts:indices')}?{urlencode({'serie': row.series})}")
+    series_names = list(IndexValue.objects.order_by("series").values_list("series", flat=True).distinct())
+    selected = request.GET.get("serie", "")
+    if selected not in series_names:
+        selected = series_names[0] if series_names else ""
+    return render(request, "contracts/indices.html", {
+        "is_admin": is_admin, "import_form": import_form, "value_form": value_form, "series_names": series_names,
+        "selected": selected, "values": IndexValue.objects.filter(series=selected).select_related("updated_by"),
     })

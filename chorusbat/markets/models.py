@@ -78,6 +78,11 @@ class Market(models.Model):
     revision_base_index = models.DecimalField(_("base index"), max_digits=limits.INDEX_MAX_DIGITS,
                                               decimal_places=limits.INDEX_DECIMALS, null=True, blank=True)
     revision_index_name = models.CharField(_("index"), max_length=30, blank=True, help_text=_("For example BT01."))
+    revision_index_lag_months = models.PositiveSmallIntegerField(
+        _("index month lag"), default=0,
+        validators=[MaxValueValidator(limits.MAX_INDEX_LAG_MONTHS)],
+        help_text=_("In is the index of the situation's month minus this many months (0: the same month)."),
+    )
 
     # Fractions (0.10 = 10 %), as the engine takes them.
     advance_rate = models.DecimalField(_("advance rate"), max_digits=5, decimal_places=4, default=Decimal("0"))
@@ -122,6 +127,7 @@ class Market(models.Model):
             between("advance_start", 0, limits.MAX_FRACTION, name="market_advance_start_in_range"),
             between("advance_end", 0, limits.MAX_FRACTION, name="market_advance_end_in_range"),
             between("retention_rate", 0, limits.MAX_RETENTION_RATE, name="market_retention_rate_in_range"),
+            between("revision_index_lag_months", 0, limits.MAX_INDEX_LAG_MONTHS, name="market_index_lag_in_range"),
             between("contract_ht", -limits.MAX_AMOUNT, limits.MAX_AMOUNT, name="market_contract_ht_in_range"),
             between("contract_ttc", -limits.MAX_AMOUNT, limits.MAX_AMOUNT, name="market_contract_ttc_in_range"),
         ]
