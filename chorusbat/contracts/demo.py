@@ -1,6 +1,6 @@
 """Demo data of the contract's life (`make run`): one invoice paid late by its buyer, with its late-payment claim.
 
-A small firm-price market for the Ville de Rezé whose only situation (F2026-0061, June 2026) was due on
+A small firm-price market for the Commune de Rezé (a buyer of the sandbox seed) whose only situation (F2026-0061, June 2026) was due on
 30/07/2026 and put into payment by Chorus Pro on 14/09/2026: 46 days late at 10.15 % (ECB 2.15 % of the second
 half of 2026 + 8 points). Its Chorus Pro history is recorded as the status sync would have recorded it; its status
 is final, so the sync never asks the sandbox about it. :func:`create_demo_late_payment` is idempotent.
@@ -18,8 +18,8 @@ from chorusbat.markets.models import Framework, Market
 
 REZE_MARKET = {
     "market": dict(
-        title="Peinture des vestiaires du gymnase Arthur Dugast", buyer_name="Ville de Rezé",
-        buyer_siret="21440143200015", number="2026-RZ-012", engagement="", framework=Framework.A1,
+        title="Peinture des vestiaires du gymnase Arthur Dugast", buyer_name="Commune de Rezé",
+        buyer_siret="21440107700018", number="2026-RZ-012", engagement="", framework=Framework.A1,
         start_date=datetime.date(2026, 6, 1), duration_months=1, retention_rate=D("0.05"), payment_delay_days=30,
     ),
     "lines": [
