@@ -1,8 +1,8 @@
 """Demo data of the contract's life (`make run`): one invoice paid late by its buyer, with its late-payment claim.
 
-A small firm-price market for the Commune de Rezé (a buyer of the sandbox seed) whose only situation (F2026-0061, June 2026) was due on
-30/07/2026 and put into payment by Chorus Pro on 14/09/2026: 46 days late at 10.15 % (ECB 2.15 % of the second
-half of 2026 + 8 points). Its Chorus Pro history is recorded as the status sync would have recorded it; its status
+A small firm-price market for the Commune de Rezé (a buyer of the sandbox seed) whose only situation
+(F2026-0061, June 2026) was due on 30/07/2026 and put into payment by Chorus Pro on 14/09/2026: 46 days late at
+10.15 % (ECB 2.15 % of the second half of 2026 + 8 points). Its Chorus Pro history is recorded as the status sync would have recorded it; its status
 is final, so the sync never asks the sandbox about it. :func:`create_demo_late_payment` is idempotent.
 """
 
