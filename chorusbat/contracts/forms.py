@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from chorusbat.contracts import insee
 from chorusbat.contracts.models import EcbRate, IndexValue
 from chorusbat.engine import limits
-from chorusbat.markets.forms import capitalise_labels
+from chorusbat.markets.forms import BoundedDateField, capitalise_labels
 from chorusbat.markets.french_numbers import FrenchDecimalField
 from chorusbat.situations.forms import MonthField
 
@@ -110,3 +110,66 @@ class IndexValueForm(forms.Form):
             data["value"], data["provisional"], IndexValue.Source.MANUAL, user)
         row.save()
         return row
+
+
+# ------------------------------------------------------------------------------------------------ amendments
+
+CHANGE_ROWS = 3
+NEW_LINE_ROWS = 3
+
+
+class AmendmentForm(forms.Form):
+    """An amendment's number, date, object and first month, and up to three price/quantity changes of existing
+    lines; its new lines are :class:`~chorusbat.markets.forms.ContractLineForm` rows beside it (see the view)."""
+
+    number = forms.CharField(label=_("amendment number"), max_length=20, help_text=_("For example 1 or AV-01."))
+    date = BoundedDateField(label=_("amendment date"))
+    object = forms.CharField(label=_("object"), max_length=300)
+    period = MonthField(label=_("applies from the situation of"),
+                        help_text=_("The first month whose situation uses the new prices, quantities and lines."))
+
+    def __init__(self, *args, market, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.market = market
+        choices = [("", "—")] + [(line.pk, f"{line.ref} {line.label}") for line in market.lines.all()]
+        for i in range(CHANGE_ROWS):
+            self.fields[f"change_line_{i}"] = forms.TypedChoiceField(label=_("line"), choices=choices, coerce=int,
+                                                                     required=False, empty_value=None)
+            self.fields[f"change_price_{i}"] = FrenchDecimalField(
+                label=_("new unit price excl. VAT"), required=False, min_value=0, max_value=limits.MAX_UNIT_PRICE,
+                max_digits=limits.UNIT_PRICE_MAX_DIGITS, decimal_places=limits.UNIT_PRICE_DECIMALS)
+            self.fields[f"change_quantity_{i}"] = FrenchDecimalField(
+                label=_("new quantity"), required=False, min_value=0, max_value=limits.MAX_QUANTITY,
+                max_digits=limits.QUANTITY_MAX_DIGITS, decimal_places=limits.QUANTITY_DECIMALS)
+        capitalise_labels(self)
+
+    @property
+    def change_rows(self):
+        return [(self[f"change_line_{i}"], self[f"change_price_{i}"], self[f"change_quantity_{i}"])
+                for i in range(CHANGE_ROWS)]
+
+    def clean_number(self):
+        number = self.cleaned_data["number"].strip()
+        if self.market.amendments.filter(number=number).exists():
+            raise forms.ValidationError(_("This market already has an amendment with this number."))
+        return number
+
+    def changes(self) -> list:
+        lines = {line.pk: line for line in self.market.lines.all()}
+        rows, seen = [], set()
+        for i in range(CHANGE_ROWS):
+            line_id = self.cleaned_data.get(f"change_line_{i}")
+            price, quantity = self.cleaned_data.get(f"change_price_{i}"), self.cleaned_data.get(f"change_quantity_{i}")
+            if line_id is None:
+                if price is not None or quantity is not None:
+                    self.add_error(f"change_line_{i}", _("Choose the line whose price or quantity changes."))
+                continue
+            if price is None and quantity is None:
+                self.add_error(f"change_price_{i}", _("Enter the new unit price, the new quantity or both."))
+                continue
+            if line_id in seen:
+                self.add_error(f"change_line_{i}", _("This line is already changed above."))
+                continue
+            seen.add(line_id)
+            rows.append((lines[line_id], price, quantity))
+        return rows

@@ -11,8 +11,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from chorusbat.accounts.permissions import member_required
-from chorusbat.contracts import interest
-from chorusbat.contracts.forms import EcbRateForm, IndexImportForm, IndexValueForm
+from chorusbat.contracts import amendments, interest
+from chorusbat.contracts.forms import NEW_LINE_ROWS, AmendmentForm, EcbRateForm, IndexImportForm, IndexValueForm
 from chorusbat.contracts.indices import import_series
 from chorusbat.contracts.models import EcbRate, IndexValue
 from chorusbat.web.french import month_year
@@ -87,3 +87,83 @@ def indices(request):
         "is_admin": is_admin, "import_form": import_form, "value_form": value_form, "series_names": series_names,
         "selected": selected, "values": IndexValue.objects.filter(series=selected).select_related("updated_by"),
     })
+
+
+# ------------------------------------------------------------------------------------------------ amendments
+
+
+def _market(request, pk):
+    from chorusbat.markets.models import Market
+
+    return get_object_or_404(Market, pk=pk, company=request.membership.company)
+
+
+@member_required
+def amendment_list(request, pk):
+    market = _market(request, pk)
+    return render(request, "contracts/amendments.html", {
+        "market": market, "amounts": amendments.market_amounts(market), "is_admin": request.membership.is_admin,
+        "last_validated": amendments.last_validated_period(market),
+    })
+
+
+def _new_line_forms(request, market):
+    from chorusbat.markets.forms import ContractLineForm
+
+    taken = set(market.lines.values_list("ref", flat=True))
+    data = request.POST if request.method == "POST" else None
+    return [ContractLineForm(data, market=market, taken_refs=taken, prefix=f"new{i}",
+                             use_required_attribute=False) for i in range(NEW_LINE_ROWS)]
+
+
+def _filled(form) -> bool:
+    return any((form.data.get(form.add_prefix(name)) or "").strip() for name in
+               ("ref", "label", "unit", "unit_price", "quantity"))
+
+
+@member_required
+def amendment_create(request, pk):
+    if not request.membership.is_admin:
+        raise PermissionDenied
+    market = _market(request, pk)
+    form = AmendmentForm(request.POST or None, market=market)
+    line_forms = _new_line_forms(request, market)
+    problems = []
+    if request.method == "POST":
+        filled = [f for f in line_forms if _filled(f)]
+        valid = form.is_valid() & all([f.is_valid() for f in filled])
+        if valid:
+            changes = form.changes()
+            new_lines = [f.save(commit=False) for f in filled]
+            if not changes and not new_lines and not form.errors:
+                problems.append(_("An amendment adds lines or changes prices or quantities: fill in at least one."))
+            elif not form.errors:
+                data = form.cleaned_data
+                new = amendments.NewAmendment(number=data["number"], date=data["date"], object=data["object"],
+                                              period=data["period"], changes=changes, lines=new_lines)
+                try:
+                    amendments.create(market, new, request.user)
+                except amendments.AmendmentError as error:
+                    problems = error.messages
+                else:
+                    messages.success(request, _("Amendment %(number)s saved.") % {"number": new.number})
+                    return redirect("contracts:amendments", pk=market.pk)
+    return render(request, "contracts/amendment_form.html", {
+        "market": market, "form": form, "line_forms": line_forms, "problems": problems,
+    })
+
+
+@member_required
+def amendment_delete(request, pk, amendment_pk):
+    if not request.membership.is_admin or request.method != "POST":
+        raise PermissionDenied
+    market = _market(request, pk)
+    amendment = get_object_or_404(market.amendments, pk=amendment_pk)
+    try:
+        amendments.delete(amendment)
+    except amendments.AmendmentError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Amendment %(number)s deleted.") % {"number": amendment.number})
+    return redirect("contracts:amendments", pk=market.pk)

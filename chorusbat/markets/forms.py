@@ -276,7 +276,7 @@ class ContractLineForm(forms.ModelForm):
 
     class Meta:
         model = ContractLine
-        fields = ["ref", "label", "kind", "unit", "unit_price", "quantity", "vat_rate"]
+        fields = ["ref", "label", "kind", "unit", "unit_price", "quantity", "vat_rate", "extra_work"]
 
     def __init__(self, *args, market: Market, taken_refs: set[str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)

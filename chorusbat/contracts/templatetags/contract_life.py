@@ -27,3 +27,11 @@ def _as_decimal(value):
         return parse_decimal(str(value))
     except ValueError:
         return None
+
+
+@register.inclusion_tag("contracts/market_amounts.html")
+def market_amounts(market, until=None):
+    """The market's initial amount, its amendments (up to ``until``'s month) and its current amount."""
+    from chorusbat.contracts.amendments import market_amounts as amounts
+
+    return {"amounts": amounts(market, until)}
