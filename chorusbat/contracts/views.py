@@ -9,8 +9,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from chorusbat.accounts.permissions import member_required
+from chorusbat.accounts.permissions import admin_required, member_required
 from chorusbat.contracts import amendments, interest
 from chorusbat.contracts.forms import NEW_LINE_ROWS, AmendmentForm, EcbRateForm, IndexImportForm, IndexValueForm
 from chorusbat.contracts.indices import import_series
@@ -121,10 +122,8 @@ def _filled(form) -> bool:
                ("ref", "label", "unit", "unit_price", "quantity"))
 
 
-@member_required
+@admin_required
 def amendment_create(request, pk):
-    if not request.membership.is_admin:
-        raise PermissionDenied
     market = _market(request, pk)
     form = AmendmentForm(request.POST or None, market=market)
     line_forms = _new_line_forms(request, market)
@@ -153,10 +152,9 @@ def amendment_create(request, pk):
     })
 
 
-@member_required
+@require_POST
+@admin_required
 def amendment_delete(request, pk, amendment_pk):
-    if not request.membership.is_admin or request.method != "POST":
-        raise PermissionDenied
     market = _market(request, pk)
     amendment = get_object_or_404(market.amendments, pk=amendment_pk)
     try:

@@ -97,3 +97,23 @@ def test_delete_and_permissions(admin_client, member_user, market_with_situation
     admin_client.post(f"/contrats/marche/{market.pk}/avenants/{amendment.pk}/supprimer/")
     assert not Amendment.objects.exists() and not ContractLine.objects.filter(ref="OS1").exists()
     assert decompte(draft).lines[1].unit_price == Decimal("48")
+
+
+def test_site_managers_see_no_administrator_link(admin_client, member_user, market_with_situations):
+    import re
+
+    from django.test import Client
+    from django.urls import Resolver404, resolve
+
+    post(admin_client, market_with_situations)
+    member = Client()
+    member.force_login(member_user)
+    for url in (f"/contrats/marche/{market_with_situations.pk}/avenants/", "/contrats/taux-bce/",
+                "/contrats/indices/", "/contrats/interets-moratoires/", f"/marches/{market_with_situations.pk}/"):
+        html = member.get(url).content.decode()
+        for target in re.findall(r'(?:href|action)="(/[^"#?]*)', html):
+            try:
+                view = resolve(target).func
+            except Resolver404:
+                continue
+            assert not getattr(view, "admin_only", False), f"{url}: {target} is for administrators"
