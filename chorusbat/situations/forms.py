@@ -95,7 +95,6 @@ class SituationForm(forms.Form):
                 "index": market.revision_index_name or _("revision")}
         else:
             del self.fields["index_value"]
-        self._setup_index_from_table(situation)
         previous = self._previous_progress()
         current = {p.line_id: p.value for p in situation.progress.all()} if situation else previous
         self.grid = []
@@ -120,6 +119,7 @@ class SituationForm(forms.Form):
             for i, penalty in enumerate(list(situation.penalties.all())[:PENALTY_ROWS]):
                 self.initial[f"penalty_label_{i}"] = penalty.label
                 self.initial[f"penalty_amount_{i}"] = penalty.amount
+        self._setup_index_from_table(situation, accountant)
         self._lock_corrective()
         self._setup_site_manager_entry(accountant)
 
@@ -182,7 +182,7 @@ class SituationForm(forms.Form):
     index_lookup = None
     _index_from_table_required = False
 
-    def _setup_index_from_table(self, situation) -> None:
+    def _setup_index_from_table(self, situation, accountant: bool) -> None:
         """Pre-fill In with the table's value for the period (the manual entry stays possible); when the market's
         series is in the table, an empty index is taken from it at saving."""
         if "index_value" not in self.fields:
@@ -193,8 +193,9 @@ class SituationForm(forms.Form):
         self.index_lookup = index_for(self.market, period) if isinstance(period, datetime.date) else None
         if self.index_lookup is not None and not self.index_lookup.missing and (
                 situation is None or situation.index_value is None):
-            self.initial.setdefault("index_value", self.index_lookup.value)
-        if self.fields["index_value"].required and series_known(self.market):
+            if self.initial.get("index_value") is None:
+                self.initial["index_value"] = self.index_lookup.value
+        if accountant and self.fields["index_value"].required and series_known(self.market):
             self.fields["index_value"].required = False
             self._index_from_table_required = True
 

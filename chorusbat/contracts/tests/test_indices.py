@@ -180,3 +180,20 @@ def test_situation_form_prefills_in_from_the_table_and_keeps_manual_entry(admin_
     response = admin_client.post(f"/situations/marche/{market.pk}/nouvelle/", form_data(
         market, number="F2026-0095", period="2026-11", date="2026-11-30", index_value="", line_7_1="100"))
     assert response.status_code == 200 and "index_value" in response.context["form"].errors
+
+
+@pytest.mark.django_db
+def test_a_draft_without_index_is_prefilled_and_a_site_manager_may_still_leave_it_empty(
+        member_client, admin_user, market):
+    from django.test import Client
+
+    IndexValue.objects.create(series="BT46", month=d(2026, 8, 1), value=Decimal("118.0"))  # the series is known
+    response = member_client.post(f"/situations/marche/{market.pk}/nouvelle/", form_data(market, index_value=""))
+    assert response.status_code == 302  # no value for September: the administrator enters it later
+    draft = Situation.objects.get(number="F2026-0093")
+    assert draft.index_value is None
+    IndexValue.objects.create(series="BT46", month=d(2026, 9, 1), value=Decimal("119.0"))
+    admin = Client()
+    admin.force_login(admin_user)
+    page = admin.get(f"/situations/{draft.pk}/modifier/")
+    assert page.context["form"].accountant and page.context["form"].initial["index_value"] == Decimal("119.0")
