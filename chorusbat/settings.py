@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "chorusbat.ops",
     "axes",
     "chorusbat.books",
+    "chorusbat.contracts",
     "chorusbat.people",
     "django_otp",
     "django_otp.plugins.otp_totp",

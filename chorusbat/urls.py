@@ -19,6 +19,7 @@ urlpatterns = [
     path("documents/", include("chorusbat.invoicing.urls")),
     path("transmissions/", include("chorusbat.gateway.urls")),
     path("factures/", include("chorusbat.books.urls")),
+    path("contrats/", include("chorusbat.contracts.urls")),
     path("", include("chorusbat.people.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),

@@ -76,4 +76,7 @@ def create_demo_data() -> dict:
     if create_demo_markets is not None:
         admin = User.objects.get(username=DEMO_USERS[0][0])
         create_demo_markets(company, admin)
+        from chorusbat.contracts.demo import create_demo_late_payment
+
+        create_demo_late_payment(company, admin)
     return {"company": company.legal_name, "users": users, "technical_account": technical}

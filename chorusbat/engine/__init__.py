@@ -13,6 +13,9 @@ from .compute import compute
 from .messages import SituationValidationError, ValidationIssue
 from .model import (
     Advance,
+    Amendment,
+    AmendmentResult,
+    LineChange,
     Contract,
     ContractLine,
     ContractResult,
@@ -35,6 +38,9 @@ from .validation import validate
 
 __all__ = [
     "Advance",
+    "Amendment",
+    "AmendmentResult",
+    "LineChange",
     "Contract",
     "ContractLine",
     "ContractResult",

@@ -19,11 +19,12 @@ from decimal import Decimal, localcontext
 from fractions import Fraction
 from typing import NamedTuple
 
-from . import limits
+from . import amendments, limits
 from .limits import french_decimal
 from .messages import SituationValidationError, ValidationIssue, issue
 from .model import (
     ZERO,
+    AmendmentResult,
     Contract,
     ContractResult,
     LineKind,
@@ -80,13 +81,16 @@ def result_issues(contract: Contract, result: ContractResult) -> list[Validation
             issues.append(issue("result_too_large", field, name=RESULT_NAMES.get(name, name),
                                 value=french_decimal(value), max=maximum, **where))
 
-    for line in contract.lines:
+    for line in (*contract.lines, *amendments.all_lines(contract)):
         total = round2(line.unit_price * line.quantity)
         if not limits.amount_in_range(total):
             issues.append(issue("line_total_too_large", "quantity", line=line.ref, value=french_decimal(total),
                                 max=maximum))
     for name in ("contract_ht", "contract_ttc", "advance_amount"):
         check(getattr(result, name), name, "contract")
+    for amendment in result.amendments:
+        for name, value in (("contract_ht", amendment.ht_after), ("contract_ttc", amendment.ttc_after)):
+            check(value, name, "contract")
     for situation in result.situations:
         where = {"situation": situation.number}
         if situation.coefficient > limits.MAX_COEFFICIENT:
@@ -151,33 +155,66 @@ class _LinePlan(NamedTuple):
     rate: int
 
 
+def _amounts(lines, rates: list[Decimal]) -> tuple[Decimal, Decimal]:
+    """``(HT, TTC)`` of a set of contract lines (§2: line totals, per rate, TTC per rate)."""
+    ht_by_rate = dict.fromkeys(rates, MONEY_ZERO)
+    for line in lines:
+        ht_by_rate[normalized_rate(line.vat_rate)] += round2(line.unit_price * line.quantity)
+    return sum(ht_by_rate.values(), MONEY_ZERO), ttc_at_initial_prices(ht_by_rate)
+
+
+def _plan(lines, rate_position: dict[Decimal, int]) -> list[_LinePlan]:
+    plan = []
+    for line in lines:
+        line_total = round2(line.unit_price * line.quantity)
+        factor = line_total / HUNDRED if line.kind == LineKind.FORFAIT else line.unit_price
+        plan.append(_LinePlan(line.ref, factor, rate_position[normalized_rate(line.vat_rate)]))
+    return plan
+
+
+def _amendment_results(contract: Contract, rates: list[Decimal]) -> list[AmendmentResult]:
+    lines = {line.ref: line for line in contract.lines}
+    before_ht, before_ttc = _amounts(lines.values(), rates)
+    results = []
+    for amendment in amendments.ordered(contract):
+        amendments.apply(lines, amendment)
+        ht, ttc = _amounts(lines.values(), rates)
+        results.append(AmendmentResult(number=amendment.number, period=amendment.period, ht_change=ht - before_ht,
+                                       ttc_change=ttc - before_ttc, ht_after=ht, ttc_after=ttc))
+        before_ht, before_ttc = ht, ttc
+    return results
+
+
 def _compute_chain(contract: Contract, situations: Sequence[SituationInput]) -> ContractResult:
-    rates = sorted({normalized_rate(line.vat_rate) for line in contract.lines})
+    rates = sorted({normalized_rate(line.vat_rate) for line in amendments.all_lines(contract)})
     rate_position = {rate: position for position, rate in enumerate(rates)}
 
-    contract_ht_by_rate = dict.fromkeys(rates, MONEY_ZERO)
-    plan = []
-    for line in contract.lines:
-        line_total = round2(line.unit_price * line.quantity)
-        contract_ht_by_rate[line.vat_rate] += line_total
-        factor = line_total / HUNDRED if line.kind == LineKind.FORFAIT else line.unit_price
-        plan.append(_LinePlan(line.ref, factor, rate_position[line.vat_rate]))
-    contract_ht = sum(contract_ht_by_rate.values(), MONEY_ZERO)
-    contract_ttc = ttc_at_initial_prices(contract_ht_by_rate)
+    contract_ht, contract_ttc = _amounts(contract.lines, rates)
     advance_amount = round2(contract.advance.rate * contract_ttc) if contract.advance else MONEY_ZERO
+    amendment_results = _amendment_results(contract, rates)
 
-    previous = [MONEY_ZERO] * len(plan)
+    plans: dict[tuple[str, ...], list[_LinePlan]] = {}
+    previous: dict[str, Decimal] = {}
     recovered_before = MONEY_ZERO
     results = []
     for situation in situations:
+        lines = amendments.lines_at(contract, situation.period) if contract.amendments else contract.lines
+        key = tuple(f"{line.ref}\x00{line.unit_price}\x00{line.quantity}" for line in lines)
+        plan = plans.get(key)
+        if plan is None:
+            plan = plans[key] = _plan(lines, rate_position)
         result = _compute_situation(
-            contract, situation, rates, plan, previous, recovered_before, contract_ttc, advance_amount
+            contract, situation, rates, plan, [previous.get(line.ref, MONEY_ZERO) for line in plan],
+            recovered_before, contract_ttc, advance_amount,
         )
-        previous = [line.cumulative for line in result.lines]
+        previous = {line.ref: line.cumulative for line in result.lines}
         recovered_before = result.advance_recovered_cumulative
         results.append(result)
     return ContractResult(
-        contract_ht=contract_ht, contract_ttc=contract_ttc, advance_amount=advance_amount, situations=results
+        contract_ht=contract_ht, contract_ttc=contract_ttc, advance_amount=advance_amount, situations=results,
+        amendments=amendment_results,
+        current_ht=amendment_results[-1].ht_after if amendment_results else contract_ht,
+        current_ttc=amendment_results[-1].ttc_after if amendment_results else contract_ttc,
     )
 
 

@@ -93,3 +93,17 @@ def french_decimal(value: Decimal) -> str:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]
     return sign + " ".join(groups or ["0"]) + ("," + fraction if fraction else "")
+
+# ------------------------------------------------------------------------------------ late-payment interest
+
+LATE_INTEREST_MARGIN = Decimal("8")  # points added to the ECB main refinancing rate (CCP R2192-31)
+LATE_PAYMENT_INDEMNITY = Decimal("40.00")  # flat recovery indemnity per late payment, euros (CCP)
+INTEREST_DAY_BASIS = 365  # interest = principal × rate × days / 365 (civil year of 365 days, as DGFiP computes)
+ECB_RATE_DECIMALS = 2  # ECB rates are published with 2 decimals (4.50 %)
+MIN_ECB_RATE = Decimal("-5.00")
+MAX_ECB_RATE = Decimal("20.00")
+
+# --------------------------------------------------------------------------------------------- index series
+
+INDEX_SERIES_MAX_LENGTH = 20  # "BT01", "TP10a"…
+MAX_INDEX_LAG_MONTHS = 12  # revision: In is the index of the situation's month minus this lag at most

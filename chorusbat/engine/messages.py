@@ -22,6 +22,7 @@ MESSAGES: dict[str, str] = {
     "not_a_list": "doit être une liste JSON […] (reçu {got})",
     "not_a_text": "doit être un texte entre guillemets (reçu {got})",
     "not_an_integer": "doit être un nombre entier (reçu {got})",
+    "not_a_boolean": "doit valoir true ou false (reçu {got})",
     "empty_text": "ne doit pas être vide",
     "decimal_not_string": "les nombres décimaux s'écrivent entre guillemets, par exemple \"12.50\" (reçu {got})",
     "not_a_number": "« {value} » n'est pas un nombre décimal (format attendu : 1234.56, point décimal)",
@@ -52,6 +53,9 @@ MESSAGES: dict[str, str] = {
     "percentage_out_of_range": "le pourcentage doit être compris entre 0 et 100 (reçu {value})",
     "negative_quantity": "la quantité ne doit pas être négative (reçu {value})",
     "unknown_line": "cette ligne n'existe pas dans le marché",
+    "line_not_in_force": "cette ligne n'existe qu'à partir de la période {since} (avenant)",
+    "duplicate_amendment_number": "numéro d'avenant en double (« {value} »)",
+    "empty_change": "la modification doit donner un nouveau prix unitaire, une nouvelle quantité ou les deux",
     "missing_index": "l'indice est obligatoire car les prix du marché sont révisables",
     "index_not_positive": "l'indice doit être strictement positif (reçu {value})",
     "duplicate_number": "ce numéro de situation est déjà utilisé par une situation précédente",
@@ -135,8 +139,13 @@ FIELD_LABELS: dict[str, str] = {
     "contract": "montants du marché",
     "result": "montants calculés",
     "coefficient": "coefficient de révision",
+    "amendments": "avenants",
+    "changes": "modifications",
+    "object": "objet",
+    "extra_work": "travaux supplémentaires (ordre de service)",
 }
-ITEM_LABELS: dict[str, str] = {"situations": "situation", "lines": "ligne", "penalties": "pénalité"}
+ITEM_LABELS: dict[str, str] = {"situations": "situation", "lines": "ligne", "penalties": "pénalité",
+                               "amendments": "avenant", "changes": "modification"}
 
 SITUATION_PREFIX = "Situation {situation}"
 LINE_PREFIX = "ligne {line}"

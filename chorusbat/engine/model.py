@@ -35,6 +35,30 @@ class ContractLine:
     unit_price: Decimal
     quantity: Decimal
     vat_rate: Decimal
+    extra_work: bool = False  # ordered extra works (ordre de service), billed like any line
+
+
+@dataclass(frozen=True)
+class LineChange:
+    """An amendment's new unit price and/or quantity for an existing line (``None``: unchanged)."""
+
+    ref: str
+    unit_price: Decimal | None = None
+    quantity: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Amendment:
+    """An avenant: from the situations of ``period`` (``YYYY-MM``) on, its new lines exist and its changes apply.
+
+    Amendments apply in the order of their period, then of the list (two of the same period: list order)."""
+
+    number: str
+    period: str
+    date: datetime.date | None = None
+    object: str = ""
+    lines: tuple[ContractLine, ...] = ()
+    changes: tuple[LineChange, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -69,6 +93,7 @@ class Contract:
     framework: str = ""
     start_date: datetime.date | None = None
     duration_months: int | None = None
+    amendments: tuple[Amendment, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -136,8 +161,23 @@ class SituationResult:
 
 
 @dataclass(frozen=True)
+class AmendmentResult:
+    """What an amendment changes in the market's amount, and the amount after it."""
+
+    number: str
+    period: str
+    ht_change: Decimal
+    ttc_change: Decimal
+    ht_after: Decimal
+    ttc_after: Decimal
+
+
+@dataclass(frozen=True)
 class ContractResult:
-    contract_ht: Decimal
+    contract_ht: Decimal  # the initial market (before any amendment), as situation-rules.md §2
     contract_ttc: Decimal
-    advance_amount: Decimal
+    advance_amount: Decimal  # computed on the initial market TTC
     situations: list[SituationResult] = field(default_factory=list)
+    amendments: list[AmendmentResult] = field(default_factory=list)
+    current_ht: Decimal | None = None  # after every amendment (= contract_ht without amendments)
+    current_ttc: Decimal | None = None

@@ -27,7 +27,18 @@ from stdnum.fr import siret as stdnum_siret
 
 from .compute import compute
 from .messages import SituationValidationError, ValidationIssue, issue
-from .model import Advance, Contract, ContractLine, ContractResult, LineKind, Penalty, Revision, SituationInput
+from .model import (
+    Advance,
+    Amendment,
+    Contract,
+    ContractLine,
+    ContractResult,
+    LineChange,
+    LineKind,
+    Penalty,
+    Revision,
+    SituationInput,
+)
 
 DECIMAL_PATTERN = re.compile(r"-?[0-9]+(\.[0-9]+)?")  # always used with fullmatch
 DATE_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -39,9 +50,11 @@ MAX_TEXT_LENGTH = 300  # names, labels, numbers: what the screens and the invoic
 TOP_KEYS = {"supplier", "buyer", "moe", "market", "situations"}
 MARKET_KEYS = {
     "number", "engagement", "title", "framework", "start_date", "duration_months", "lines", "revision", "advance",
-    "retention_rate",
+    "retention_rate", "amendments",
 }
-LINE_KEYS = {"ref", "label", "kind", "unit", "unit_price", "quantity", "vat_rate"}
+LINE_KEYS = {"ref", "label", "kind", "unit", "unit_price", "quantity", "vat_rate", "extra_work"}
+AMENDMENT_KEYS = {"number", "period", "date", "object", "lines", "changes"}
+CHANGE_KEYS = {"ref", "unit_price", "quantity"}
 REVISION_KEYS = {"fixed", "variable", "base_index"}
 ADVANCE_KEYS = {"rate", "start", "end"}
 SITUATION_KEYS = {"number", "period", "date", "index", "progress", "penalties", "advance_paid"}
@@ -102,8 +115,11 @@ def parse_situation_file(data: dict) -> tuple[Contract, list[SituationInput], Pa
 
 
 def result_to_json(result: ContractResult) -> dict:
-    """The output object of §4: money as strings with 2 decimals, coefficient with 3, rates as ``"5.5"``."""
-    return {
+    """The output object of §4: money as strings with 2 decimals, coefficient with 3, rates as ``"5.5"``.
+
+    With amendments, it also has ``amendments`` (each one's change and the amount after it) and
+    ``current_ht`` / ``current_ttc`` (the market after every amendment); without, exactly the §4 object."""
+    output = {
         "contract_ht": _money(result.contract_ht),
         "contract_ttc": _money(result.contract_ttc),
         "advance_amount": _money(result.advance_amount),
@@ -142,6 +158,15 @@ def result_to_json(result: ContractResult) -> dict:
             for situation in result.situations
         ],
     }
+    if result.amendments:
+        output["amendments"] = [
+            {"number": a.number, "period": a.period, "ht_change": _money(a.ht_change),
+             "ttc_change": _money(a.ttc_change), "ht_after": _money(a.ht_after), "ttc_after": _money(a.ttc_after)}
+            for a in result.amendments
+        ]
+        output["current_ht"] = _money(result.current_ht)
+        output["current_ttc"] = _money(result.current_ttc)
+    return output
 
 
 def compute_situation_file(data: dict) -> dict:
@@ -350,11 +375,36 @@ class _Reader:
             framework=framework,
             start_date=start_date,
             duration_months=None if duration is _MISSING else duration,
+            amendments=tuple(self.amendment(value, position)
+                             for position, value in enumerate(self.items(market, "amendments", scope, required=False))),
         )
 
-    def line(self, value, position: int) -> ContractLine | None:
-        scope = _Scope(prefix=f"market.lines[{position}].")
-        if not self.is_object(value, f"market.lines[{position}]", _Scope()):
+    def amendment(self, value, position: int) -> Amendment | None:
+        path = f"market.amendments[{position}]"
+        if not self.is_object(value, path, _Scope()):
+            return None
+        scope = _Scope(prefix=f"{path}.")
+        self.unknown_keys(value, AMENDMENT_KEYS, scope)
+        date = self.date(value, "date", scope) if "date" in value else None
+        lines = [self.line(line, index, prefix=f"{path}.lines")
+                 for index, line in enumerate(self.items(value, "lines", scope, required=False))]
+        changes = []
+        for index, change in enumerate(self.items(value, "changes", scope, required=False)):
+            if not self.is_object(change, f"{path}.changes[{index}]", _Scope()):
+                continue
+            change_scope = _Scope(prefix=f"{path}.changes[{index}].")
+            self.unknown_keys(change, CHANGE_KEYS, change_scope)
+            changes.append(LineChange(ref=self.text(change, "ref", change_scope),
+                                      unit_price=self.decimal(change, "unit_price", change_scope, required=False),
+                                      quantity=self.decimal(change, "quantity", change_scope, required=False)))
+        self.bounded_texts(value, scope)
+        return Amendment(number=self.text(value, "number", scope), period=self.text(value, "period", scope),
+                         date=date, object=self.text(value, "object", scope, required=False) or "",
+                         lines=tuple(lines), changes=tuple(changes))
+
+    def line(self, value, position: int, prefix: str = "market.lines") -> ContractLine | None:
+        scope = _Scope(prefix=f"{prefix}[{position}].")
+        if not self.is_object(value, f"{prefix}[{position}]", _Scope()):
             return None
         ref = self.text(value, "ref", scope)
         if ref is not None:
@@ -371,7 +421,15 @@ class _Reader:
             unit_price=self.decimal(value, "unit_price", scope),
             quantity=self.decimal(value, "quantity", scope),
             vat_rate=self.decimal(value, "vat_rate", scope),
+            extra_work=self.flag(value, "extra_work", scope),
         )
+
+    def flag(self, container: dict, key: str, scope: _Scope) -> bool:
+        value = container.get(key, False)
+        if not isinstance(value, bool):
+            self.add("not_a_boolean", scope, key, got=_describe(value))
+            return False
+        return value
 
     def revision(self, market: dict) -> Revision | None:
         value = self.get(market, "revision", _Scope(), required=False)

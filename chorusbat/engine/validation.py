@@ -18,7 +18,7 @@ import re
 from collections.abc import Sequence
 from decimal import Decimal
 
-from . import limits
+from . import amendments, limits
 from .limits import french_date, french_decimal
 from .messages import ValidationIssue, issue
 from .model import Contract, LineKind, SituationInput
@@ -36,7 +36,8 @@ def validate(contract: Contract, situations: Sequence[SituationInput]) -> list[V
     """Every issue of the contract and of the chain of situations, in reading order (empty list = valid)."""
     issues: list[ValidationIssue] = []
     _check_contract(contract, issues)
-    forfait_refs = {line.ref: line.kind == LineKind.FORFAIT for line in contract.lines}
+    _check_amendments(contract, issues)
+    forfait_refs = {line.ref: line.kind == LineKind.FORFAIT for line in amendments.all_lines(contract)}
     _check_situations(contract, forfait_refs, situations, issues)
     return issues
 
@@ -119,26 +120,75 @@ def _check_contract(contract: Contract, issues: list[ValidationIssue]) -> None:
         issues.append(issue("no_lines", "market.lines"))
     seen: set[str] = set()
     for line in contract.lines:
-        where = {"line": line.ref}
-        if line.ref in seen:
-            issues.append(issue("duplicate_line_ref", "ref", **where))
-        seen.add(line.ref)
-        if line.kind not in (LineKind.FORFAIT, LineKind.UNITAIRE):
-            issues.append(issue("unknown_kind", "kind", value=line.kind, **where))
-        unit_price = _number(line.unit_price, "unit_price", issues, **where)
-        if unit_price is not None and unit_price < 0:
-            issues.append(issue("negative_unit_price", "unit_price", value=unit_price, **where))
-        elif unit_price is not None and not has_at_most_decimals(unit_price, MAX_UNIT_PRICE_DECIMALS):
-            issues.append(issue("unit_price_precision", "unit_price", value=unit_price, **where))
-        elif unit_price is not None and unit_price > limits.MAX_UNIT_PRICE:
-            issues.append(issue("unit_price_too_large", "unit_price", value=unit_price,
-                                max=french_decimal(limits.MAX_UNIT_PRICE), **where))
-        quantity = _number(line.quantity, "quantity", issues, **where)
-        if quantity is not None and quantity < 0:
-            issues.append(issue("negative_contract_quantity", "quantity", value=quantity, **where))
-        _check_quantity(quantity, "quantity", issues, **where)
-        _check_range(line.vat_rate, Decimal(0), HUNDRED, "vat_rate_out_of_range", "vat_rate", issues, **where)
+        _check_line(line, seen, issues)
+    _check_contract_terms(contract, issues)
 
+
+def _check_line(line, seen: set[str], issues: list[ValidationIssue], prefix: str = "") -> None:
+    """A contract line (initial or added by an amendment); ``seen``: the refs already used."""
+    where = {"line": line.ref}
+    if line.ref in seen:
+        issues.append(issue("duplicate_line_ref", f"{prefix}ref", **where))
+    seen.add(line.ref)
+    if line.kind not in (LineKind.FORFAIT, LineKind.UNITAIRE):
+        issues.append(issue("unknown_kind", f"{prefix}kind", value=line.kind, **where))
+    _check_unit_price(line.unit_price, f"{prefix}unit_price", issues, **where)
+    quantity = _number(line.quantity, f"{prefix}quantity", issues, **where)
+    if quantity is not None and quantity < 0:
+        issues.append(issue("negative_contract_quantity", f"{prefix}quantity", value=quantity, **where))
+    _check_quantity(quantity, f"{prefix}quantity", issues, **where)
+    _check_range(line.vat_rate, Decimal(0), HUNDRED, "vat_rate_out_of_range", f"{prefix}vat_rate", issues, **where)
+
+def _check_unit_price(value, field: str, issues, **where) -> None:
+    unit_price = _number(value, field, issues, **where)
+    if unit_price is not None and unit_price < 0:
+        issues.append(issue("negative_unit_price", field, value=unit_price, **where))
+    elif unit_price is not None and not has_at_most_decimals(unit_price, MAX_UNIT_PRICE_DECIMALS):
+        issues.append(issue("unit_price_precision", field, value=unit_price, **where))
+    elif unit_price is not None and unit_price > limits.MAX_UNIT_PRICE:
+        issues.append(issue("unit_price_too_large", field, value=unit_price,
+                            max=french_decimal(limits.MAX_UNIT_PRICE), **where))
+
+
+def _check_amendments(contract: Contract, issues: list[ValidationIssue]) -> None:
+    """Numbers unique, periods well formed, new lines valid with new refs, changes on known lines."""
+    seen_refs = {line.ref for line in contract.lines}
+    numbers: set[str] = set()
+    known = set(seen_refs)
+    positions = {id(amendment): i for i, amendment in enumerate(contract.amendments)}
+    for amendment in amendments.ordered(contract):
+        path = f"market.amendments[{positions[id(amendment)]}]"
+        if not isinstance(amendment.number, str) or not amendment.number.strip():
+            issues.append(issue("empty_text", f"{path}.number"))
+        elif amendment.number in numbers:
+            issues.append(issue("duplicate_amendment_number", f"{path}.number", value=amendment.number))
+        numbers.add(amendment.number)
+        if not isinstance(amendment.period, str) or not PERIOD_PATTERN.fullmatch(amendment.period):
+            issues.append(issue("bad_period", f"{path}.period", value=amendment.period))
+        elif not limits.MIN_YEAR <= int(amendment.period[:4]) <= limits.MAX_YEAR:
+            issues.append(issue("period_out_of_range", f"{path}.period", value=amendment.period,
+                                min=f"{limits.MIN_DATE:%m/%Y}", max=f"{limits.MAX_DATE:%m/%Y}"))
+        _check_date(amendment.date, f"{path}.date", issues)
+        for line in amendment.lines:
+            _check_line(line, seen_refs, issues, prefix=f"{path}.lines.")
+            known.add(line.ref)
+        for number, change in enumerate(amendment.changes):
+            field = f"{path}.changes[{number}]"
+            if change.ref not in known:
+                issues.append(issue("unknown_line", f"{field}.ref", line=change.ref))
+            if change.unit_price is None and change.quantity is None:
+                issues.append(issue("empty_change", field, line=change.ref))
+            if change.unit_price is not None:
+                _check_unit_price(change.unit_price, f"{field}.unit_price", issues, line=change.ref)
+            if change.quantity is not None:
+                quantity = _number(change.quantity, f"{field}.quantity", issues, line=change.ref)
+                if quantity is not None and quantity < 0:
+                    issues.append(issue("negative_contract_quantity", f"{field}.quantity", value=quantity,
+                                        line=change.ref))
+                _check_quantity(quantity, f"{field}.quantity", issues, line=change.ref)
+
+
+def _check_contract_terms(contract: Contract, issues: list[ValidationIssue]) -> None:
     if contract.revision is not None:
         for name in ("fixed", "variable"):
             _check_range(getattr(contract.revision, name), Decimal(0), limits.MAX_FRACTION, "fraction_out_of_range",
@@ -175,6 +225,7 @@ def _check_contract(contract: Contract, issues: list[ValidationIssue]) -> None:
 
 
 def _check_situations(contract, forfait_refs: dict[str, bool], situations: Sequence[SituationInput], issues) -> None:
+    added_since = amendments.first_period(contract)
     numbers_seen: set[str] = set()
     previous: tuple[str, str] | None = None  # (name, period) of the last situation with a well-formed period
     for position, situation in enumerate(situations):
@@ -204,6 +255,10 @@ def _check_situations(contract, forfait_refs: dict[str, bool], situations: Seque
         _check_date(situation.date, "date", issues, **where)
 
         for ref, value in situation.progress.items():
+            since = added_since.get(ref)
+            if since is not None and isinstance(situation.period, str) and situation.period < since:
+                issues.append(issue("line_not_in_force", "progress", since=since, situation=name, line=ref))
+                continue
             _check_progress(forfait_refs.get(ref), value, issues, situation=name, line=ref)
 
         for number, penalty in enumerate(situation.penalties):

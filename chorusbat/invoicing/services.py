@@ -172,6 +172,11 @@ def _previous(situation: Situation) -> Situation | None:
     return situation.market.situations.filter(period__lt=situation.period).order_by("-period").first()
 
 
+def _in_force(amended, initial):
+    """A line's unit price or quantity for the situation's period: as an amendment set it, else the contract's."""
+    return initial if amended is None else amended
+
+
 def invoice_data_for(situation: Situation) -> InvoiceData:
     """The invoice of ``situation`` with the engine's amounts (stored ones once validated).
 
@@ -186,8 +191,10 @@ def invoice_data_for(situation: Situation) -> InvoiceData:
     lines = tuple(
         SituationLine(
             ref=row.line.ref, label=row.line.label, kind=row.line.kind, unit=row.line.unit,
-            unit_price=row.line.unit_price, contract_quantity=row.line.quantity,
-            contract_amount=round2(row.line.unit_price * row.line.quantity),  # §2 line total, as on the contract
+            unit_price=_in_force(row.unit_price, row.line.unit_price),  # as amended for the period, if it was
+            contract_quantity=_in_force(row.quantity, row.line.quantity),
+            contract_amount=round2(_in_force(row.unit_price, row.line.unit_price)
+                                   * _in_force(row.quantity, row.line.quantity)),  # §2 line total, as on the contract
             vat_rate=row.line.vat_rate, progress=row.progress if row.progress is not None else Decimal("0"),
             cumulative=row.cumulative, previous=row.previous, period=row.period,
         )

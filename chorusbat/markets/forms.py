@@ -101,13 +101,16 @@ class MarketForm(forms.ModelForm):
                                            decimal_places=2, initial=Decimal("0"),
                                            help_text=_("At most 5 %; 0 when replaced by a bank guarantee."))
     start_date = BoundedDateField(label=_("start date"))
+    revision_index_lag_months = forms.IntegerField(
+        label=_("index month lag"), required=False, min_value=0, max_value=limits.MAX_INDEX_LAG_MONTHS,
+        help_text=_("In is the index of the situation's month minus this many months (0 or empty: the same month)."))
 
     class Meta:
         model = Market
         fields = [
             "title", "buyer_name", "buyer_siret", "buyer_service_code", "number", "engagement",
             "framework", "validator_name", "validator_siret", "reverse_charge",
-            "start_date", "duration_months", "revision_index_name", "revision_fixed", "revision_variable",
+            "start_date", "duration_months", "revision_index_name", "revision_index_lag_months", "revision_fixed", "revision_variable",
             "revision_base_index", "payment_delay_days",
         ]
 
@@ -216,6 +219,9 @@ class MarketForm(forms.ModelForm):
         if cleaned.get("reverse_charge") and self.instance.pk and self.instance.lines.exclude(vat_rate=0).exists():
             self.add_error("reverse_charge", _("With VAT reverse charge every line must be at 0 % VAT."))
 
+    def clean_revision_index_lag_months(self):
+        return self.cleaned_data.get("revision_index_lag_months") or 0
+
     def _check_revision(self, cleaned):
         parts = [cleaned.get(n) for n in ("revision_fixed", "revision_variable", "revision_base_index")]
         if all(p is None for p in parts):
@@ -272,7 +278,7 @@ class ContractLineForm(forms.ModelForm):
 
     class Meta:
         model = ContractLine
-        fields = ["ref", "label", "kind", "unit", "unit_price", "quantity", "vat_rate"]
+        fields = ["ref", "label", "kind", "unit", "unit_price", "quantity", "vat_rate", "extra_work"]
 
     def __init__(self, *args, market: Market, taken_refs: set[str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -78,6 +78,11 @@ class Market(models.Model):
     revision_base_index = models.DecimalField(_("base index"), max_digits=limits.INDEX_MAX_DIGITS,
                                               decimal_places=limits.INDEX_DECIMALS, null=True, blank=True)
     revision_index_name = models.CharField(_("index"), max_length=30, blank=True, help_text=_("For example BT01."))
+    revision_index_lag_months = models.PositiveSmallIntegerField(
+        _("index month lag"), default=0,
+        validators=[MaxValueValidator(limits.MAX_INDEX_LAG_MONTHS)],
+        help_text=_("In is the index of the situation's month minus this many months (0: the same month)."),
+    )
 
     # Fractions (0.10 = 10 %), as the engine takes them.
     advance_rate = models.DecimalField(_("advance rate"), max_digits=5, decimal_places=4, default=Decimal("0"))
@@ -122,6 +127,7 @@ class Market(models.Model):
             between("advance_start", 0, limits.MAX_FRACTION, name="market_advance_start_in_range"),
             between("advance_end", 0, limits.MAX_FRACTION, name="market_advance_end_in_range"),
             between("retention_rate", 0, limits.MAX_RETENTION_RATE, name="market_retention_rate_in_range"),
+            between("revision_index_lag_months", 0, limits.MAX_INDEX_LAG_MONTHS, name="market_index_lag_in_range"),
             between("contract_ht", -limits.MAX_AMOUNT, limits.MAX_AMOUNT, name="market_contract_ht_in_range"),
             between("contract_ttc", -limits.MAX_AMOUNT, limits.MAX_AMOUNT, name="market_contract_ttc_in_range"),
         ]
@@ -159,6 +165,10 @@ class ContractLine(models.Model):
     vat_rate = models.DecimalField(
         _("VAT rate"), max_digits=4, decimal_places=1, choices=[(r, f"{r} %") for r in VAT_RATES]
     )
+    extra_work = models.BooleanField(_("ordered extra works (ordre de service)"), default=False)
+    # The amendment that added the line (None: a line of the initial market).
+    amendment = models.ForeignKey("Amendment", null=True, blank=True, on_delete=models.CASCADE,
+                                  related_name="new_lines", editable=False)
 
     class Meta:
         verbose_name = _("contract line")
@@ -186,3 +196,48 @@ class LineImport(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     filename = models.CharField(max_length=255)
     rows = models.JSONField(default=list)
+
+
+class Amendment(models.Model):
+    """An avenant: from the situations of ``period`` on, its new lines exist and its price/quantity changes apply.
+
+    Only an amendment after the last validated situation can be added or deleted: a validated décompte never
+    changes."""
+
+    market = models.ForeignKey(Market, on_delete=models.CASCADE, related_name="amendments")
+    number = models.CharField(_("amendment number"), max_length=20)
+    date = models.DateField(_("amendment date"))
+    object = models.CharField(_("object"), max_length=300)
+    period = models.DateField(_("applies from the situation of"), help_text=_("First day of the month."))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("amendment")
+        ordering = ["period", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["market", "number"], name="amendment_number_unique_per_market"),
+            between("date", limits.MIN_DATE, limits.MAX_DATE, name="amendment_date_in_range"),
+            between("period", limits.MIN_DATE, limits.MAX_DATE, name="amendment_period_in_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.period:%Y-%m})"
+
+
+class AmendmentChange(models.Model):
+    """An amendment's new unit price and/or quantity for an existing line (empty: unchanged)."""
+
+    amendment = models.ForeignKey(Amendment, on_delete=models.CASCADE, related_name="changes")
+    line = models.ForeignKey(ContractLine, on_delete=models.CASCADE, related_name="amendment_changes")
+    unit_price = models.DecimalField(_("new unit price excl. VAT"), max_digits=limits.UNIT_PRICE_MAX_DIGITS,
+                                     decimal_places=limits.UNIT_PRICE_DECIMALS, null=True, blank=True)
+    quantity = models.DecimalField(_("new quantity"), max_digits=limits.QUANTITY_MAX_DIGITS,
+                                   decimal_places=limits.QUANTITY_DECIMALS, null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            between("unit_price", 0, limits.MAX_UNIT_PRICE, nullable=True, name="amendment_unit_price_in_range"),
+            between("quantity", 0, limits.MAX_QUANTITY, nullable=True, name="amendment_quantity_in_range"),
+        ]

@@ -17,14 +17,37 @@ ZERO = Decimal("0.00")
 def engine_line(line: ContractLine) -> engine.ContractLine:
     return engine.ContractLine(
         ref=line.ref, label=line.label, kind=line.kind, unit=line.unit,
-        unit_price=line.unit_price, quantity=line.quantity, vat_rate=line.vat_rate,
+        unit_price=line.unit_price, quantity=line.quantity, vat_rate=line.vat_rate, extra_work=line.extra_work,
     )
 
 
-def contract_for(market: Market, lines=None) -> engine.Contract:
-    """The engine's view of a market; pass ``lines`` when they are already loaded, in their display order."""
+def engine_amendments(market: Market, lines, extra=()) -> tuple[engine.Amendment, ...]:
+    """The market's amendments as the engine takes them (``extra``: unsaved ones, checked by a form)."""
+    if not market.pk:
+        return tuple(extra)
+    by_amendment: dict[int, list] = {}
+    for line in lines:
+        if line.amendment_id is not None:
+            by_amendment.setdefault(line.amendment_id, []).append(engine_line(line))
+    result = []
+    for amendment in market.amendments.prefetch_related("changes__line"):
+        result.append(engine.Amendment(
+            number=amendment.number, period=f"{amendment.period:%Y-%m}", date=amendment.date,
+            object=amendment.object, lines=tuple(by_amendment.get(amendment.pk, ())),
+            changes=tuple(engine.LineChange(ref=c.line.ref, unit_price=c.unit_price, quantity=c.quantity)
+                          for c in amendment.changes.all()),
+        ))
+    return tuple(result) + tuple(extra)
+
+
+def contract_for(market: Market, lines=None, extra_amendments=()) -> engine.Contract:
+    """The engine's view of a market; pass ``lines`` when they are already loaded, in their display order.
+
+    Lines added by an amendment go with their amendment, not with the initial market."""
     if lines is None:
         lines = list(market.lines.all())
+    amendments = engine_amendments(market, lines, extra_amendments)
+    lines = [line for line in lines if getattr(line, "amendment_id", None) is None]
     revision = None
     if market.is_revised:
         revision = engine.Revision(fixed=market.revision_fixed, variable=market.revision_variable,
@@ -43,6 +66,7 @@ def contract_for(market: Market, lines=None) -> engine.Contract:
         framework=market.framework,
         start_date=market.start_date,
         duration_months=market.duration_months,
+        amendments=amendments,
     )
 
 

@@ -119,6 +119,7 @@ class SituationForm(forms.Form):
             for i, penalty in enumerate(list(situation.penalties.all())[:PENALTY_ROWS]):
                 self.initial[f"penalty_label_{i}"] = penalty.label
                 self.initial[f"penalty_amount_{i}"] = penalty.amount
+        self._setup_index_from_table(situation, accountant)
         self._lock_corrective()
         self._setup_site_manager_entry(accountant)
 
@@ -176,8 +177,43 @@ class SituationForm(forms.Form):
                                         % {"start": french.month_year(self.market.start_date)})
         return period
 
+    # --- the index (In) from the index table (chorusbat.contracts) ----------------------------------------------
+
+    index_lookup = None
+    _index_from_table_required = False
+
+    def _setup_index_from_table(self, situation, accountant: bool) -> None:
+        """Pre-fill In with the table's value for the period (the manual entry stays possible); when the market's
+        series is in the table, an empty index is taken from it at saving."""
+        if "index_value" not in self.fields:
+            return
+        from chorusbat.contracts.indices import index_for, series_known
+
+        period = situation.period if situation is not None else self.initial.get("period")
+        self.index_lookup = index_for(self.market, period) if isinstance(period, datetime.date) else None
+        if self.index_lookup is not None and not self.index_lookup.missing and (
+                situation is None or situation.index_value is None):
+            if self.initial.get("index_value") is None:
+                self.initial["index_value"] = self.index_lookup.value
+        if accountant and self.fields["index_value"].required and series_known(self.market):
+            self.fields["index_value"].required = False
+            self._index_from_table_required = True
+
+    def _index_from_table(self, cleaned) -> None:
+        if "index_value" not in self.fields or cleaned.get("index_value") is not None or "index_value" in self.errors:
+            return
+        from chorusbat.contracts.indices import index_for
+
+        lookup = index_for(self.market, cleaned.get("period")) if cleaned.get("period") else None
+        if lookup is not None and not lookup.missing:
+            cleaned["index_value"] = lookup.value
+            self.index_lookup = lookup
+        elif self._index_from_table_required:
+            self.add_error("index_value", self.fields["index_value"].error_messages["required"])
+
     def clean(self):
         cleaned = super().clean()
+        self._index_from_table(cleaned)
         penalties = []
         for i in range(PENALTY_ROWS):
             label, amount = cleaned.get(f"penalty_label_{i}"), cleaned.get(f"penalty_amount_{i}")

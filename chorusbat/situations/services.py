@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chorusbat import engine
+from chorusbat.engine import amendments as engine_amendments
 from chorusbat.markets.models import ContractLine, Market
 from chorusbat.markets.services import contract_for
 from chorusbat.situations.models import LineAmount, Penalty, Progress, RateAmount, Situation, Status
@@ -115,6 +116,8 @@ class DecompteLine:
     cumulative: Decimal
     previous: Decimal
     period: Decimal
+    unit_price: Decimal | None = None  # in force for the situation's period (an amendment may have changed it)
+    quantity: Decimal | None = None
 
 
 @dataclass
@@ -147,13 +150,20 @@ def decompte(situation: Situation) -> Decompte:
     before = previous_progress(situations, current)
     frozen = current.is_validated or current.status == Status.REJECTED
     result = Decompte(situation=current, frozen=frozen)
+    in_force = {line.ref: line for line in engine_amendments.lines_at(contract_for(market, lines),
+                                                                      f"{current.period:%Y-%m}")}
+
+    def terms(line) -> dict:
+        engine_line = in_force.get(line.ref)
+        return {"unit_price": engine_line.unit_price, "quantity": engine_line.quantity} if engine_line else {}
+
     if frozen:
         by_line = {a.line_id: a for a in current.line_amounts.all()}
         for line in lines:
             amount = by_line.get(line.pk)
             if amount is not None:
                 result.lines.append(DecompteLine(line, progress.get(line.pk), before.get(line.pk),
-                                                 amount.cumulative, amount.previous, amount.period))
+                                                 amount.cumulative, amount.previous, amount.period, **terms(line)))
         result.by_rate = list(current.rate_amounts.all())
         result.totals = {name: getattr(current, column) for name, column in TOTAL_FIELDS.items()}
         result.coefficient = current.coefficient
@@ -166,9 +176,11 @@ def decompte(situation: Situation) -> Decompte:
         return result
     by_ref = {r.ref: r for r in computed.lines}
     for line in lines:
-        r = by_ref[line.ref]
+        r = by_ref.get(line.ref)
+        if r is None:  # added by an amendment that applies only to later situations
+            continue
         result.lines.append(DecompteLine(line, progress.get(line.pk), before.get(line.pk),
-                                         r.cumulative, r.previous, r.period))
+                                         r.cumulative, r.previous, r.period, **terms(line)))
     result.by_rate = computed.by_rate
     result.totals = {name: getattr(computed, name) for name in TOTAL_FIELDS}
     result.coefficient = computed.coefficient

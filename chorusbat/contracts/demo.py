@@ -1,0 +1,58 @@
+"""Demo data of the contract's life (`make run`): one invoice paid late by its buyer, with its late-payment claim.
+
+A small firm-price market for the Commune de Rezé (a buyer of the sandbox seed) whose only situation
+(F2026-0061, June 2026) was due on 30/07/2026 and put into payment by Chorus Pro on 14/09/2026: 46 days late at
+10.15 % (ECB 2.15 % of the second half of 2026 + 8 points). Its Chorus Pro history is recorded as the status sync would have recorded it; its status
+is final, so the sync never asks the sandbox about it. :func:`create_demo_late_payment` is idempotent.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal as D
+
+from django.db import transaction
+from django.utils import timezone
+
+from chorusbat.markets.models import Framework, Market
+
+REZE_MARKET = {
+    "market": dict(
+        title="Peinture des vestiaires du gymnase Arthur Dugast", buyer_name="Commune de Rezé",
+        buyer_siret="21440107700018", number="2026-RZ-012", engagement="", framework=Framework.A1,
+        start_date=datetime.date(2026, 6, 1), duration_months=1, retention_rate=D("0.05"), payment_delay_days=30,
+    ),
+    "lines": [
+        ("1", "Préparation des supports", "forfait", "ens", D("2400.00"), D("1"), D("20")),
+        ("2", "Peinture murs et plafonds", "unitaire", "m2", D("18.50"), D("420"), D("20")),
+    ],
+    "situations": [
+        ("F2026-0061", datetime.date(2026, 6, 1), datetime.date(2026, 6, 30), None,
+         {"1": D("100"), "2": D("420")}, [], True),
+    ],
+}
+HISTORY = (("DEPOSEE", datetime.datetime(2026, 7, 1, 9, 12)), ("MISE_A_DISPOSITION", datetime.datetime(2026, 7, 1, 9, 40)),
+           ("SERVICE_FAIT", datetime.datetime(2026, 8, 20, 14, 5)),
+           ("MISE_EN_PAIEMENT", datetime.datetime(2026, 9, 14, 10, 30)))
+
+
+@transaction.atomic
+def create_demo_late_payment(company, admin_user) -> Market:
+    from chorusbat.gateway.models import ChorusStatusChange, Transmission
+    from chorusbat.markets.demo import create_market
+
+    fields = REZE_MARKET["market"]
+    existing = Market.objects.filter(company=company, buyer_siret=fields["buyer_siret"], number=fields["number"]).first()
+    if existing is not None:
+        return existing
+    market = create_market(company, admin_user, REZE_MARKET)
+    situation = market.situations.get()
+    at = {status: timezone.make_aware(moment) for status, moment in HISTORY}
+    transmission = Transmission.objects.create(
+        company=company, situation=situation, state=Transmission.State.INTEGRATED, created_by=admin_user,
+        deposited_at=at["DEPOSEE"], chorus_invoice_number=situation.number, chorus_status="MISE_EN_PAIEMENT",
+        chorus_status_at=at["MISE_EN_PAIEMENT"], created_at=at["DEPOSEE"],
+    )
+    ChorusStatusChange.objects.bulk_create(ChorusStatusChange(transmission=transmission, status=status, at=moment)
+                                           for status, moment in at.items())
+    return market

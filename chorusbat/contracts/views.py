@@ -1,0 +1,167 @@
+"""Screens: late-payment interest per buyer with a claim PDF per late invoice; the ECB rates table."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from chorusbat.accounts.permissions import admin_required, member_required
+from chorusbat.contracts import amendments, interest
+from chorusbat.contracts.forms import NEW_LINE_ROWS, AmendmentForm, EcbRateForm, IndexImportForm, IndexValueForm
+from chorusbat.contracts.indices import import_series
+from chorusbat.contracts.models import EcbRate, IndexValue
+from chorusbat.web.french import month_year
+
+
+@member_required
+def interest_summary(request):
+    company = request.membership.company
+    buyers = interest.by_buyer(interest.late_invoices(company))
+    return render(request, "contracts/interest_summary.html", {"buyers": buyers})
+
+
+@member_required
+def interest_claim(request, pk: int):
+    situation = get_object_or_404(interest.paid_invoices(request.membership.company), pk=pk)
+    row = interest.invoice_interest(situation)
+    if row.result is None or not row.result.is_late:
+        raise Http404(_("This invoice was not paid late, or the ECB rate of its half-year is missing."))
+    from chorusbat.contracts.claim import render_claim
+
+    response = HttpResponse(render_claim(row), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="interets-moratoires-{situation.number}.pdf"'
+    return response
+
+
+@member_required
+def ecb_rates(request):
+    is_admin = request.membership.is_admin
+    form = None
+    if is_admin:
+        form = EcbRateForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            row = form.save(request.user)
+            messages.success(request, _("ECB rate of %(half)s saved.") % {"half": row.label})
+            return redirect("contracts:ecb_rates")
+    elif request.method == "POST":
+        raise PermissionDenied
+    return render(request, "contracts/ecb_rates.html", {
+        "rates": EcbRate.objects.select_related("updated_by"), "form": form, "is_admin": is_admin,
+    })
+
+
+@member_required
+def indices(request):
+    """The index table: one series' months; administrators import an INSEE file or type a value."""
+    is_admin = request.membership.is_admin
+    if request.method == "POST" and not is_admin:
+        raise PermissionDenied
+    import_form = IndexImportForm(prefix="import")
+    value_form = IndexValueForm(prefix="value")
+    if request.method == "POST":
+        if request.POST.get("action") == "import":
+            import_form = IndexImportForm(request.POST, request.FILES, prefix="import")
+            if import_form.is_valid():
+                series = import_form.cleaned_data["series"]
+                counts = import_series(series, import_form.parsed, request.user)
+                messages.success(request, _("%(series)s imported: %(created)s months added, %(updated)s updated, "
+                                            "%(unchanged)s unchanged.") % {"series": series, **vars(counts)})
+                return redirect(f"{reverse('contracts:indices')}?{urlencode({'serie': series})}")
+        else:
+            value_form = IndexValueForm(request.POST, prefix="value")
+            if value_form.is_valid():
+                row = value_form.save(request.user)
+                messages.success(request, _("%(series)s of %(month)s saved.")
+                                 % {"series": row.series, "month": month_year(row.month)})
+                return redirect(f"{reverse('contracts:indices')}?{urlencode({'serie': row.series})}")
+    series_names = list(IndexValue.objects.order_by("series").values_list("series", flat=True).distinct())
+    selected = request.GET.get("serie", "")
+    if selected not in series_names:
+        selected = series_names[0] if series_names else ""
+    return render(request, "contracts/indices.html", {
+        "is_admin": is_admin, "import_form": import_form, "value_form": value_form, "series_names": series_names,
+        "selected": selected, "values": IndexValue.objects.filter(series=selected).select_related("updated_by"),
+    })
+
+
+# ------------------------------------------------------------------------------------------------ amendments
+
+
+def _market(request, pk):
+    from chorusbat.markets.models import Market
+
+    return get_object_or_404(Market, pk=pk, company=request.membership.company)
+
+
+@member_required
+def amendment_list(request, pk):
+    market = _market(request, pk)
+    return render(request, "contracts/amendments.html", {
+        "market": market, "amounts": amendments.market_amounts(market), "is_admin": request.membership.is_admin,
+        "last_validated": amendments.last_validated_period(market),
+    })
+
+
+def _new_line_forms(request, market):
+    from chorusbat.markets.forms import ContractLineForm
+
+    taken = set(market.lines.values_list("ref", flat=True))
+    data = request.POST if request.method == "POST" else None
+    return [ContractLineForm(data, market=market, taken_refs=taken, prefix=f"new{i}",
+                             use_required_attribute=False) for i in range(NEW_LINE_ROWS)]
+
+
+def _filled(form) -> bool:
+    return any((form.data.get(form.add_prefix(name)) or "").strip() for name in
+               ("ref", "label", "unit", "unit_price", "quantity"))
+
+
+@admin_required
+def amendment_create(request, pk):
+    market = _market(request, pk)
+    form = AmendmentForm(request.POST or None, market=market)
+    line_forms = _new_line_forms(request, market)
+    problems = []
+    if request.method == "POST":
+        filled = [f for f in line_forms if _filled(f)]
+        valid = form.is_valid() & all([f.is_valid() for f in filled])
+        if valid:
+            changes = form.changes()
+            new_lines = [f.save(commit=False) for f in filled]
+            if not changes and not new_lines and not form.errors:
+                problems.append(_("An amendment adds lines or changes prices or quantities: fill in at least one."))
+            elif not form.errors:
+                data = form.cleaned_data
+                new = amendments.NewAmendment(number=data["number"], date=data["date"], object=data["object"],
+                                              period=data["period"], changes=changes, lines=new_lines)
+                try:
+                    amendments.create(market, new, request.user)
+                except amendments.AmendmentError as error:
+                    problems = error.messages
+                else:
+                    messages.success(request, _("Amendment %(number)s saved.") % {"number": new.number})
+                    return redirect("contracts:amendments", pk=market.pk)
+    return render(request, "contracts/amendment_form.html", {
+        "market": market, "form": form, "line_forms": line_forms, "problems": problems,
+    })
+
+
+@require_POST
+@admin_required
+def amendment_delete(request, pk, amendment_pk):
+    market = _market(request, pk)
+    amendment = get_object_or_404(market.amendments, pk=amendment_pk)
+    try:
+        amendments.delete(amendment)
+    except amendments.AmendmentError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Amendment %(number)s deleted.") % {"number": amendment.number})
+    return redirect("contracts:amendments", pk=market.pk)
