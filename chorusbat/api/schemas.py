@@ -172,7 +172,7 @@ class SituationIn(Strict):
     date: Text = Field(max_length=10, examples=["2026-09-30"])
     index: Decimal | None = Field(None, max_length=40)
     progress: dict[str, Decimal] = Field(max_length=2000)
-    extra_work: list[Text] | None = Field(
+    beyond_contract: list[Text] | None = Field(
         None, max_length=2000, description="Line references whose cumulative quantity may exceed the contract "
         "quantity (extra work or amendment); any other line beyond its contract quantity is refused")
     penalties: list[PenaltyIn] | None = Field(None, max_length=3)

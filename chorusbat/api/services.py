@@ -147,10 +147,10 @@ def create_situation(market: Market, body: dict, user=None) -> Situation:
         if ref not in by_ref:
             errors.append({"pointer": f"/progress/{ref}",
                            "detail": _("This market has no line with reference %(ref)s.") % {"ref": ref}})
-    extra_work = body.get("extra_work") or []
-    for k, ref in enumerate(extra_work):
+    beyond_contract = body.get("beyond_contract") or []
+    for k, ref in enumerate(beyond_contract):
         if ref not in by_ref:
-            errors.append({"pointer": f"/extra_work/{k}",
+            errors.append({"pointer": f"/beyond_contract/{k}",
                            "detail": _("This market has no line with reference %(ref)s.") % {"ref": ref}})
     penalties = body.get("penalties") or []
     if len(penalties) > PENALTY_ROWS:
@@ -170,7 +170,7 @@ def create_situation(market: Market, body: dict, user=None) -> Situation:
     for line in lines:
         value = progress.get(line.ref)
         data[line_field_name(line)] = "" if value is None else value
-        if line.ref in extra_work:
+        if line.ref in beyond_contract:
             data[f"extra_{line.pk}"] = "on"  # the screen's « extra work / amendment » box
     for i, penalty in enumerate(penalties):
         data[f"penalty_label_{i}"] = penalty.get("label") or ""

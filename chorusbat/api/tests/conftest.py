@@ -26,7 +26,7 @@ MARKET_BODY = {
 SITUATION_1 = {"number": "F2026-0093", "period": "2026-09", "date": "2026-09-30", "index": "119.0",
                "progress": {"7.1": "45", "7.2": "120", "7.3": "0"}}
 SITUATION_2 = {"number": "F2026-0094", "period": "2026-10", "date": "2026-10-31", "index": "119.7",
-               "progress": {"7.1": "100", "7.2": "310", "7.3": "185.5"}, "extra_work": ["7.2"],
+               "progress": {"7.1": "100", "7.2": "310", "7.3": "185.5"}, "beyond_contract": ["7.2"],
                "penalties": [{"label": "Retard remise DOE", "amount": "150.00"}]}
 
 
