@@ -31,7 +31,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import assumptions, lifecycle, seed
+from . import assumptions, clock, lifecycle, seed
 from .core import ApiError, App
 from .faults import Faults
 
@@ -132,7 +132,7 @@ def _advance(sandbox: Sandbox, body: dict) -> dict:
     steps = int(body.get("steps", 1))
     if not 1 <= steps <= 100:
         raise ValueError("steps must be between 1 and 100")
-    moved = [lifecycle.tick(sandbox.app) for _ in range(steps)]
+    moved = [clock.tick(sandbox.app) for _ in range(steps)]
     return {"ok": True, "ticks": moved}
 
 

@@ -27,7 +27,7 @@ DEMO_USERS = [
 
 @transaction.atomic
 def create_demo_data() -> dict:
-    """Create (or find) the demo company and users; return what `make run` prints."""
+    """Create (or find) the demo company, users and subscription; return what `make run` prints."""
     company, _ = Company.objects.get_or_create(siret=DEMO_COMPANY["siret"], defaults=DEMO_COMPANY)
     User = get_user_model()
     users = []
@@ -56,11 +56,6 @@ def create_demo_data() -> dict:
             sub.set_password(technical["password"])
             sub.save()
 
-    try:
-        from chorusbat.markets.demo import create_demo_markets
-    except ImportError:  # markets demo not available yet
-        create_demo_markets = None
-    if create_demo_markets is not None:
-        admin = User.objects.get(username=DEMO_USERS[0][0])
-        create_demo_markets(company, admin)
-    return {"company": company.legal_name, "users": users, "technical_account": technical}
+    # The demo markets and situations sit above accounts: `chorusbat demo` (web) adds them, see
+    # chorusbat.situations.demo.create_demo_markets.
+    return {"company": company.legal_name, "siret": company.siret, "users": users, "technical_account": technical}

@@ -134,7 +134,8 @@ def _report_check(request, check, subscription) -> None:
     if check is not None and check.ok:
         messages.success(request, _("Connection to Chorus Pro verified."))
     else:
-        messages.warning(request, subscription.status_detail or _("The connection to Chorus Pro could not be verified."))
+        messages.warning(request,
+                         subscription.status_detail or _("The connection to Chorus Pro could not be verified."))
     if getattr(subscription, "expiry_change_note", ""):
         messages.info(request, subscription.expiry_change_note)
 

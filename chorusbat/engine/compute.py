@@ -116,7 +116,8 @@ def revision_coefficient(revision: Revision | None, index: Decimal | None) -> tu
     if revision is None:
         return COEFFICIENT_ONE, None
     index_used = ceil_thousandth(index)
-    exact = Fraction(revision.fixed) + Fraction(revision.variable) * Fraction(index_used) / Fraction(revision.base_index)
+    exact = (Fraction(revision.fixed)
+             + Fraction(revision.variable) * Fraction(index_used) / Fraction(revision.base_index))
     return ceil_thousandth(exact), index_used
 
 
@@ -130,12 +131,14 @@ def ttc_at_initial_prices(ht_by_rate: dict[Decimal, Decimal]) -> Decimal:
     return sum((round2(ht * (ONE + rate / HUNDRED)) for rate, ht in ht_by_rate.items()), MONEY_ZERO)
 
 
-def advance_recovered(contract: Contract, advance_amount: Decimal, contract_ttc: Decimal, cumulative_ttc: Decimal) -> Decimal:
+def advance_recovered(contract: Contract, advance_amount: Decimal, contract_ttc: Decimal,
+                      cumulative_ttc: Decimal) -> Decimal:
     """``R(n) = round2(A × clamp((cumulative TTC − start × T) / ((end − start) × T), 0, 1))``; 0 without advance."""
     advance = contract.advance
     if advance is None or not contract_ttc:
         return MONEY_ZERO
-    ratio = Fraction(cumulative_ttc - advance.start * contract_ttc) / Fraction((advance.end - advance.start) * contract_ttc)
+    ratio = (Fraction(cumulative_ttc - advance.start * contract_ttc)
+             / Fraction((advance.end - advance.start) * contract_ttc))
     return round2_fraction(Fraction(advance_amount) * min(max(ratio, Fraction(0)), Fraction(1)))
 
 

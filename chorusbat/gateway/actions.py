@@ -14,13 +14,13 @@ from chorusbat.chorus import errors as cerr
 from chorusbat.chorus.models import (
     CompleteInvoiceAttachment,
     CompleteInvoiceRequest,
+    Recipient,
     RecycleInvoiceRequest,
     RecycleReference,
-    Recipient,
     UploadFileRequest,
 )
 from chorusbat.gateway.models import Transmission, TransmissionEvent
-from chorusbat.gateway.routes import safe_file_name
+from chorusbat.gateway.routes import WorksRoute, safe_file_name
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024  # Chorus Pro's limit per attachment (§7, code 20003)
 
@@ -32,8 +32,6 @@ class ActionRefused(Exception):
 def _refuse_works_piece(t: Transmission, action: str) -> None:
     """Works pieces have their own operations (recyclerFactureTravaux, completerFactureTravaux…, review B5), whose
     PISTE paths are UNCONFIRMED: the invoice operation is never called on a works piece's id."""
-    from chorusbat.gateway.routes import WorksRoute
-
     if t.situation.market.framework in WorksRoute.FRAMEWORKS:
         raise ActionRefused(_(
             "This action (%(action)s) is not available through the API for a works piece: Chorus Pro handles works "

@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chorusbat.accounts.models import Company
+from chorusbat.gateway.labels import status_label
 from chorusbat.situations.models import Situation
 
 
@@ -85,8 +86,6 @@ class Transmission(models.Model):
 
     @property
     def chorus_status_label(self) -> str:
-        from chorusbat.gateway.labels import status_label
-
         return status_label(self.chorus_status) if self.chorus_status else str(self.get_state_display())
 
 

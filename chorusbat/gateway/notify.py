@@ -25,7 +25,8 @@ NOTIFIED_STATUSES = {"REJETEE", "SUSPENDUE", "A_RECYCLER", "MISE_EN_PAIEMENT", "
 
 def _recipients(t) -> list[str]:
     emails = []
-    referent = ChorusSubscription.objects.filter(company_id=t.company_id).values_list("referent_email", flat=True).first()
+    subscriptions = ChorusSubscription.objects.filter(company_id=t.company_id)
+    referent = subscriptions.values_list("referent_email", flat=True).first()
     if referent:
         emails.append(referent)
     author = t.situation.created_by

@@ -14,12 +14,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from chorusbat.accounts.models import ChorusSubscription
 from chorusbat.accounts.permissions import admin_required, member_required
 from chorusbat.accounts.validators import normalize_siret, validate_siret
 from chorusbat.gateway import actions, dashboard
-from chorusbat.gateway.machine import send, situations_ready_to_send
+from chorusbat.gateway.machine import situations_ready_to_send
 from chorusbat.gateway.models import Transmission
+from chorusbat.gateway.services import send
 from chorusbat.situations.models import Situation, Status
+from chorusbat.situations.services import SituationError, create_corrective
 
 
 @member_required
@@ -89,8 +92,6 @@ def send_one(request, situation_pk):
 
 def _confirm_send(request, situations, action: str, cancel: str):
     """What is about to leave for Chorus Pro: how many invoices, the total net to pay, to whom (no JavaScript)."""
-    from chorusbat.accounts.models import ChorusSubscription
-
     buyers: dict[tuple[str, str], list] = {}
     for s in situations:
         buyers.setdefault((s.market.buyer_name, s.market.buyer_siret), []).append(s)
@@ -174,8 +175,6 @@ def corrective_view(request, pk):
     Also the way out for an invoice whose file Chorus Pro refused (``failed``): retrying would send the same bytes
     and fail the same way, so the situation is cancelled (kept on record, number kept) and re-issued.
     """
-    from chorusbat.situations.services import SituationError, create_corrective
-
     t = _transmission(request, pk)
     refused = t.state == Transmission.State.FAILED  # Chorus Pro refused the file itself: nothing to acknowledge
     if t.chorus_status != "REJETEE" and not refused:

@@ -293,10 +293,11 @@ def ready_document(situation: Situation) -> InvoiceDocument:
 
 
 def _sending_started(situation: Situation) -> bool:
-    """Once the situation is handed to the gateway, its document is frozen: the bytes sent are the bytes stored."""
-    from chorusbat.gateway.models import Transmission
+    """Once the situation is handed to the gateway, its document is frozen: the bytes sent are the bytes stored.
 
-    return Transmission.objects.filter(situation=situation).exists()
+    Asked through the reverse relation (``gateway.Transmission.situation``): the gateway sits above invoicing.
+    """
+    return Situation.objects.filter(pk=situation.pk, transmission__isnull=False).exists()
 
 
 def refresh_document(situation_id: int) -> str:

@@ -16,8 +16,8 @@ from chorusbat import engine
 from chorusbat.accounts.validators import normalize_siret, validate_siret
 from chorusbat.engine import limits
 from chorusbat.markets import buyers
-from chorusbat.markets.models import VAT_RATES, ContractLine, Framework, LineKind, Market
 from chorusbat.markets.french_numbers import FrenchDecimalField, format_decimal, parse_decimal
+from chorusbat.markets.models import VAT_RATES, ContractLine, Framework, LineKind, Market
 
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
@@ -147,7 +147,8 @@ class MarketForm(forms.ModelForm):
         """With a verified subscription, the service is picked from the buyer's active services."""
         services = buyers.usable_services(self.buyer_info)
         if services:
-            choices = [("", _("— no service —"))] + [(s.code, f"{s.code} — {s.name}" if s.name else s.code) for s in services]
+            choices = [("", _("— no service —"))]
+            choices += [(s.code, f"{s.code} — {s.name}" if s.name else s.code) for s in services]
             self.fields["buyer_service_code"].widget = forms.Select(choices=choices)
 
     def clean_buyer_siret(self):

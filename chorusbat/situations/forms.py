@@ -17,12 +17,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from chorusbat import engine
-from chorusbat.markets.models import LineKind, Market
 from chorusbat.engine import limits
 from chorusbat.markets.forms import BoundedDateField, capitalise_labels
 from chorusbat.markets.french_numbers import FrenchDecimalField
+from chorusbat.markets.models import LineKind, Market
 from chorusbat.situations import numbering
-from chorusbat.web import french
 from chorusbat.situations.models import Situation
 from chorusbat.situations.services import (
     SituationData,
@@ -32,6 +31,7 @@ from chorusbat.situations.services import (
     market_situations,
     previous_progress,
 )
+from chorusbat.web import french
 
 PENALTY_ROWS = 3
 _MONTH = re.compile(r"^\s*(?:(?P<y1>\d{4})-(?P<m1>\d{1,2})|(?P<m2>\d{1,2})/(?P<y2>\d{4}))\s*$")

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chorusbat import engine
+from chorusbat.invoicing.chorus_checks import buyer_problems
 from chorusbat.markets.models import ContractLine, Market
 from chorusbat.markets.services import contract_for
 from chorusbat.situations.models import LineAmount, Penalty, Progress, RateAmount, Situation, Status
@@ -207,8 +208,6 @@ def validate_situation(situation: Situation, user) -> Situation:
     rules are read from Chorus Pro's directory before any lock is taken (one cached lookup, no HTTP call while
     the market is locked).
     """
-    from chorusbat.invoicing.chorus_checks import buyer_problems
-
     return _validate(situation, user, buyer_problems(situation.market))
 
 

@@ -185,9 +185,9 @@ def test_make_run_says_how_to_create_a_key(company):
 def test_the_readme_session_works_on_the_demo_data(client):
     """The bodies of the README's curl session, on `make run`'s demo company."""
     from chorusbat.accounts.demo import create_demo_data
+    from chorusbat.accounts.models import Company
     from chorusbat.api.keys import create_key
     from chorusbat.api.tests.conftest import Api
-    from chorusbat.accounts.models import Company
 
     create_demo_data()
     api = Api(client, create_key(Company.objects.get(siret="73282932000074"), "Mon ERP")[1])

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from chorusbat.engine import SituationValidationError, compute, compute_situation_file, load_situation_file
-from chorusbat.engine import limits
+from chorusbat.engine import SituationValidationError, compute, compute_situation_file, limits, load_situation_file
 from chorusbat.engine.tests.builders import contract, line, situation
 from conftest import REFERENCE_DIR
 

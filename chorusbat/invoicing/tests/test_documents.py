@@ -28,7 +28,7 @@ from chorusbat.invoicing.tests.helpers import (
     pdf_text,
     situation,
 )
-from chorusbat.markets.demo import create_demo_markets
+from chorusbat.situations.demo import create_demo_markets
 from chorusbat.situations.models import Situation
 
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from chorusbat.chorus.buyers import BuyerInfo, BuyerService
 from chorusbat.markets import buyers
-from chorusbat.markets.demo import HOUSING_MARKET, NANTES_MARKET, create_market
+from chorusbat.situations.demo import HOUSING_MARKET, NANTES_MARKET, create_market
 
 
 @pytest.fixture

@@ -5,18 +5,17 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
-from django.contrib.auth.models import User
-
 from chorusbat.accounts.models import Company, Membership
-from chorusbat.markets.demo import NANTES_MARKET, create_market
-from chorusbat.markets.models import Market
 from chorusbat.chorus.buyers import BuyerRule, BuyerService
 from chorusbat.chorus.errors import ChorusUnreachable
 from chorusbat.markets import buyers
+from chorusbat.markets.models import Market
 from chorusbat.markets.tests.fixtures import NANTES_SERVICES, buyer_info
+from chorusbat.situations.demo import NANTES_MARKET, create_market
 
 pytestmark = pytest.mark.django_db
 

@@ -92,14 +92,14 @@ def test_every_encrypted_field_is_rotated(settings, company):
     sub.set_piste_secret("piste-secret")
     sub.save()
     # Any other model with an encrypted column gets a row too, so that the test covers it when it appears.
-    for model, field in fields:
+    for model, _field in fields:
         assert model is ChorusSubscription, f"add a row of {model.__name__} to this test"
     new = Fernet.generate_key().decode()
     settings.ENCRYPTION_KEYS = [new, old]
     call_command("rotate_encryption_keys")
     settings.ENCRYPTION_KEYS = [new]
     sub.refresh_from_db()
-    for model, field in fields:
+    for _model, field in fields:
         token = getattr(sub, field.attname)
         assert crypto.decrypt(token)  # readable with the new key only
     assert (sub.get_password(), sub.get_piste_secret()) == ("rotate-me", "piste-secret")

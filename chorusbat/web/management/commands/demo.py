@@ -1,14 +1,21 @@
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
-from chorusbat.accounts.demo import create_demo_data
+from chorusbat.accounts.demo import DEMO_USERS, create_demo_data
+from chorusbat.accounts.models import Company
+from chorusbat.situations.demo import create_demo_markets
 
 
 class Command(BaseCommand):
-    help = "Create the demo company, its users and its Chorus Pro subscription (idempotent)."
+    help = "Create the demo company, its users, its Chorus Pro subscription, markets and situations (idempotent)."
 
     def handle(self, *args, **options):
         info = create_demo_data()
+        # The layers, bottom up: accounts (company, users), then markets and situations (the latter's demo module
+        # writes both through the situation services).
+        company = Company.objects.get(siret=info["siret"])
+        create_demo_markets(company, get_user_model().objects.get(username=DEMO_USERS[0][0]))
         self.stdout.write(f"Demo company: {info['company']}")
         for u in info["users"]:
             self.stdout.write(f"  user {u['username']!r} password {u['password']!r} ({u['role']})")
