@@ -31,6 +31,7 @@ from chorusbat.chorus.environments import get_environment
 from chorusbat.chorus.errors import MissingApplication
 from chorusbat.chorus.retry import RetryPolicy
 from chorusbat.ops.instruments import MeteredTransport
+from chorusbat.web.french import day_month_year
 
 log = logging.getLogger(__name__)
 
@@ -175,7 +176,6 @@ def _record_expiry_change(subscription: ChorusSubscription, before) -> None:
     """A connection test never changes the password's expiry date silently: the change goes into the subscription
     history with its reason, and ``subscription.expiry_change_note`` tells the person who ran the test."""
     from chorusbat.accounts.models import SubscriptionAuditEntry
-    from chorusbat.web.french import day_month_year
 
     after = subscription.password_expires_at
     if timezone.localdate(before) == timezone.localdate(after):

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from chorusbat import engine
 from chorusbat.accounts.validators import normalize_siret, validate_siret
 from chorusbat.engine import limits
-from chorusbat.markets import buyers
+from chorusbat.markets import buyer_checks
 from chorusbat.markets.french_numbers import FrenchDecimalField, format_decimal, parse_decimal
 from chorusbat.markets.models import VAT_RATES, ContractLine, Framework, LineKind, Market
 
@@ -126,7 +126,7 @@ class MarketForm(forms.ModelForm):
         self.lookup_error = ""
         siret = self._siret_for_lookup()
         if siret:
-            lookup = buyers.checked_lookup(company, siret, self._service_for_lookup())
+            lookup = buyer_checks.checked_lookup(company, siret, self._service_for_lookup())
             self.buyer_info, self.lookup_error = lookup.info, lookup.error
             self._offer_services()
 
@@ -145,7 +145,7 @@ class MarketForm(forms.ModelForm):
 
     def _offer_services(self):
         """With a verified subscription, the service is picked from the buyer's active services."""
-        services = buyers.usable_services(self.buyer_info)
+        services = buyer_checks.usable_services(self.buyer_info)
         if services:
             choices = [("", _("— no service —"))]
             choices += [(s.code, f"{s.code} — {s.name}" if s.name else s.code) for s in services]
@@ -176,7 +176,7 @@ class MarketForm(forms.ModelForm):
             self.add_error("buyer_siret", _("The buyer could not be checked in Chorus Pro: %(reason)s "
                                             "Try again later.") % {"reason": self.lookup_error})
         elif "buyer_siret" in cleaned:
-            for field, messages in buyers.buyer_errors(
+            for field, messages in buyer_checks.buyer_errors(
                 self.buyer_info, cleaned.get("buyer_service_code", ""), cleaned.get("engagement", ""),
                 cleaned.get("framework", ""),
             ).items():

@@ -12,6 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +20,7 @@ from chorusbat.accounts.models import Company
 from chorusbat.engine import limits
 from chorusbat.markets.bounds import between
 from chorusbat.markets.models import ContractLine, Market
+from chorusbat.web.french import month_year
 
 MONEY = {"max_digits": limits.MONEY_MAX_DIGITS, "decimal_places": limits.MONEY_DECIMALS}
 
@@ -130,8 +132,6 @@ class Situation(models.Model):
     @property
     def badge(self) -> tuple[str, str]:
         """(css class, label) of the situation's one status, following its invoice in Chorus Pro to « payée »."""
-        from django.core.exceptions import ObjectDoesNotExist
-
         if self.is_draft:
             return "warn", str(_("draft"))
         if self.is_rejected:
@@ -163,8 +163,6 @@ class Situation(models.Model):
     @property
     def period_display(self) -> str:
         """The period for people: « novembre 2026 »."""
-        from chorusbat.web.french import month_year
-
         return month_year(self.period)
 
 

@@ -21,7 +21,7 @@ from chorusbat.invoicing.chorus_checks import buyer_problems
 from chorusbat.markets.models import ContractLine, Market
 from chorusbat.markets.services import contract_for
 from chorusbat.situations.models import LineAmount, Penalty, Progress, RateAmount, Situation, Status
-from chorusbat.situations.numbering import Numbered
+from chorusbat.situations.numbering import Numbered, suggest
 
 # Situation fields holding the engine's totals, by engine result attribute.
 TOTAL_FIELDS = {
@@ -271,8 +271,6 @@ def create_corrective(situation: Situation, user, today: datetime.date | None = 
     keeps the same progress (its form locks it) and is validated at once when Chorus Pro would accept it as it is;
     otherwise it stays a draft whose advance, penalties and date can be corrected.
     """
-    from chorusbat.situations.numbering import suggest
-
     situation = Situation.objects.select_for_update().get(pk=situation.pk)
     if situation.status != Status.VALIDATED:
         raise SituationError([_("Only a validated situation can be replaced by a corrective one.")])
