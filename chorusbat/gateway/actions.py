@@ -56,7 +56,7 @@ def _record(t: Transmission, message: str, data: dict, **fields) -> None:
 
 def complete(t: Transmission, comment: str, files: list[tuple[str, bytes]]) -> None:
     """Answer a suspension: upload the attachments, then ``completer`` with the comment."""
-    if t.chorus_status != "SUSPENDUE":
+    if not t.can_complete:
         raise ActionRefused(_("Only a suspended invoice can be completed."))
     _refuse_works_piece(t, _("complete"))
     for name, content in files:
@@ -80,7 +80,7 @@ def complete(t: Transmission, comment: str, files: list[tuple[str, bytes]]) -> N
 
 def recycle(t: Transmission, buyer_siret: str, service_code: str, engagement: str) -> None:
     """Answer a recycling request: correct the routing data, same invoice number (``recycler``)."""
-    if t.chorus_status != "A_RECYCLER":
+    if not t.can_recycle:
         raise ActionRefused(_("Only an invoice sent back for recycling can be recycled."))
     _refuse_works_piece(t, _("recycle"))
     with _client(t) as client:
@@ -99,7 +99,7 @@ def recycle(t: Transmission, buyer_siret: str, service_code: str, engagement: st
 
 def acknowledge_rejection(t: Transmission) -> None:
     """Tell Chorus Pro the rejection was seen and handled (``traiterRejet``). Idempotent."""
-    if t.chorus_status != "REJETEE":
+    if not t.is_rejected:
         raise ActionRefused(_("Only a rejected invoice can be acknowledged."))
     if t.rejection_acknowledged:
         return

@@ -16,14 +16,14 @@ from django.db.models.functions import TruncMonth
 from django.utils.text import capfirst
 
 from chorusbat.books.services import overdue_invoices
-from chorusbat.chorus.enums import NEEDS_ACTION_STATUSES
+from chorusbat.chorus.enums import NEEDS_ACTION_STATUSES, InvoiceStatus
 from chorusbat.gateway.labels import status_label
 from chorusbat.gateway.machine import overdue_transmissions, situations_ready_to_send
 from chorusbat.gateway.models import Transmission
 from chorusbat.situations.models import Situation, Status
 
 State = Transmission.State
-PAID = "MISE_EN_PAIEMENT"
+PAID = InvoiceStatus.MISE_EN_PAIEMENT
 CHART_MONTHS = 12
 CHART_WIDTH, CHART_HEIGHT, BAR_GAP = 720, 220, 6
 
@@ -108,7 +108,7 @@ def monthly_chart(company, today: date | None = None) -> dict:
         key = r["month"].date() if hasattr(r["month"], "date") else r["month"]
         if key in paid:
             paid[key] += r["total"] or 0
-    for r in (qs.exclude(chorus_status__in=[PAID, "REJETEE"]).annotate(month=TruncMonth("situation__date"))
+    for r in (qs.exclude(chorus_status__in=[PAID, InvoiceStatus.REJETEE]).annotate(month=TruncMonth("situation__date"))
               .values("month").annotate(total=Sum("situation__net_amount"))):
         key = r["month"].date() if hasattr(r["month"], "date") else r["month"]
         if key in awaited:

@@ -15,12 +15,16 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from chorusbat.accounts.models import ChorusSubscription
+from chorusbat.chorus.enums import InvoiceStatus
 from chorusbat.gateway.labels import status_label
 from chorusbat.people.notifications import kind_of_status, wanted
 
 log = logging.getLogger(__name__)
 
-NOTIFIED_STATUSES = {"REJETEE", "SUSPENDUE", "A_RECYCLER", "MISE_EN_PAIEMENT", "REFUSEE_MOE", "REFUSEE_MOA"}
+# The statuses that make an e-mail; all but the payment ask the buyer's reason.
+ASKS_REASON = frozenset({InvoiceStatus.REJETEE, InvoiceStatus.SUSPENDUE, InvoiceStatus.A_RECYCLER,
+                         InvoiceStatus.REFUSEE_MOE, InvoiceStatus.REFUSEE_MOA})
+NOTIFIED_STATUSES = ASKS_REASON | {InvoiceStatus.MISE_EN_PAIEMENT}
 
 
 def _recipients(t) -> list[str]:
@@ -43,7 +47,7 @@ def _send(t, subject: str, headline: str, detail: str, kind: str = "rejection", 
 
     context = {"t": t, "situation": t.situation, "headline": headline, "detail": detail, "status": status,
                "detail_in_french": explain_english(detail),
-               "asks_reason": status in ("REJETEE", "SUSPENDUE", "A_RECYCLER", "REFUSEE_MOE", "REFUSEE_MOA")}
+               "asks_reason": status in ASKS_REASON}
     with translation.override("fr"):
         text = render_to_string("gateway/emails/notice.txt", context)
         html = render_to_string("gateway/emails/notice.html", context)

@@ -177,7 +177,7 @@ def corrective_view(request, pk):
     """
     t = _transmission(request, pk)
     refused = t.state == Transmission.State.FAILED  # Chorus Pro refused the file itself: nothing to acknowledge
-    if t.chorus_status != "REJETEE" and not refused:
+    if not t.is_rejected and not refused:
         messages.error(request, _("Only a situation rejected in Chorus Pro can be corrected this way."))
         return redirect(_back(request, t.situation))
     try:

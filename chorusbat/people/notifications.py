@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from chorusbat.chorus.enums import InvoiceStatus
 from chorusbat.people.models import NotificationPreferences, SituationDueReminder
 
 log = logging.getLogger(__name__)
@@ -27,9 +28,9 @@ log = logging.getLogger(__name__)
 DUE_FROM_DAY = 20
 
 STATUS_KINDS = {
-    "REJETEE": "rejection", "REFUSEE_MOE": "rejection", "REFUSEE_MOA": "rejection",
-    "SUSPENDUE": "suspension", "A_RECYCLER": "suspension",
-    "MISE_EN_PAIEMENT": "payment",
+    InvoiceStatus.REJETEE: "rejection", InvoiceStatus.REFUSEE_MOE: "rejection", InvoiceStatus.REFUSEE_MOA: "rejection",
+    InvoiceStatus.SUSPENDUE: "suspension", InvoiceStatus.A_RECYCLER: "suspension",
+    InvoiceStatus.MISE_EN_PAIEMENT: "payment",
 }
 
 

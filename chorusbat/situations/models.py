@@ -140,13 +140,13 @@ class Situation(models.Model):
             t = self.transmission
         except ObjectDoesNotExist:
             return "ok", str(_("validated"))
-        if t.chorus_status in ("MISE_EN_PAIEMENT",):
+        if t.is_paid:
             return "ok", str(_("paid"))
-        if t.chorus_status in ("REJETEE", "REFUSEE_MOE", "REFUSEE_MOA"):
+        if t.is_refused:
             return "bad", str(_("rejected"))
-        if t.chorus_status == "SUSPENDUE":
+        if t.can_complete:
             return "bad", str(_("suspended"))
-        if t.chorus_status == "A_RECYCLER":
+        if t.can_recycle:
             return "bad", str(_("to be recycled"))
         if t.state in ("failed",):
             return "bad", str(_("refused by Chorus Pro"))
