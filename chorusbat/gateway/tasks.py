@@ -16,7 +16,6 @@ from django_tasks import task
 
 from chorusbat.gateway.machine import step
 from chorusbat.gateway.models import Transmission
-from chorusbat.gateway.sync import sync_company
 
 
 @task()
@@ -28,11 +27,6 @@ def advance_transmission(transmission_id: int) -> str | None:
 
 def _schedule_next(transmission_id: int, delay: timedelta) -> None:
     schedule(transmission_id, delay=delay)  # looked up at call time (the crash tests replace ``schedule``)
-
-
-@task()
-def sync_company_statuses(company_id: int) -> int:
-    return sync_company(company_id).calls
 
 
 def schedule(transmission_id: int, delay: timedelta | None = None) -> None:

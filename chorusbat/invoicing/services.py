@@ -43,7 +43,6 @@ from chorusbat.facturx import (
     ValidatorUnavailable,
     build_facturx,
     render_pdf,
-    validate,
 )
 from chorusbat.invoicing.models import DocumentStatus, InvoiceDocument, sha256_hex
 from chorusbat.markets.models import Framework
@@ -336,19 +335,6 @@ def refresh_document(situation_id: int) -> str:
                                                  inputs_sha256=existing.inputs_sha256).update(
             **fields, created_at=timezone.now())
     return "rebuilt" if changed else "ready"
-
-
-def verify_document(document: InvoiceDocument) -> ValidationReport:
-    """Run the whole gate again on the stored PDF, against the situation's current invoice data.
-
-    For the last step before a deposit: it proves that the stored bytes still pass XSD, both schematrons and the
-    consistency checks, beyond the digests :func:`ready_document` compares.
-    """
-    check_integrity(document)
-    try:
-        return validate(document.pdf_bytes, invoice_data_for(document.situation))
-    except ValidatorUnavailable as error:
-        raise ValidationUnavailable(str(error)) from None
 
 
 # ---------------------------------------------------------------------------------------------- previews

@@ -33,7 +33,7 @@ def test_key_rotation(settings, company):
     sub.save()
     new = Fernet.generate_key().decode()
     settings.ENCRYPTION_KEYS = [new, old]
-    call_command("rotate_encryption_keys")
+    call_command("rotate_encryption_keys")  # the old name of rotate-encryption-keys, kept as an alias
     sub.refresh_from_db()
     settings.ENCRYPTION_KEYS = [new]  # the old key is gone: the secret must still be readable
     assert sub.get_password() == "rotate-me"
@@ -96,7 +96,7 @@ def test_every_encrypted_field_is_rotated(settings, company):
         assert model is ChorusSubscription, f"add a row of {model.__name__} to this test"
     new = Fernet.generate_key().decode()
     settings.ENCRYPTION_KEYS = [new, old]
-    call_command("rotate_encryption_keys")
+    call_command("rotate-encryption-keys")
     settings.ENCRYPTION_KEYS = [new]
     sub.refresh_from_db()
     for _model, field in fields:
