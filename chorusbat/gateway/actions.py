@@ -21,6 +21,8 @@ from chorusbat.chorus.models import (
 )
 from chorusbat.gateway.models import Transmission, TransmissionEvent
 from chorusbat.gateway.routes import WorksRoute, safe_file_name
+from chorusbat.situations.models import Situation
+from chorusbat.situations.services import create_corrective
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024  # Chorus Pro's limit per attachment (§7, code 20003)
 
@@ -122,3 +124,21 @@ def _mime(name: str) -> str:
     ext = _split(name)[1]
     return {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg",
             "xml": "application/xml", "zip": "application/zip"}.get(ext, "application/octet-stream")
+
+
+def replace_rejected(t: Transmission, user) -> Situation:
+    """Replace a rejected situation with a corrective one (a new number), in this order, and return it.
+
+    1. A rejection is acknowledged in Chorus Pro first (``traiterRejet``). A file Chorus Pro refused itself
+       (``failed``) has nothing to acknowledge: the situation is cancelled and re-issued the same way.
+    2. Then the corrective situation is created. If that fails (``SituationError``), the acknowledgement stays
+       done — it only tells Chorus Pro the rejection was seen, and is idempotent — so trying again resumes at 2.
+
+    Raises ``ActionRefused`` (nothing done) or ``situations.services.SituationError``.
+    """
+    refused = t.state == Transmission.State.FAILED
+    if not t.is_rejected and not refused:
+        raise ActionRefused(_("Only a situation rejected in Chorus Pro can be corrected this way."))
+    if not refused:
+        acknowledge_rejection(t)
+    return create_corrective(t.situation, user)
