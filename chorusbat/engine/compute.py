@@ -19,6 +19,8 @@ from decimal import Decimal, localcontext
 from fractions import Fraction
 from typing import NamedTuple
 
+from chorusbat.figures import RATE_FIGURES
+
 from . import limits
 from .limits import french_decimal
 from .messages import SituationValidationError, ValidationIssue, issue
@@ -100,7 +102,7 @@ def result_issues(contract: Contract, result: ContractResult) -> list[Validation
                 if not limits.amount_in_range(getattr(line, name)):
                     check(getattr(line, name), "cumulative_ht", "progress", line=line.ref, **where)
         for rate in situation.by_rate:
-            for name in ("cumulative_ht", "a", "d", "b"):
+            for name in ("cumulative_ht", *RATE_FIGURES):
                 check(getattr(rate, name), name, "result", **where)
     # one message per amount is enough: the same overflow shows in many totals
     unique, seen = [], set()

@@ -44,6 +44,7 @@ from chorusbat.facturx import (
     build_facturx,
     render_pdf,
 )
+from chorusbat.figures import TOTALS
 from chorusbat.invoicing.models import DocumentStatus, InvoiceDocument, sha256_hex
 from chorusbat.markets.models import Framework
 from chorusbat.situations.models import Situation, Status
@@ -203,7 +204,7 @@ def invoice_data_for(situation: Situation) -> InvoiceData:
             bic=company.bic,
             original_invoice_number=original.number if original else "",
             original_invoice_date=original.date if original else None,
-            **{name: totals[name] for name in ("a", "d", "b", "ttc", "c", "e", "f", "g", "net")},
+            **{name: totals[name] for name in TOTALS},
         )
     except InvoiceDataError as error:
         raise DocumentError(str(error)) from None

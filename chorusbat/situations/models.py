@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chorusbat.accounts.models import Company
 from chorusbat.engine import limits
+from chorusbat.figures import RATE_FIGURES, WRITTEN, column
 from chorusbat.markets.bounds import between
 from chorusbat.markets.models import ContractLine, Market
 from chorusbat.web.french import month_year
@@ -36,10 +37,7 @@ def money_bounds(prefix: str, *fields: str, nullable: bool = False, low=None) ->
             for name in fields]
 
 
-TOTAL_COLUMNS = (
-    "cumulative_ht", "a_amount", "d_amount", "b_amount", "ttc_amount", "c_amount", "e_amount", "f_amount",
-    "g_amount", "net_amount", "advance_recovered_cumulative", "cumulative_ttc_initial",
-)
+TOTAL_COLUMNS = tuple(column(name) for name in WRITTEN)
 
 
 class Status(models.TextChoices):
@@ -218,4 +216,4 @@ class RateAmount(models.Model):
 
     class Meta:
         ordering = ["rate"]
-        constraints = money_bounds("rate_amount", "cumulative_ht", "a", "d", "b")
+        constraints = money_bounds("rate_amount", "cumulative_ht", *RATE_FIGURES)

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chorusbat import engine
+from chorusbat import engine, figures
 from chorusbat.invoicing.chorus_checks import buyer_problems
 from chorusbat.markets.models import ContractLine, Market
 from chorusbat.markets.services import contract_for
@@ -24,12 +24,7 @@ from chorusbat.situations.models import LineAmount, Penalty, Progress, RateAmoun
 from chorusbat.situations.numbering import Numbered, suggest
 
 # Situation fields holding the engine's totals, by engine result attribute.
-TOTAL_FIELDS = {
-    "cumulative_ht": "cumulative_ht", "a": "a_amount", "d": "d_amount", "b": "b_amount", "ttc": "ttc_amount",
-    "c": "c_amount", "e": "e_amount", "f": "f_amount", "g": "g_amount", "net": "net_amount",
-    "advance_recovered_cumulative": "advance_recovered_cumulative",
-    "cumulative_ttc_initial": "cumulative_ttc_initial",
-}
+TOTAL_FIELDS = {name: figures.column(name) for name in figures.WRITTEN}
 
 
 class SituationError(Exception):
