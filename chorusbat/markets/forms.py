@@ -77,6 +77,24 @@ def clean_siret_value(value: str) -> str:
     return normalize_siret(value)
 
 
+def buyer_lookup_for(company, data, instance: Market) -> buyer_checks.Lookup | None:
+    """The buyer of a market form checked in Chorus Pro (cached 24 h), or None when there is no SIRET to check.
+
+    The SIRET is the typed one when it is valid, else the stored one; the service is the chosen one, the only
+    service whose own rules are read from Chorus Pro (review B3). ``data`` is the posted data, or None.
+    """
+    raw_siret = data.get("buyer_siret") if data is not None else instance.buyer_siret
+    try:
+        siret = clean_siret_value(raw_siret or "")
+    except forms.ValidationError:
+        return None
+    if not siret:
+        return None
+    raw_service = data.get("buyer_service_code") if data is not None else instance.buyer_service_code
+    service = (raw_service or "").strip() if isinstance(raw_service, str) else ""
+    return buyer_checks.checked_lookup(company, siret, service)
+
+
 class MarketForm(forms.ModelForm):
     buyer_siret = siret_field(_("buyer SIRET"))
     validator_siret = siret_field(_("validator SIRET"), required=False)
@@ -111,7 +129,7 @@ class MarketForm(forms.ModelForm):
             "revision_base_index", "payment_delay_days",
         ]
 
-    def __init__(self, *args, company, **kwargs):
+    def __init__(self, *args, company, buyer_lookup: buyer_checks.Lookup | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.company = company
         self.buyer_info = None
@@ -123,25 +141,12 @@ class MarketForm(forms.ModelForm):
             for name in FINANCIAL_FIELDS:
                 self.fields[name].disabled = True
                 self.fields[name].help_text = _("Frozen: a situation of this market is validated.")
+        # The buyer as Chorus Pro knows it, looked up by the caller (``buyer_lookup_for``): building the form
+        # calls nothing.
         self.lookup_error = ""
-        siret = self._siret_for_lookup()
-        if siret:
-            lookup = buyer_checks.checked_lookup(company, siret, self._service_for_lookup())
-            self.buyer_info, self.lookup_error = lookup.info, lookup.error
+        if buyer_lookup is not None:
+            self.buyer_info, self.lookup_error = buyer_lookup.info, buyer_lookup.error
             self._offer_services()
-
-    def _siret_for_lookup(self) -> str:
-        """The buyer SIRET to check: the typed one when it is valid, else the stored one."""
-        raw = self.data.get("buyer_siret") if self.is_bound else self.instance.buyer_siret
-        try:
-            return clean_siret_value(raw or "")
-        except forms.ValidationError:
-            return ""
-
-    def _service_for_lookup(self) -> str:
-        """The chosen service code: the only service whose own rules are read from Chorus Pro (review B3)."""
-        raw = self.data.get("buyer_service_code") if self.is_bound else self.instance.buyer_service_code
-        return (raw or "").strip() if isinstance(raw, str) else ""
 
     def _offer_services(self):
         """With a verified subscription, the service is picked from the buyer's active services."""
