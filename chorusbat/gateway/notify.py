@@ -18,6 +18,7 @@ from chorusbat.accounts.models import ChorusSubscription
 from chorusbat.chorus.enums import InvoiceStatus
 from chorusbat.gateway.labels import status_label
 from chorusbat.people.notifications import kind_of_status, wanted
+from chorusbat.web.french import explain_english
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,6 @@ def _send(t, subject: str, headline: str, detail: str, kind: str = "rejection", 
     to = wanted(_recipients(t), kind, t.company_id)  # each user's notification preferences
     if not to:
         return
-    from chorusbat.web.french import explain_english
 
     context = {"t": t, "situation": t.situation, "headline": headline, "detail": detail, "status": status,
                "detail_in_french": explain_english(detail),

@@ -18,6 +18,7 @@ from chorusbat.engine import limits
 from chorusbat.markets import buyer_checks
 from chorusbat.markets.french_numbers import FrenchDecimalField, format_decimal, parse_decimal
 from chorusbat.markets.models import VAT_RATES, ContractLine, Framework, LineKind, Market
+from chorusbat.markets.services import contract_for
 
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
@@ -322,8 +323,6 @@ class ContractLineForm(forms.ModelForm):
 
 def market_totals_error(market: Market, new_lines: list, exclude=None) -> str:
     """A message when the market's lines plus ``new_lines`` (minus line ``exclude``) give totals out of range."""
-    from chorusbat.markets.services import contract_for
-
     lines = [line for line in market.lines.all() if line.pk != exclude] + list(new_lines)
     try:
         engine.compute(contract_for(market, lines), [])

@@ -30,6 +30,7 @@ from chorusbat.situations.services import (
     compute_chain,
     market_situations,
     previous_progress,
+    progress_locked,
 )
 from chorusbat.web import french
 
@@ -125,8 +126,6 @@ class SituationForm(forms.Form):
     def _lock_corrective(self) -> None:
         """A corrective situation takes the rejected one's period; when later situations exist, its progress too
         (their figures were computed from it): those fields are shown but not editable."""
-        from chorusbat.situations.services import progress_locked
-
         situation = self.situation
         if situation is None or situation.replaces_id is None:
             return
