@@ -106,6 +106,11 @@ class Transmission(models.Model):
         return self.chorus_status in REFUSED_STATUSES
 
     @property
+    def asks_buyer_reason(self) -> bool:
+        """A status the buyer gives a reason for (rejected, refused, suspended, sent back): the page shows it."""
+        return self.chorus_status in REASON_STATUSES
+
+    @property
     def can_complete(self) -> bool:
         """Suspended by the buyer: answered with a comment and attachments (``completer``)."""
         return self.chorus_status == InvoiceStatus.SUSPENDUE
@@ -151,6 +156,8 @@ class Transmission(models.Model):
 
 #: Refusals: the buyer's rejection, and the works circuit's refusals by the MOE or the MOA.
 REFUSED_STATUSES = frozenset({InvoiceStatus.REJETEE, InvoiceStatus.REFUSEE_MOE, InvoiceStatus.REFUSEE_MOA})
+#: Statuses the buyer gives a reason for: shown on the situation page and in the e-mail.
+REASON_STATUSES = REFUSED_STATUSES | {InvoiceStatus.SUSPENDUE, InvoiceStatus.A_RECYCLER}
 #: Statuses in which the invoice waits for the company (complete, recycle, handle the rejection).
 PERSON_STATUSES = frozenset({InvoiceStatus.REJETEE, InvoiceStatus.SUSPENDUE, InvoiceStatus.A_RECYCLER})
 

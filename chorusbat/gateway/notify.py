@@ -17,15 +17,14 @@ from django.utils.translation import gettext as _
 from chorusbat.accounts.models import ChorusSubscription
 from chorusbat.chorus.enums import InvoiceStatus
 from chorusbat.gateway.labels import status_label
+from chorusbat.gateway.models import REASON_STATUSES
 from chorusbat.people.notifications import kind_of_status, wanted
 from chorusbat.web.french import explain_english
 
 log = logging.getLogger(__name__)
 
-# The statuses that make an e-mail; all but the payment ask the buyer's reason.
-ASKS_REASON = frozenset({InvoiceStatus.REJETEE, InvoiceStatus.SUSPENDUE, InvoiceStatus.A_RECYCLER,
-                         InvoiceStatus.REFUSEE_MOE, InvoiceStatus.REFUSEE_MOA})
-NOTIFIED_STATUSES = ASKS_REASON | {InvoiceStatus.MISE_EN_PAIEMENT}
+# The statuses that make an e-mail: those the buyer gives a reason for, and the payment.
+NOTIFIED_STATUSES = REASON_STATUSES | {InvoiceStatus.MISE_EN_PAIEMENT}
 
 
 def _recipients(t) -> list[str]:
@@ -47,7 +46,7 @@ def _send(t, subject: str, headline: str, detail: str, kind: str = "rejection", 
 
     context = {"t": t, "situation": t.situation, "headline": headline, "detail": detail, "status": status,
                "detail_in_french": explain_english(detail),
-               "asks_reason": status in ASKS_REASON}
+               "asks_reason": status in REASON_STATUSES}
     with translation.override("fr"):
         text = render_to_string("gateway/emails/notice.txt", context)
         html = render_to_string("gateway/emails/notice.html", context)

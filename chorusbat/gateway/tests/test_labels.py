@@ -46,3 +46,10 @@ def test_the_questions_templates_ask_are_answered_by_the_transmission(state, sta
     answers |= {"waits"} if t.waits_for_company else set()
     answers.add(f"badge:{t.badge_class}")
     assert answers == expected
+
+
+@pytest.mark.parametrize("status", ["REJETEE", "REFUSEE_MOE", "REFUSEE_MOA", "SUSPENDUE", "A_RECYCLER"])
+def test_the_page_shows_the_buyers_reason_for_these_statuses_only(status):
+    assert Transmission(state="integrated", chorus_status=status).asks_buyer_reason
+    assert not Transmission(state="integrated", chorus_status="MISE_EN_PAIEMENT").asks_buyer_reason
+    assert not Transmission(state="held", chorus_status="").asks_buyer_reason
