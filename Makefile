@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 DEBIAN_TEST_PACKAGES := chromium postgresql gettext poppler-utils
 PYTEST_ARGS ?=
 
-.PHONY: run test install system-deps messages clean-data help
+.PHONY: run test lint install system-deps messages clean-data help
 
 help:
 	@echo "make run   — set everything up and run chorusbat on 127.0.0.1 (Ctrl-C to stop)"
@@ -41,11 +41,17 @@ system-deps:
 run: install
 	$(BIN)/chorusbat up
 
-# The whole suite on SQLite, then the tests marked `postgres` (concurrency, gateway) again on a private
-# PostgreSQL cluster started for the occasion (scripts/pg_private.py).
-test: install system-deps
+# The linters first (ruff, and import-linter for the dependency graph: docs/architecture.md), then the whole
+# suite on SQLite, then the tests marked `postgres` (concurrency, gateway) again on a private PostgreSQL cluster
+# started for the occasion (scripts/pg_private.py).
+test: install system-deps lint
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 	$(BIN)/python scripts/pg_private.py -- $(BIN)/python -m pytest -n 2 -m postgres $(PYTEST_ARGS)
+
+# A violation fails the build: ruff (rules in pyproject.toml) and the import contracts ([tool.importlinter]).
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 messages: install
 	cd chorusbat && ../$(BIN)/chorusbat makemessages -l fr --no-obsolete && ../$(BIN)/chorusbat compilemessages

@@ -50,8 +50,10 @@ socket.getaddrinfo = _guarded_getaddrinfo
 socket.socket.connect = _guarded_connect
 
 
-# The ground-truth documents live beside the repository (../shared/reference), as on every machine and in CI.
+# The Chorus Pro Swagger files (sandbox conformance tests) live beside the repository (../shared/reference).
 REFERENCE_DIR = Path(os.environ.get("CHORUSBAT_REFERENCE_DIR", Path(__file__).resolve().parent.parent / "shared" / "reference"))
+# The example situation file of docs/situation-rules.md §4 and its exact expected output, in the repository.
+EXAMPLES_DIR = Path(__file__).resolve().parent / "docs" / "examples"
 
 CHROMIUM = os.environ.get("CHORUSBAT_CHROMIUM", "/usr/bin/chromium")
 PASSWORD = "a-test-password-123"

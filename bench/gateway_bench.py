@@ -137,8 +137,8 @@ def pipeline_run(sandbox: SandboxHandle, data_dir: Path, *, situations: int, wor
     """Send ``situations`` validated situations with ``workers`` worker processes; figures from the event log."""
     from django.utils import timezone
 
-    from chorusbat.gateway.machine import send
     from chorusbat.gateway.models import Transmission, TransmissionEvent
+    from chorusbat.gateway.services import send
     from chorusbat.gateway.tests.conftest import make_situations
 
     company, user = fresh_company(sandbox)

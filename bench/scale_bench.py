@@ -119,8 +119,9 @@ def page_figures(user, runs: int) -> list[tuple[str, int, float, float]]:
 
 def throughput(sandbox, company, data_dir: Path, *, workers: int, latency_ms: int, size: int,
                timeout: float) -> dict:
-    from chorusbat.gateway.machine import send, situations_ready_to_send
+    from chorusbat.gateway.machine import situations_ready_to_send
     from chorusbat.gateway.models import Transmission
+    from chorusbat.gateway.services import send
 
     batch = situations_ready_to_send(company)[:size]
     if len(batch) < size:
@@ -148,8 +149,9 @@ def throughput(sandbox, company, data_dir: Path, *, workers: int, latency_ms: in
 
 
 def worker_rss(sandbox, company, data_dir: Path, transmissions: int, timeout: float) -> tuple[int, float]:
-    from chorusbat.gateway.machine import send, situations_ready_to_send
+    from chorusbat.gateway.machine import situations_ready_to_send
     from chorusbat.gateway.models import Transmission
+    from chorusbat.gateway.services import send
 
     batch = situations_ready_to_send(company)[:transmissions]
     [worker] = start_workers(1, data_dir)

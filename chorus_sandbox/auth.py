@@ -42,7 +42,8 @@ def issue_token(app: App, content_type: str, raw_body: bytes, authorization: str
     except UnicodeDecodeError:
         return 400, {"error": "invalid_request", "error_description": "Corps illisible"}
     if form.get("grant_type") != "client_credentials":
-        return 400, {"error": "unsupported_grant_type", "error_description": "grant_type doit valoir client_credentials"}
+        return 400, {"error": "unsupported_grant_type",
+                     "error_description": "grant_type doit valoir client_credentials"}
     client_id, client_secret = form.get("client_id"), form.get("client_secret")
     if (not client_id or not client_secret) and authorization and authorization.lower().startswith("basic "):
         client_id, client_secret = _decode_pair(authorization[6:])

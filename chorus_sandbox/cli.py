@@ -12,9 +12,9 @@ import threading
 from pathlib import Path
 
 from . import seed as seed_module
+from .clock import Clock
 from .core import App, Config
 from .faults import Faults
-from .lifecycle import Clock
 from .server import SandboxHTTPServer
 from .sim import Sandbox
 from .store import Store
@@ -23,16 +23,20 @@ DEFAULT_STATE = Path("var") / "sandbox.sqlite3"
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="chorusbat sandbox", description="Bac à sable Chorus Pro local (PISTE + API).")
+    parser = argparse.ArgumentParser(prog="chorusbat sandbox",
+                                     description="Bac à sable Chorus Pro local (PISTE + API).")
     parser.add_argument("--host", default="127.0.0.1", help="adresse d'écoute (défaut 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8100, help="port d'écoute (défaut 8100, 0 = libre)")
-    parser.add_argument("--state", default=str(DEFAULT_STATE), help="fichier SQLite de l'état (défaut var/sandbox.sqlite3)")
-    parser.add_argument("--seed", default=None, help="fichier de données initiales YAML/JSON (défaut : seed.yaml du paquet)")
+    parser.add_argument("--state", default=str(DEFAULT_STATE),
+                        help="fichier SQLite de l'état (défaut var/sandbox.sqlite3)")
+    parser.add_argument("--seed", default=None,
+                        help="fichier de données initiales YAML/JSON (défaut : seed.yaml du paquet)")
     parser.add_argument("--clock-speed", type=float, default=1.0,
                         help="vitesse de l'horloge : 1 = un pas toutes les 6 s, 0 = pas d'horloge (tests)")
     parser.add_argument("--token-lifetime", type=int, default=None, help="durée de vie des jetons OAuth en secondes")
     parser.add_argument("--faults", default=None, help="fichier JSON de pannes {\"seed\": 1, \"rules\": [...]}")
-    parser.add_argument("--print-credentials", action="store_true", help="affiche les identifiants du jeu initial et sort")
+    parser.add_argument("--print-credentials", action="store_true",
+                        help="affiche les identifiants du jeu initial et sort")
     parser.add_argument("--reset", action="store_true", help="repart du jeu initial (efface l'état)")
     parser.add_argument("--verbose", action="store_true", help="journal des requêtes sur la sortie d'erreur")
     return parser.parse_args(argv)

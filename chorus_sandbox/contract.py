@@ -10,7 +10,7 @@ formats are checked: an ``int32`` field refuses a value beyond 2^31 - 1, as the 
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import jsonschema
@@ -21,7 +21,7 @@ CONTRACT_DIR = Path(__file__).with_name("contract")
 SWAGGER_FILES = {"factures": "factures.swagger.json", "structures": "structures.swagger.json"}
 
 
-@lru_cache(maxsize=None)
+@cache
 def swagger(family: str) -> dict:
     return json.loads((CONTRACT_DIR / SWAGGER_FILES[family]).read_text(encoding="utf-8"))
 
@@ -59,7 +59,7 @@ def _int64(value: object) -> bool:
     return not isinstance(value, int) or isinstance(value, bool) or guard.INT64_MIN <= value <= guard.INT64_MAX
 
 
-@lru_cache(maxsize=None)
+@cache
 def _validator(family: str, definition: str) -> jsonschema.Draft4Validator:
     return jsonschema.Draft4Validator(definition_schema(family, definition), format_checker=FORMATS)
 

@@ -17,8 +17,20 @@ from decimal import Decimal
 from typing import Any
 
 from . import assumptions, lifecycle, rules
-from .core import (ApiError, App, Ctx, date_iso, date_minutes, date_only, money, no_result, paginate, parse_date,
-                   service_of, stored_datetime)
+from .core import (
+    ApiError,
+    App,
+    Ctx,
+    date_iso,
+    date_minutes,
+    date_only,
+    money,
+    no_result,
+    paginate,
+    parse_date,
+    service_of,
+    stored_datetime,
+)
 
 SOUMETTRE_VALIDATOR_FRAMEWORKS = ("A9_FACTURE_SOUSTRAITANT", "A12_FACTURE_COTRAITANT")
 
@@ -332,7 +344,8 @@ def matches(invoice: dict, body: dict) -> bool:
 def rechercher_fournisseur(ctx: Ctx, body: dict) -> dict:
     found = [i for i in ctx.store.all("invoice") if i["supplier_siret"] in ctx.account["sirets"] and matches(i, body)]
     params = body.get("rechercheFactureParFournisseur") or {}
-    found.sort(key=SORTS.get(params.get("triColonne"), lambda i: i["id"]), reverse=params.get("triSens") == "Descendant")
+    found.sort(key=SORTS.get(params.get("triColonne"), lambda i: i["id"]),
+               reverse=params.get("triSens") == "Descendant")
     if isinstance(params.get("nbResultatsMaximum"), int) and params["nbResultatsMaximum"] > 0:
         found = found[: params["nbResultatsMaximum"]]
     page, retour = paginate(found, params.get("pageResultatDemandee"), params.get("nbResultatsParPage"))
@@ -426,8 +439,8 @@ def full_view(app: App, invoice: dict, body: dict) -> dict:
         "miseEnPaiementDestinataire": True,
     }
     if service_code:
-        destinataire.update({"idServiceExecutant": invoice["recipient_service_id"], "codeServiceExecutant": service_code,
-                             "libelleServiceExecutant": service_name})
+        destinataire.update({"idServiceExecutant": invoice["recipient_service_id"],
+                             "codeServiceExecutant": service_code, "libelleServiceExecutant": service_name})
     fournisseur = {
         "idFournisseur": supplier["id"],
         "typeIdentifiantFournisseur": supplier["id_type"],
@@ -518,7 +531,8 @@ def full_view(app: App, invoice: dict, body: dict) -> dict:
     following = next((i for i in app.store.all("invoice") if i["piece_precedente_id"] == invoice["id"]), None)
     if following:
         facture["pieceSuivante"] = {"cadreFacturationPieceSuivante": following["cadre"],
-                                    "idPieceSuivante": following["id"], "numeroPieceSuiante": following["numeroFacture"]}
+                                    "idPieceSuivante": following["id"],
+                                    "numeroPieceSuiante": following["numeroFacture"]}
     return facture
 
 
@@ -609,7 +623,8 @@ def consulter_historique(ctx: Ctx, body: dict) -> dict:
         "historiquesDesEvenementsComplementaires": {"evenement": [], "pageCouranteEvenement": 1, "pagesEvenement": 1,
                                                     "nbResultatsParPageEvenement": 10, "totalEvenement": 0},
         "historiquesDesActionsUtilisateurs": {"histoAction": actions, "pageCouranteHistoAction": 1,
-                                              "pagesHistoAction": 1, "nbResultatsParPageHistoAction": max(10, len(actions)),
+                                              "pagesHistoAction": 1,
+                                              "nbResultatsParPageHistoAction": max(10, len(actions)),
                                               "totalHistoAction": len(actions)},
     }
     if actions:

@@ -40,7 +40,7 @@ class FaultRule:
     p_flux_state: float = 1.0
 
     @classmethod
-    def from_dict(cls, data: dict) -> "FaultRule":
+    def from_dict(cls, data: dict) -> FaultRule:
         known = {f.name for f in fields(cls)}
         unknown = set(data) - known
         if unknown:

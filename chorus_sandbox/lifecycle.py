@@ -5,18 +5,13 @@ automatic path one status further: the A1/A2 happy path, the validator path of A
 path (assumptions.py). Invoices in a status waiting for someone (SUSPENDUE, A_RECYCLER, REJETEE, …) stay put
 until ``completer``/``recycler``/``traiter/recue`` or ``/_sim/invoices/status`` moves them.
 
-Ticks come from ``POST /_sim/advance`` (tests, clock off) or from the background ``Clock`` thread.
+The tick itself (and the background ``Clock`` thread) is in clock.py, above both this module and flux.py.
 """
 
 from __future__ import annotations
 
-import logging
-import threading
-
 from . import assumptions
 from .core import App, date_iso
-
-log = logging.getLogger("chorus_sandbox")
 
 #: Statuses that never move again.
 FINAL_STATUSES = {"MISE_EN_PAIEMENT", "REJETEE", "ABANDONNEE", "SUPPRIMEE", "REFUSEE_1", "REFUSEE_2", "REFUSEE_MOE",
@@ -62,22 +57,7 @@ def next_status(invoice: dict) -> str | None:
     return None
 
 
-def tick(app: App) -> dict:
-    """One clock step; returns how many fluxes and invoices moved."""
-    from . import flux  # flux processing creates invoices, which this module moves
-
-    with app.store.transaction():
-        fluxes, created = flux.process_pending(app)
-        moved = 0
-        for invoice in app.store.all("invoice"):
-            target = None if invoice["id"] in created else next_status(invoice)
-            if target:
-                set_status(app, invoice, target, actor=_actor(target))
-                moved += 1
-    return {"fluxes": fluxes, "invoices": moved}
-
-
-def _actor(status: str) -> str:
+def actor_of(status: str) -> str:
     if status in ("VALIDEE_1",):
         return "VALIDEUR (SIMULATEUR)"
     if status in ("DEPOSEE", "EN_COURS_ACHEMINEMENT", "MISE_A_DISPOSITION", "MISE_A_DISPOSITION_MOE",
@@ -105,29 +85,3 @@ def summary(invoice: dict) -> dict:
             {"id": a.get("id"), "designation": a.get("designation")} for a in invoice.get("attachments") or []
         ],
     }
-
-
-class Clock(threading.Thread):
-    """Background ticks every ``BASE_TICK_SECONDS / speed`` seconds; speed 0 means no background clock."""
-
-    def __init__(self, app: App):
-        super().__init__(name="chorus-sandbox-clock", daemon=True)
-        self.app = app
-        self._stop_event = threading.Event()
-
-    def run(self) -> None:
-        while not self._stop_event.is_set():
-            speed = self.app.config.clock_speed
-            if speed <= 0:
-                self._stop_event.wait(0.5)
-                continue
-            if self._stop_event.wait(assumptions.BASE_TICK_SECONDS / speed):
-                break
-            if self.app.config.clock_speed > 0:
-                try:
-                    tick(self.app)
-                except Exception:  # noqa: BLE001 — a failed tick must not stop the clock
-                    log.exception("clock tick failed")
-
-    def stop(self) -> None:
-        self._stop_event.set()

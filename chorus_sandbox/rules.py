@@ -122,7 +122,8 @@ def _bank_account(supplier: dict, draft: Draft) -> None:
         raise ApiError("BANK_ACCOUNT_INVALID")
 
 
-def check_routing(recipient: dict, service_code: str | None, ej: str | None, supplier_type: str = "PRIVEE") -> dict | None:
+def check_routing(recipient: dict, service_code: str | None, ej: str | None,
+                  supplier_type: str = "PRIVEE") -> dict | None:
     """Service code and EJ rules of a recipient (§15); returns the service used, if any."""
     flags = recipient["flags"]
     service = None

@@ -20,14 +20,15 @@ import re
 import socket
 import struct
 import time
+from collections.abc import Callable
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from . import assumptions, auth, contract, factures, flux, guard, sim, structures, transverses, works
 from .core import ApiError, App, Ctx
-from .faults import Decision, Faults
+from .faults import Decision
 
 log = logging.getLogger("chorus_sandbox")
 
@@ -74,7 +75,7 @@ class SandboxHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address: tuple[str, int], sandbox: "sim.Sandbox"):
+    def __init__(self, address: tuple[str, int], sandbox: sim.Sandbox):
         self.sandbox = sandbox
         super().__init__(address, Handler)
 

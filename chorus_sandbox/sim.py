@@ -23,8 +23,8 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import datetime as dt
+import hashlib
 import html
 import json
 import threading
@@ -32,7 +32,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import assumptions, lifecycle, seed
+from . import assumptions, clock, lifecycle, seed
 from .core import ApiError, App
 from .faults import Faults
 
@@ -133,7 +133,7 @@ def _advance(sandbox: Sandbox, body: dict) -> dict:
     steps = int(body.get("steps", 1))
     if not 1 <= steps <= 100:
         raise ValueError("steps must be between 1 and 100")
-    moved = [lifecycle.tick(sandbox.app) for _ in range(steps)]
+    moved = [clock.tick(sandbox.app) for _ in range(steps)]
     return {"ok": True, "ticks": moved}
 
 

@@ -111,7 +111,8 @@ def consulter(ctx: Ctx, body: dict) -> dict:
     for key, name in (("email", "emailStructure"), ("rcs", "numeroRcsStructure"), ("tva", "numeroTVA")):
         if structure.get(key):
             info[name] = structure[key]
-    if assumptions.FILL_PASSWORD_EXPIRY_ON_OWN_STRUCTURE and ctx.account and structure["siret"] in ctx.account["sirets"]:
+    own = bool(ctx.account) and structure["siret"] in ctx.account["sirets"]
+    if assumptions.FILL_PASSWORD_EXPIRY_ON_OWN_STRUCTURE and own:
         expires = dt.date.fromisoformat(ctx.account["password_expires"])
         info["dateExpirationMotPasseCompteTech"] = date_iso(
             dt.datetime.combine(expires, dt.time(23, 59, 59)).astimezone()

@@ -67,6 +67,6 @@ def encrypted_fields():
 class EncryptedTextField(models.TextField):
     """A text column holding a secret encrypted with :func:`encrypt` (never the secret itself).
 
-    The class is the marker ``chorusbat rotate_encryption_keys`` looks for: every column of this class, in every
+    The class is the marker ``chorusbat rotate-encryption-keys`` looks for: every column of this class, in every
     model, is re-encrypted with the current key, so a new encrypted column cannot be forgotten by the rotation.
     """

@@ -21,7 +21,8 @@ def _quote(text: str) -> str:
 
 def _fill_plural(block: str, translations: dict, missing: list[str]) -> str:
     """Plural entries: the JSON value is a list [singular, plural]."""
-    m = re.search(r'^msgid ((?:".*"\n?)+)msgid_plural ((?:".*"\n?)+)((?:msgstr\[\d\] (?:".*"\n?)+)+)', block + "\n", re.M)
+    m = re.search(r'^msgid ((?:".*"\n?)+)msgid_plural ((?:".*"\n?)+)((?:msgstr\[\d\] (?:".*"\n?)+)+)',
+                  block + "\n", re.M)
     if not m:
         return block
     msgid = _unquote(re.findall(r'".*"', m.group(1)))

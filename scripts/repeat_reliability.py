@@ -5,9 +5,10 @@ Usage: .venv/bin/python scripts/repeat_reliability.py [--runs 10] [--only sqlite
 "The reliability and concurrency tests" are, by default, ``RELIABILITY_TESTS`` below: the fault and kill campaigns
 (A1 and works pieces), the crash at each exact point, and the tests that race real processes or threads (double
 submits, password reminders, two schedulers, two document builds). Name other tests after ``--`` to run those
-instead (``-- -m postgres`` for everything `make test` runs twice). Each PostgreSQL run gets a fresh private cluster (scripts/pg_private.py),
-as in `make test`. Every run goes on even after a failure, so that the final line counts them all; the exit code
-is 0 only when every run passed. Meant to be run by hand (it takes about an hour for 10 runs of each), not by CI.
+instead (``-- -m postgres`` for everything `make test` runs twice). Each PostgreSQL run gets a fresh private cluster
+(scripts/pg_private.py), as in `make test`. Every run goes on even after a failure, so that the final line counts
+them all; the exit code is 0 only when every run passed. Meant to be run by hand (it takes about an hour for 10 runs
+of each), not by CI.
 """
 
 from __future__ import annotations

@@ -80,7 +80,7 @@ def test_flux_processed_but_never_integrated_on_demand(sandbox, api):
 
 
 def test_flux_state_rules_are_checked(sandbox):
-    with pytest.raises(Exception):
+    with pytest.raises(Exception):  # noqa: B017 - any refusal of the sandbox's control endpoint
         sandbox.set_faults([{"route": "*", "flux_state": "IN_INTEGRE"}])
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from chorusbat.accounts.models import ChorusSubscription
+from chorusbat.accounts.password_life import banner_for
 
 
 def banners_for(membership) -> list[dict]:
@@ -10,8 +11,6 @@ def banners_for(membership) -> list[dict]:
 
     Password banners are for administrators only: they are the ones who can act on them.
     """
-    from chorusbat.accounts.password_life import banner_for
-
     banners = []
     if membership.is_admin:
         subscription = ChorusSubscription.objects.filter(company_id=membership.company_id).first()

@@ -22,8 +22,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chorusbat.accounts.models import ChorusSubscription, SubscriptionStatus
+from chorusbat.accounts.models import ChorusSubscription, SubscriptionAuditEntry, SubscriptionStatus
 from chorusbat.accounts.password_life import hold_reason
+from chorusbat.accounts.signals import subscription_verified
 from chorusbat.chorus.client import ChorusClient, shared_ssl_context
 from chorusbat.chorus.config import ClientConfig, PisteApplication, TechnicalAccount, Timeouts, choose_application
 from chorusbat.chorus.connection import ConnectionCheck, ConnectionOutcome, check_connection
@@ -31,6 +32,7 @@ from chorusbat.chorus.environments import get_environment
 from chorusbat.chorus.errors import MissingApplication
 from chorusbat.chorus.retry import RetryPolicy
 from chorusbat.ops.instruments import MeteredTransport
+from chorusbat.web.french import day_month_year
 
 log = logging.getLogger(__name__)
 
@@ -165,8 +167,6 @@ def verify_subscription(subscription: ChorusSubscription) -> ConnectionCheck | N
     _record_expiry_change(subscription, expiry_before)
     log.info("connection check for company %s: %s (%s)", subscription.company_id, check.outcome, check.detail)
     if check.ok:
-        from chorusbat.accounts.signals import subscription_verified
-
         subscription_verified.send(sender=ChorusSubscription, subscription=subscription)
     return check
 
@@ -174,9 +174,6 @@ def verify_subscription(subscription: ChorusSubscription) -> ConnectionCheck | N
 def _record_expiry_change(subscription: ChorusSubscription, before) -> None:
     """A connection test never changes the password's expiry date silently: the change goes into the subscription
     history with its reason, and ``subscription.expiry_change_note`` tells the person who ran the test."""
-    from chorusbat.accounts.models import SubscriptionAuditEntry
-    from chorusbat.web.french import day_month_year
-
     after = subscription.password_expires_at
     if timezone.localdate(before) == timezone.localdate(after):
         return

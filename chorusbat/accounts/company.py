@@ -1,7 +1,7 @@
 """Mon compte › Entreprise: the company's legal details, bank account and logo, as printed on its documents.
 
 Identifiers are checked with python-stdnum (SIREN, French VAT number) and schwifty (IBAN, BIC), the logo with
-:func:`chorusbat.invoicing.filecheck.check_logo`. Saving records who changed which fields (:class:`CompanyAuditEntry`) and,
+:func:`chorusbat.web.filecheck.check_logo`. Saving records who changed which fields (:class:`CompanyAuditEntry`) and,
 through the ``post_save`` signal of :mod:`chorusbat.invoicing.signals`, gets the documents of the validated
 situations not yet sent rebuilt with the new details.
 """
@@ -21,7 +21,7 @@ from stdnum.fr import siren as stdnum_siren
 from stdnum.fr import tva as stdnum_tva
 
 from chorusbat.accounts.models import Company, CompanyAuditEntry, VatRegime
-from chorusbat.invoicing.filecheck import LOGO_MAX_BYTES, FileRefused, check_logo, size_label
+from chorusbat.web.filecheck import LOGO_MAX_BYTES, FileRefused, check_logo, size_label
 
 # The fields of the form, in the audit trail's words.
 AUDITED_COMPANY_FIELDS = {

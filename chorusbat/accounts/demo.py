@@ -69,14 +69,6 @@ def create_demo_data() -> dict:
             sub.set_password(technical["password"])
             sub.save()
 
-    try:
-        from chorusbat.markets.demo import create_demo_markets
-    except ImportError:  # markets demo not available yet
-        create_demo_markets = None
-    if create_demo_markets is not None:
-        admin = User.objects.get(username=DEMO_USERS[0][0])
-        create_demo_markets(company, admin)
-        from chorusbat.contracts.demo import create_demo_late_payment
-
-        create_demo_late_payment(company, admin)
-    return {"company": company.legal_name, "users": users, "technical_account": technical}
+    # The demo markets and situations sit above accounts: `chorusbat demo` (web) adds them, see
+    # chorusbat.situations.demo.create_demo_markets.
+    return {"company": company.legal_name, "siret": company.siret, "users": users, "technical_account": technical}

@@ -44,7 +44,7 @@ class Company(models.Model):
     vat_regime = models.CharField(_("VAT regime"), max_length=15, choices=VatRegime.choices,
                                   default=VatRegime.RECEIPTS)
     default_payment_delay_days = models.PositiveSmallIntegerField(_("default payment delay"), default=30)
-    # The logo printed at the top of the documents, checked by chorusbat.invoicing.filecheck.check_logo (exact bytes).
+    # The logo printed at the top of the documents, checked by chorusbat.web.filecheck.check_logo (exact bytes).
     logo = models.BinaryField(default=b"", blank=True)
     logo_mime = models.CharField(max_length=20, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from chorusbat.accounts.models import ChorusSubscription, Membership, PasswordReminder, SubscriptionStatus
+from chorusbat.web.french import day_month_year
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +63,6 @@ def expired_by_answer(subscription: ChorusSubscription, now: datetime | None = N
 def expiry_statement(subscription: ChorusSubscription) -> str:
     """The one sentence about the password's expiry, consistent with its status: never « expires on » a date to
     come next to « password expired »; the date shown is the one that caused the expiry, with its source."""
-    from chorusbat.web.french import day_month_year
-
     if expired_by_answer(subscription):
         checked = subscription.status_checked_at
         return _("expired: Chorus Pro answered so at the connection test of %(date)s") % {

@@ -13,6 +13,7 @@ from chorusbat.accounts import services
 from chorusbat.accounts.chorus_access import verify_subscription
 from chorusbat.accounts.forms import AUDITED_FIELDS, SubscriptionForm
 from chorusbat.accounts.models import ChorusSubscription
+from chorusbat.accounts.password_life import expiry_statement
 from chorusbat.accounts.permissions import admin_required, member_required
 from chorusbat.web.once import AlreadySubmitted, check_not_submitted, once
 
@@ -28,8 +29,6 @@ def my_account(request):
     if request.membership.is_admin:
         context["subscription"] = subscription = _subscription(company)
         if subscription is not None:
-            from chorusbat.accounts.password_life import expiry_statement
-
             context["expiry_statement"] = expiry_statement(subscription)
         context["audit"] = [
             {"entry": e, "fields": [AUDITED_FIELDS.get(f, f) for f in e.changed_fields]}
@@ -134,7 +133,8 @@ def _report_check(request, check, subscription) -> None:
     if check is not None and check.ok:
         messages.success(request, _("Connection to Chorus Pro verified."))
     else:
-        messages.warning(request, subscription.status_detail or _("The connection to Chorus Pro could not be verified."))
+        messages.warning(request,
+                         subscription.status_detail or _("The connection to Chorus Pro could not be verified."))
     if getattr(subscription, "expiry_change_note", ""):
         messages.info(request, subscription.expiry_change_note)
 

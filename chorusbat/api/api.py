@@ -21,10 +21,10 @@ from chorusbat.api.models import WebhookEndpoint
 from chorusbat.api.problems import ApiProblem, problem_response
 from chorusbat.api.schemas import (
     EventPage,
+    InvoiceOut,
     MarketIn,
     MarketList,
     MarketOut,
-    InvoiceOut,
     SituationIn,
     SituationOut,
     WebhookIn,
@@ -72,7 +72,7 @@ class ChorusbatAPI(NinjaAPI):
         components.setdefault("InvoiceFileIn",
                               InvoiceFileIn.model_json_schema(ref_template="#/components/schemas/{model}"))
         problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
-        for path, item in schema["paths"].items():
+        for item in schema["paths"].values():
             for method, operation in item.items():
                 responses = operation.setdefault("responses", {})
                 extra = {401: _("Missing, unknown or revoked API key"), 429: _("Too many requests")}
@@ -262,7 +262,7 @@ def post_validate(request, situation_id: int):
           operation_id="send_situation", summary="Send a validated situation to Chorus Pro (never twice)",
           tags=["situations"])
 def post_send(request, situation_id: int):
-    from chorusbat.gateway.machine import send
+    from chorusbat.gateway.services import send
 
     situation = _situation(request, situation_id)
     if not situation.is_validated:

@@ -180,7 +180,7 @@ def import_invoice(company, pdf: bytes, file_name: str = "", api_key=None) -> Im
 
 
 def _record_and_send(company, pdf, xml, facts, report, file_name, api_key) -> ImportedInvoice:
-    from chorusbat.gateway.machine import send
+    from chorusbat.gateway.services import send
     from chorusbat.markets.models import Framework, Market
     from chorusbat.situations.models import Situation, Status
 

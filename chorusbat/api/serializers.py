@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from chorusbat.figures import TOTALS
+
 API = "/api/v1"
-AMOUNT_NAMES = ("cumulative_ht", "a", "d", "b", "ttc", "c", "e", "f", "g", "net")
+AMOUNT_NAMES = ("cumulative_ht", *TOTALS)
 
 
 def money(value) -> str | None:

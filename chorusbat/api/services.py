@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chorusbat.markets.forms import ContractLineForm, MarketForm
+from chorusbat.markets.forms import ContractLineForm, MarketForm, buyer_lookup_for
 from chorusbat.markets.models import Market
 from chorusbat.markets.services import refresh_totals
 from chorusbat.situations import numbering
@@ -90,7 +90,8 @@ def market_form_data(body: dict) -> dict:
 
 def create_market(company, body: dict, user=None) -> Market:
     """Create a market and its lines from ``{"buyer", "market", "moe"?}``; every problem at once."""
-    form = MarketForm(market_form_data(body), company=company)
+    data = market_form_data(body)
+    form = MarketForm(data, company=company, buyer_lookup=buyer_lookup_for(company, data, Market()))
     errors = [] if form.is_valid() else _form_errors(form, MARKET_POINTERS)
     lines = body["market"].get("lines") or []
     if not lines:

@@ -30,7 +30,6 @@ TRANSMISSION_KINDS = {
 
 def transmission_data(transmission_id: int) -> dict:
     from chorusbat.api.serializers import transmission_ref
-
     from chorusbat.gateway.models import Transmission
 
     t = Transmission.objects.select_related("situation").get(pk=transmission_id)

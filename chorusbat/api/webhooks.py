@@ -15,8 +15,7 @@ import json
 import logging
 import secrets
 import time
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import httpx
@@ -109,7 +108,7 @@ def emit(company_id: int, event_type: str, msg_id: str, data: dict, at: datetime
                  if event_type in e.events]
     if not endpoints:
         return 0
-    payload = {"type": event_type, "timestamp": (at or now).astimezone(dt_timezone.utc).isoformat(), "data": data}
+    payload = {"type": event_type, "timestamp": (at or now).astimezone(UTC).isoformat(), "data": data}
     created = 0
     for endpoint in endpoints:
         try:
@@ -140,7 +139,7 @@ def schedule(delivery_id: int, when: datetime | None = None) -> None:
 
 @sensitive_variables("secret")
 def sign_headers(secret: str, msg_id: str, body: str, at: datetime | None = None) -> dict[str, str]:
-    at = (at or timezone.now()).astimezone(dt_timezone.utc)
+    at = (at or timezone.now()).astimezone(UTC)
     return {
         "webhook-id": msg_id,
         "webhook-timestamp": str(int(at.timestamp())),

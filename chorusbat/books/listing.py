@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from chorusbat.books.services import NOT_AWAITED, PAID, PAYMENT_DELAYS, overdue_q
+from chorusbat.chorus.enums import InvoiceStatus
 from chorusbat.situations.models import Situation, Status
 
 STATUS_CHOICES = [
@@ -39,7 +40,8 @@ SORT_CHOICES = [
 
 
 def _date_field(label):
-    return forms.DateField(label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    return forms.DateField(label=label, required=False,
+                           widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
 
 class InvoiceFilter(forms.Form):
@@ -101,7 +103,7 @@ def filtered(company, data: dict, today: datetime.date | None = None):
     elif status == "paid":
         qs = qs.filter(transmission__chorus_status=PAID)
     elif status == "rejected":
-        qs = qs.filter(Q(status=Status.REJECTED) | Q(transmission__chorus_status="REJETEE"))
+        qs = qs.filter(Q(status=Status.REJECTED) | Q(transmission__chorus_status=InvoiceStatus.REJETEE))
     if data.get("marche"):
         qs = qs.filter(market_id=data["marche"])
     if data.get("acheteur"):

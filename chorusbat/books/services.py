@@ -8,11 +8,12 @@ from django.db.models import Prefetch, Q
 
 from chorusbat.books import journal
 from chorusbat.books.models import AccountingSettings
+from chorusbat.chorus.enums import InvoiceStatus
 from chorusbat.situations.models import RateAmount, Situation, Status
 
-PAID = "MISE_EN_PAIEMENT"
+PAID = InvoiceStatus.MISE_EN_PAIEMENT
 # An invoice with one of these Chorus Pro statuses is no longer awaiting payment (paid, or gone).
-NOT_AWAITED = ("MISE_EN_PAIEMENT", "REJETEE", "ABANDONNEE", "SUPPRIMEE")
+NOT_AWAITED = (InvoiceStatus.MISE_EN_PAIEMENT, InvoiceStatus.REJETEE, InvoiceStatus.ABANDONNEE, InvoiceStatus.SUPPRIMEE)
 PAYMENT_DELAYS = (30, 50, 60)
 # Received by Chorus Pro: only then does the buyer's payment delay run.
 RECEIVED_STATES = ("deposited", "integrated")

@@ -13,7 +13,7 @@ a JSON-ready dict for it (:meth:`BuyerInfo.to_json_dict`, :meth:`BuyerInfo.from_
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
@@ -114,7 +114,7 @@ def lookup_buyer(
     *,
     service_codes: Iterable[str] = (),
     supplier_is_private: bool = True,
-    now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> BuyerInfo:
     """Everything chorusbat needs to know about the buyer with this SIRET. Raises :class:`ChorusError`.
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from chorusbat.chorus.client import ChorusClient
@@ -68,7 +68,7 @@ class ConnectionCheck:
 
 
 def check_connection(
-    client: ChorusClient, siret: str, *, now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)
+    client: ChorusClient, siret: str, *, now: Callable[[], datetime] = lambda: datetime.now(UTC)
 ) -> ConnectionCheck:
     """Run the checks above for the company whose SIRET is ``siret``; see the module docstring."""
 

@@ -19,7 +19,7 @@ from typing import Annotated
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from chorusbat.chorus.dates import parse_date, parse_datetime
-from chorusbat.chorus.enums import DepositMode, Framework, FluxSyntax, IdentifierType
+from chorusbat.chorus.enums import DepositMode, FluxSyntax, Framework, IdentifierType
 
 ChorusDateTime = Annotated[datetime | None, BeforeValidator(parse_datetime)]
 ChorusDate = Annotated[date | None, BeforeValidator(parse_date)]

@@ -12,8 +12,8 @@ Modelled shapes:
   never find it). The MOE / MOA are named by
   ``moe{codeStructureMoe, codeServiceMoe}`` and ``moa{codeStructureMoa, codeServiceMoa}`` (how an A4 names the
   MOE is UNCONFIRMED, §12.4; an A4 names its MOE, an A10 / A13 names its validator instead and no MOE, see
-  ``assumptions.WORKS_MOE_REQUIRED_FRAMEWORKS``) and the previous piece of the dossier in ``idPiecePrecedente``; the recipient
-  defaults to the MOA. Answers ``{idFactureTravaux, numeroFactureTravaux, statutFactureTravaux,
+  ``assumptions.WORKS_MOE_REQUIRED_FRAMEWORKS``) and the previous piece of the dossier in ``idPiecePrecedente``;
+  the recipient defaults to the MOA. Answers ``{idFactureTravaux, numeroFactureTravaux, statutFactureTravaux,
   dateDepotFactureTravaux}``.
 - ``consulter``: ``{idFactureTravaux}`` → ``{factureTravaux}``, shaped like ``facture`` of
   ``factures/v1/consulter/fournisseur`` (§10.5).

@@ -1,9 +1,10 @@
 """Demo data of the contract's life (`make run`): one invoice paid late by its buyer, with its late-payment claim.
 
-A small firm-price market for the Commune de Rezé (a buyer of the sandbox seed) whose only situation
-(F2026-0061, June 2026) was due on 30/07/2026 and put into payment by Chorus Pro on 14/09/2026: 46 days late at
-10.15 % (ECB 2.15 % of the second half of 2026 + 8 points). Its Chorus Pro history is recorded as the status sync would have recorded it; its status
-is final, so the sync never asks the sandbox about it. :func:`create_demo_late_payment` is idempotent.
+A small firm-price market for the Commune de Rezé (a buyer of the sandbox seed) whose only situation (F2026-0061,
+June 2026) was due on 30/07/2026 and put into payment by Chorus Pro on 14/09/2026: 46 days late at 10.15 % (ECB 2.15
+% of the second half of 2026 + 8 points). Its Chorus Pro history is recorded as the status sync would have recorded
+it; its status is final, so the sync never asks the sandbox about it. :func:`create_demo_late_payment` is
+idempotent.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ REZE_MARKET = {
          {"1": D("100"), "2": D("420")}, [], True),
     ],
 }
-HISTORY = (("DEPOSEE", datetime.datetime(2026, 7, 1, 9, 12)), ("MISE_A_DISPOSITION", datetime.datetime(2026, 7, 1, 9, 40)),
+HISTORY = (("DEPOSEE", datetime.datetime(2026, 7, 1, 9, 12)),
+           ("MISE_A_DISPOSITION", datetime.datetime(2026, 7, 1, 9, 40)),
            ("SERVICE_FAIT", datetime.datetime(2026, 8, 20, 14, 5)),
            ("MISE_EN_PAIEMENT", datetime.datetime(2026, 9, 14, 10, 30)))
 
@@ -39,10 +41,11 @@ HISTORY = (("DEPOSEE", datetime.datetime(2026, 7, 1, 9, 12)), ("MISE_A_DISPOSITI
 @transaction.atomic
 def create_demo_late_payment(company, admin_user) -> Market:
     from chorusbat.gateway.models import ChorusStatusChange, Transmission
-    from chorusbat.markets.demo import create_market
+    from chorusbat.situations.demo import create_market
 
     fields = REZE_MARKET["market"]
-    existing = Market.objects.filter(company=company, buyer_siret=fields["buyer_siret"], number=fields["number"]).first()
+    existing = Market.objects.filter(company=company, buyer_siret=fields["buyer_siret"],
+                                     number=fields["number"]).first()
     if existing is not None:
         return existing
     market = create_market(company, admin_user, REZE_MARKET)

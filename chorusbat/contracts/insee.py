@@ -128,7 +128,8 @@ def _point(cells: list[str], number: int, errors: list[str]) -> Point | None:
     except InvalidOperation:
         value = None
     if value is None or not value.is_finite():
-        errors.append(f"Ligne {number} : valeur « {cells[1][:20] if len(cells) > 1 else ''} » illisible pour {cells[0]}.")
+        shown = cells[1][:20] if len(cells) > 1 else ""
+        errors.append(f"Ligne {number} : valeur « {shown} » illisible pour {cells[0]}.")
         return None
     if not limits.MIN_INDEX <= value <= limits.MAX_INDEX or limits.decimal_places(value) > limits.INDEX_DECIMALS:
         errors.append(f"Ligne {number} : valeur {cells[1]} hors des limites d'un indice "

@@ -19,6 +19,8 @@ from decimal import Decimal, localcontext
 from fractions import Fraction
 from typing import NamedTuple
 
+from chorusbat.figures import RATE_FIGURES
+
 from . import amendments, limits
 from .limits import french_decimal
 from .messages import SituationValidationError, ValidationIssue, issue
@@ -104,7 +106,7 @@ def result_issues(contract: Contract, result: ContractResult) -> list[Validation
                 if not limits.amount_in_range(getattr(line, name)):
                     check(getattr(line, name), "cumulative_ht", "progress", line=line.ref, **where)
         for rate in situation.by_rate:
-            for name in ("cumulative_ht", "a", "d", "b"):
+            for name in ("cumulative_ht", *RATE_FIGURES):
                 check(getattr(rate, name), name, "result", **where)
     # one message per amount is enough: the same overflow shows in many totals
     unique, seen = [], set()
@@ -120,7 +122,8 @@ def revision_coefficient(revision: Revision | None, index: Decimal | None) -> tu
     if revision is None:
         return COEFFICIENT_ONE, None
     index_used = ceil_thousandth(index)
-    exact = Fraction(revision.fixed) + Fraction(revision.variable) * Fraction(index_used) / Fraction(revision.base_index)
+    exact = (Fraction(revision.fixed)
+             + Fraction(revision.variable) * Fraction(index_used) / Fraction(revision.base_index))
     return ceil_thousandth(exact), index_used
 
 
@@ -134,12 +137,14 @@ def ttc_at_initial_prices(ht_by_rate: dict[Decimal, Decimal]) -> Decimal:
     return sum((round2(ht * (ONE + rate / HUNDRED)) for rate, ht in ht_by_rate.items()), MONEY_ZERO)
 
 
-def advance_recovered(contract: Contract, advance_amount: Decimal, contract_ttc: Decimal, cumulative_ttc: Decimal) -> Decimal:
+def advance_recovered(contract: Contract, advance_amount: Decimal, contract_ttc: Decimal,
+                      cumulative_ttc: Decimal) -> Decimal:
     """``R(n) = round2(A × clamp((cumulative TTC − start × T) / ((end − start) × T), 0, 1))``; 0 without advance."""
     advance = contract.advance
     if advance is None or not contract_ttc:
         return MONEY_ZERO
-    ratio = Fraction(cumulative_ttc - advance.start * contract_ttc) / Fraction((advance.end - advance.start) * contract_ttc)
+    ratio = (Fraction(cumulative_ttc - advance.start * contract_ttc)
+             / Fraction((advance.end - advance.start) * contract_ttc))
     return round2_fraction(Fraction(advance_amount) * min(max(ratio, Fraction(0)), Fraction(1)))
 
 

@@ -17,10 +17,10 @@ docs/late-payment-interest.md):
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import Mapping
 
 from chorusbat.engine import limits
 

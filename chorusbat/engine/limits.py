@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-
 # ----------------------------------------------------------------------------------------------------- money
 
 MONEY_DECIMALS = 2

@@ -25,6 +25,8 @@ from schwifty.exceptions import SchwiftyException
 from stdnum.eu import vat as stdnum_vat
 from stdnum.fr import siret as stdnum_siret
 
+from chorusbat.figures import WRITTEN
+
 from .compute import compute
 from .messages import SituationValidationError, ValidationIssue, issue
 from .model import (
@@ -149,10 +151,7 @@ def result_to_json(result: ContractResult) -> dict:
                 ],
                 **{
                     name: _money(getattr(situation, name))
-                    for name in (
-                        "cumulative_ht", "a", "d", "b", "ttc", "c", "e", "f", "g", "net",
-                        "advance_recovered_cumulative", "cumulative_ttc_initial",
-                    )
+                    for name in WRITTEN
                 },
             }
             for situation in result.situations

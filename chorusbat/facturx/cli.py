@@ -11,11 +11,12 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from chorusbat.engine import SituationValidationError, compute_situation_file, load_situation_file
+from chorusbat.facturx.invoice_from_file import invoice_data_from_situation_file
 from chorusbat.facturx.messages import message
 from chorusbat.facturx.model import InvoiceDataError
 from chorusbat.facturx.pipeline import FacturXValidationError, build_facturx
 from chorusbat.facturx.schematron import ValidatorUnavailable
-from chorusbat.facturx.situation_file import invoice_data_from_situation_file
 
 EXIT_FAILED = 2
 
@@ -28,8 +29,6 @@ def safe_filename(number: str) -> str:
 def render_situation_file(path: str, out_dir: str, *, stdout: TextIO | None = None,
                           stderr: TextIO | None = None) -> int:
     """Compute the situation file at ``path`` and write ``<number>.pdf`` / ``<number>.xml`` into ``out_dir``."""
-    from chorusbat.engine import SituationValidationError, compute_situation_file, load_situation_file
-
     stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
     try:
         file_data = load_situation_file(path)

@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal
 
 from chorusbat.facturx.messages import message
+from chorusbat.figures import RATE_FIGURES, TOTALS
 
 ZERO = Decimal("0.00")
 
@@ -197,13 +198,13 @@ class InvoiceData:
 
     def _money_values(self) -> list[tuple[str, object]]:
         values: list[tuple[str, object]] = [
-            (name, getattr(self, name)) for name in ("a", "d", "b", "ttc", "c", "e", "f", "g", "net")
+            (name, getattr(self, name)) for name in TOTALS
         ]
         for line in self.lines:
             values += [(f"{line.ref}.{item.name}", getattr(line, item.name)) for item in fields(line)
                        if item.name in ("cumulative", "previous", "period", "contract_amount")]
         for rate in self.by_rate:
-            values += [(f"{rate.rate}%.{name}", getattr(rate, name)) for name in ("a", "d", "b")]
+            values += [(f"{rate.rate}%.{name}", getattr(rate, name)) for name in RATE_FIGURES]
         values += [(f"pénalité {penalty.label}", penalty.amount) for penalty in self.penalties]
         return values
 

@@ -103,7 +103,8 @@ def _pdfa_issues(reader) -> list[Issue]:
 
     found = (value(part, "part").strip(), value(conformance, "conformance").strip())
     if found != ("3", "B"):
-        return [Issue("PDF", "PDFA-3B", message("pdfa_metadata", detail=f"part={found[0]!r}, conformance={found[1]!r}"))]
+        detail = f"part={found[0]!r}, conformance={found[1]!r}"
+        return [Issue("PDF", "PDFA-3B", message("pdfa_metadata", detail=detail))]
     return []
 
 
@@ -144,7 +145,8 @@ def _pdf_xml(pdf: bytes, expected: InvoiceData | None = None) -> tuple[bytes | N
     others = [f for f in files if f[0] != FACTURX_FILENAME]
     if len(matching) != 1:
         names = ", ".join(name for name, _data, _rel in files) or "aucun"
-        issues.append(Issue("PDF", "FACTURX-ATTACHMENT", message("not_facturx_pdf", detail=f"fichiers joints : {names}")))
+        issues.append(Issue("PDF", "FACTURX-ATTACHMENT",
+                            message("not_facturx_pdf", detail=f"fichiers joints : {names}")))
     issues += _supplement_issues(others, expected)
     if not matching:
         return None, issues
@@ -255,7 +257,8 @@ def consistency_issues(document: etree._Element, expected: InvoiceData) -> list[
             same = actual == wanted if amount is None else _same_amount(actual, amount)
             if not same:
                 issues.append(Issue("chorusbat", f"CHORUSBAT-{term}", message(
-                    "consistency", term=f"{term} ({key} %)", actual=actual or "(absent)", expected=wanted), value=actual))
+                    "consistency", term=f"{term} ({key} %)", actual=actual or "(absent)", expected=wanted),
+                    value=actual))
 
     wanted_lines = invoice_lines(expected)
     found_lines = document.xpath(LINES, namespaces=NSMAP)

@@ -14,13 +14,15 @@ from chorusbat.chorus import errors as cerr
 from chorusbat.chorus.models import (
     CompleteInvoiceAttachment,
     CompleteInvoiceRequest,
+    Recipient,
     RecycleInvoiceRequest,
     RecycleReference,
-    Recipient,
     UploadFileRequest,
 )
 from chorusbat.gateway.models import Transmission, TransmissionEvent
-from chorusbat.gateway.routes import safe_file_name
+from chorusbat.gateway.routes import WorksRoute, safe_file_name
+from chorusbat.situations.models import Situation
+from chorusbat.situations.services import create_corrective
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024  # Chorus Pro's limit per attachment (§7, code 20003)
 
@@ -32,8 +34,6 @@ class ActionRefused(Exception):
 def _refuse_works_piece(t: Transmission, action: str) -> None:
     """Works pieces have their own operations (recyclerFactureTravaux, completerFactureTravaux…, review B5), whose
     PISTE paths are UNCONFIRMED: the invoice operation is never called on a works piece's id."""
-    from chorusbat.gateway.routes import WorksRoute
-
     if t.situation.market.framework in WorksRoute.FRAMEWORKS:
         raise ActionRefused(_(
             "This action (%(action)s) is not available through the API for a works piece: Chorus Pro handles works "
@@ -58,7 +58,7 @@ def _record(t: Transmission, message: str, data: dict, **fields) -> None:
 
 def complete(t: Transmission, comment: str, files: list[tuple[str, bytes]]) -> None:
     """Answer a suspension: upload the attachments, then ``completer`` with the comment."""
-    if t.chorus_status != "SUSPENDUE":
+    if not t.can_complete:
         raise ActionRefused(_("Only a suspended invoice can be completed."))
     _refuse_works_piece(t, _("complete"))
     for name, content in files:
@@ -82,7 +82,7 @@ def complete(t: Transmission, comment: str, files: list[tuple[str, bytes]]) -> N
 
 def recycle(t: Transmission, buyer_siret: str, service_code: str, engagement: str) -> None:
     """Answer a recycling request: correct the routing data, same invoice number (``recycler``)."""
-    if t.chorus_status != "A_RECYCLER":
+    if not t.can_recycle:
         raise ActionRefused(_("Only an invoice sent back for recycling can be recycled."))
     _refuse_works_piece(t, _("recycle"))
     with _client(t) as client:
@@ -101,7 +101,7 @@ def recycle(t: Transmission, buyer_siret: str, service_code: str, engagement: st
 
 def acknowledge_rejection(t: Transmission) -> None:
     """Tell Chorus Pro the rejection was seen and handled (``traiterRejet``). Idempotent."""
-    if t.chorus_status != "REJETEE":
+    if not t.is_rejected:
         raise ActionRefused(_("Only a rejected invoice can be acknowledged."))
     if t.rejection_acknowledged:
         return
@@ -124,3 +124,21 @@ def _mime(name: str) -> str:
     ext = _split(name)[1]
     return {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg",
             "xml": "application/xml", "zip": "application/zip"}.get(ext, "application/octet-stream")
+
+
+def replace_rejected(t: Transmission, user) -> Situation:
+    """Replace a rejected situation with a corrective one (a new number), in this order, and return it.
+
+    1. A rejection is acknowledged in Chorus Pro first (``traiterRejet``). A file Chorus Pro refused itself
+       (``failed``) has nothing to acknowledge: the situation is cancelled and re-issued the same way.
+    2. Then the corrective situation is created. If that fails (``SituationError``), the acknowledgement stays
+       done — it only tells Chorus Pro the rejection was seen, and is idempotent — so trying again resumes at 2.
+
+    Raises ``ActionRefused`` (nothing done) or ``situations.services.SituationError``.
+    """
+    refused = t.state == Transmission.State.FAILED
+    if not t.is_rejected and not refused:
+        raise ActionRefused(_("Only a situation rejected in Chorus Pro can be corrected this way."))
+    if not refused:
+        acknowledge_rejection(t)
+    return create_corrective(t.situation, user)

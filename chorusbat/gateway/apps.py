@@ -10,7 +10,7 @@ class GatewayConfig(AppConfig):
         from chorusbat.accounts.signals import subscription_verified
 
         def resume(sender, subscription, **kwargs):
-            from chorusbat.gateway.machine import resume_held
+            from chorusbat.gateway.services import resume_held
 
             resume_held(subscription.company_id)
 

@@ -12,16 +12,18 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, Sum
+from django.db.models.functions import TruncMonth
 from django.utils.text import capfirst
-from django.utils.translation import gettext as _
 
-from chorusbat.chorus.enums import NEEDS_ACTION_STATUSES
+from chorusbat.books.services import overdue_invoices
+from chorusbat.chorus.enums import NEEDS_ACTION_STATUSES, InvoiceStatus
 from chorusbat.gateway.labels import status_label
-from chorusbat.gateway.machine import overdue_transmissions
+from chorusbat.gateway.machine import overdue_transmissions, situations_ready_to_send
 from chorusbat.gateway.models import Transmission
+from chorusbat.situations.models import Situation, Status
 
 State = Transmission.State
-PAID = "MISE_EN_PAIEMENT"
+PAID = InvoiceStatus.MISE_EN_PAIEMENT
 CHART_MONTHS = 12
 CHART_WIDTH, CHART_HEIGHT, BAR_GAP = 720, 220, 6
 
@@ -42,9 +44,6 @@ def _row_label(state: str, chorus_status: str) -> str:
 
 
 def build(company) -> dict:
-    from chorusbat.gateway.machine import situations_ready_to_send
-    from chorusbat.situations.models import Situation, Status
-
     rows = (
         Transmission.objects.filter(company=company)
         .values("state", "chorus_status")
@@ -69,7 +68,6 @@ def build(company) -> dict:
     drafts = list(Situation.objects.filter(company=company, status=Status.DRAFT).select_related("market")
                   .order_by("market_id", "period")[:50])
     overdue = overdue_transmissions(company.pk).select_related("situation__market").order_by("next_attempt_at")
-    from chorusbat.books.services import overdue_invoices
 
     unpaid = overdue_invoices(company).aggregate(count=Count("id"), amount=Sum("net_amount"))
     return {"by_status": by_status, "needs_action": action, "chart": monthly_chart(company),
@@ -100,8 +98,6 @@ def nice_ceiling(amount: Decimal) -> Decimal:
 
 def monthly_chart(company, today: date | None = None) -> dict:
     """Paid (month of payment) and awaited (month of the invoice) net amounts over the last 12 months."""
-    from django.db.models.functions import TruncMonth
-
     today = today or date.today()
     months = _months(today, CHART_MONTHS)
     paid = OrderedDict((m, Decimal("0")) for m in months)
@@ -112,7 +108,7 @@ def monthly_chart(company, today: date | None = None) -> dict:
         key = r["month"].date() if hasattr(r["month"], "date") else r["month"]
         if key in paid:
             paid[key] += r["total"] or 0
-    for r in (qs.exclude(chorus_status__in=[PAID, "REJETEE"]).annotate(month=TruncMonth("situation__date"))
+    for r in (qs.exclude(chorus_status__in=[PAID, InvoiceStatus.REJETEE]).annotate(month=TruncMonth("situation__date"))
               .values("month").annotate(total=Sum("situation__net_amount"))):
         key = r["month"].date() if hasattr(r["month"], "date") else r["month"]
         if key in awaited:

@@ -1,7 +1,9 @@
 """The transmission state machine: one step at a time, under a lease, never depositing twice.
 
-Read this module top-down: ``send`` creates transmissions; ``step`` advances one transmission by one step; the
-``_step_*`` functions are the states; ``sweep`` repairs what crashes and time leave behind.
+Read this module top-down: ``step`` advances one transmission by one step; the ``_step_*`` functions are the
+states. ``gateway.services`` holds the operations around it: ``send`` creates transmissions, ``run_step`` runs a
+step and schedules the next, ``sweep`` repairs what crashes and time leave behind (``gateway.tasks`` enqueues;
+this module never imports it).
 
 Exactly once. An invoice number exists once per supplier in Chorus Pro, and chorusbat gives each situation its
 own number, so the danger is chorusbat itself depositing the same situation twice. The rules:
@@ -35,6 +37,7 @@ import logging
 import os
 import socket
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -43,13 +46,17 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from chorusbat.accounts.chorus_access import CallsHeld, client_for
-from chorusbat.accounts.models import ChorusSubscription, SubscriptionStatus
+from chorusbat.accounts.models import ChorusEnvironment, ChorusSubscription, SubscriptionStatus
 from chorusbat.chorus import errors as cerr
 from chorusbat.chorus.client import ChorusClient
 from chorusbat.gateway import routes
-from chorusbat.gateway.models import Transmission, TransmissionEvent
+from chorusbat.gateway.models import ChorusProbe, Transmission, TransmissionEvent
+from chorusbat.gateway.notify import notify_failure
+from chorusbat.invoicing.services import DocumentError, ready_document
 from chorusbat.situations.models import Situation, Status
 
 log = logging.getLogger(__name__)
@@ -134,54 +141,6 @@ def _resume_state(t: Transmission) -> str:
     return State.QUEUED
 
 
-def send(situations, user=None) -> list[Transmission]:
-    """Queue these validated situations for Chorus Pro (once each) and schedule their processing.
-
-    Idempotent: a situation that already has a transmission keeps it; a held or failed one is started again
-    (through a lookup in Chorus Pro when it was ever attempted). The task is enqueued in the same database
-    transaction as the state change.
-    """
-    from chorusbat.gateway.tasks import schedule
-
-    result = []
-    for situation in situations:
-        with transaction.atomic():
-            # The situation's row first: adding or removing an attachment locks it too, so that an attachment
-            # never changes once the transmission exists (chorusbat.invoicing.attachments).
-            list(type(situation).objects.select_for_update().filter(pk=situation.pk).values_list("pk", flat=True))
-            t, created = Transmission.objects.select_for_update().get_or_create(
-                situation=situation,
-                defaults={"company_id": situation.company_id, "created_by": user,
-                          "attempts_budget": MAX_DEPOSIT_ATTEMPTS},
-            )
-            if created:
-                _event(t, Kind.QUEUED, _("Queued for sending to Chorus Pro."))
-                schedule(t.pk)
-            elif t.state in (State.HELD, State.FAILED) and t.chorus_invoice_id is None:
-                target = _resume_state(t)
-                Transmission.objects.filter(pk=t.pk).update(
-                    state=target, reason="", held_from="", needs_person=False, next_attempt_at=None,
-                    errors_in_a_row=0, attempts_budget=t.attempts + MAX_DEPOSIT_ATTEMPTS, updated_at=timezone.now())
-                t.state = target
-                _event(t, Kind.RESUMED, _("Sending requested again."))
-                schedule(t.pk)
-        result.append(t)
-    return result
-
-
-def resume_held(company_id: int) -> int:
-    """Re-examine a company's held transmissions now (after its subscription was fixed, for instance)."""
-    from chorusbat.gateway.tasks import schedule
-
-    pks = list(Transmission.objects.filter(company_id=company_id, state=State.HELD, needs_person=False)
-               .values_list("pk", flat=True))
-    for pk in pks:
-        with transaction.atomic():
-            Transmission.objects.filter(pk=pk).update(next_attempt_at=None)
-            schedule(pk)
-    return len(pks)
-
-
 # --- one step --------------------------------------------------------------------------------------------------
 
 
@@ -195,8 +154,14 @@ def worker_identity() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
-def step(transmission_id: int, *, now: datetime | None = None) -> StepOutcome | None:
-    """Advance one transmission by one step. Returns None when another worker holds it (or it is gone)."""
+def step(transmission_id: int, *, now: datetime | None = None,
+         then: Callable[[int, timedelta], None] | None = None) -> StepOutcome | None:
+    """Advance one transmission by one step. Returns None when another worker holds it (or it is gone).
+
+    ``then(transmission_id, delay)`` schedules the next step; it is called in the transaction that releases the
+    lease (:func:`chorusbat.gateway.tasks.schedule` in production, see ``services.run_step``). Without it the
+    step only records when the next one is due (``next_attempt_at``), which the sweep honours.
+    """
     owner = worker_identity()
     if not _claim(transmission_id, owner, now or timezone.now()):
         return None
@@ -224,10 +189,8 @@ def step(transmission_id: int, *, now: datetime | None = None) -> StepOutcome | 
             released = Transmission.objects.filter(pk=transmission_id, lease_owner=owner).update(
                 lease_owner="", lease_expires_at=None, **due
             )
-            if released and outcome is not None and outcome.again_after is not None:
-                from chorusbat.gateway.tasks import schedule
-
-                schedule(transmission_id, delay=outcome.again_after)
+            if released and outcome is not None and outcome.again_after is not None and then is not None:
+                then(transmission_id, outcome.again_after)
 
 
 def _claim(transmission_id: int, owner: str, now: datetime) -> bool:
@@ -305,7 +268,6 @@ def _fail(t: Transmission, owner: str, reason: str, data: dict | None = None) ->
     with transaction.atomic():
         _save(t, owner, state=State.FAILED, reason=reason, next_attempt_at=None)
         _event(t, Kind.FAILED, reason, data)
-    from chorusbat.gateway.notify import notify_failure
 
     notify_failure(t)
     return StepOutcome(state=State.FAILED)
@@ -330,7 +292,6 @@ def _client_or_hold(t: Transmission, owner: str) -> tuple[ChorusClient | None, S
 
 
 def _document_or_hold(t: Transmission, owner: str):
-    from chorusbat.invoicing.services import DocumentError, ready_document
 
     if t.situation.status != Status.VALIDATED:
         return None, _hold(t, owner, _("The situation is not validated."))
@@ -588,8 +549,6 @@ def _flux_state_since(t: Transmission, state: str | None) -> datetime | None:
 
 def _works_unprobed_reason(t: Transmission, route) -> str | None:
     """Works pieces to production wait for a probe that confirmed the works API there (issue 11 item 8)."""
-    from chorusbat.accounts.models import ChorusEnvironment
-    from chorusbat.gateway.models import ChorusProbe
 
     if route.name != "works" or getattr(settings, "CHORUSBAT_WORKS_UNPROBED_ALLOWED", False):
         return None
@@ -628,8 +587,6 @@ def _step_waiting_in_queue(now: datetime) -> Exists:
     Read from django-tasks-db's own table (the backend ``TASKS`` names): a task a worker took and then died with
     stays "running" there forever, so "running" only counts for ``claim_grace``.
     """
-    from django_tasks.base import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
 
     return Exists(DBTaskResult.objects.filter(pk=OuterRef("scheduled_task_id")).filter(
         Q(status=TaskResultStatus.READY)
@@ -646,18 +603,6 @@ def due_transmissions(now: datetime | None = None):
     due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     return (Transmission.objects.filter(Q(state__in=_ACTIVE) & free & due).exclude(needs_person=True)
             .exclude(_step_waiting_in_queue(now)))
-
-
-def sweep(now: datetime | None = None) -> int:
-    """Schedule a step for every due transmission (the periodic job; also what repairs crashes)."""
-    from chorusbat.gateway.tasks import schedule
-
-    count = 0
-    for pk in due_transmissions(now).values_list("pk", flat=True):
-        with transaction.atomic():
-            schedule(pk)
-        count += 1
-    return count
 
 
 def overdue_transmissions(company_id: int | None = None, now: datetime | None = None):

@@ -27,6 +27,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chorusbat.accounts.models import Company
+from chorusbat.chorus.enums import InvoiceStatus
+from chorusbat.gateway.labels import status_label
 from chorusbat.situations.models import Situation
 
 
@@ -85,9 +87,79 @@ class Transmission(models.Model):
 
     @property
     def chorus_status_label(self) -> str:
-        from chorusbat.gateway.labels import status_label
-
         return status_label(self.chorus_status) if self.chorus_status else str(self.get_state_display())
+
+    # The questions screens and actions ask about the invoice's Chorus Pro status, answered once, here.
+
+    @property
+    def is_paid(self) -> bool:
+        return self.chorus_status == InvoiceStatus.MISE_EN_PAIEMENT
+
+    @property
+    def is_rejected(self) -> bool:
+        """Rejected by the buyer (final): acknowledge, then a corrective situation with a new number."""
+        return self.chorus_status == InvoiceStatus.REJETEE
+
+    @property
+    def is_refused(self) -> bool:
+        """Rejected, or refused by the project manager or the contracting authority (works circuits)."""
+        return self.chorus_status in REFUSED_STATUSES
+
+    @property
+    def asks_buyer_reason(self) -> bool:
+        """A status the buyer gives a reason for (rejected, refused, suspended, sent back): the page shows it."""
+        return self.chorus_status in REASON_STATUSES
+
+    @property
+    def can_complete(self) -> bool:
+        """Suspended by the buyer: answered with a comment and attachments (``completer``)."""
+        return self.chorus_status == InvoiceStatus.SUSPENDUE
+
+    @property
+    def can_recycle(self) -> bool:
+        """Sent back for its routing data (``recycler``, same number)."""
+        return self.chorus_status == InvoiceStatus.A_RECYCLER
+
+    @property
+    def can_acknowledge(self) -> bool:
+        """A rejection not yet acknowledged in Chorus Pro (``traiterRejet``)."""
+        return self.is_rejected and not self.rejection_acknowledged
+
+    @property
+    def waits_for_company(self) -> bool:
+        """Someone of the company must act: an invoice to complete, recycle or replace, or a held or failed send."""
+        return self.chorus_status in PERSON_STATUSES or self.state in (self.State.FAILED, self.State.HELD)
+
+    @property
+    def next_action_label(self) -> str:
+        """What the dashboard's button says an administrator does next."""
+        if self.is_rejected:
+            return str(_("Create a corrective situation") if self.rejection_acknowledged
+                       else _("Handle the rejection"))
+        if self.can_complete:
+            return str(_("Complete the invoice"))
+        if self.can_recycle:
+            return str(_("Correct the routing"))
+        if self.state == self.State.FAILED:
+            return str(_("Cancel and re-issue"))
+        return str(_("See and try again"))
+
+    @property
+    def badge_class(self) -> str:
+        """CSS class of the transmission's badge: ``ok`` once paid, ``bad`` when someone must act."""
+        if self.state == self.State.INTEGRATED:
+            if self.is_paid:
+                return "ok"
+            return "bad" if self.chorus_status in PERSON_STATUSES else ""
+        return "bad" if self.state in (self.State.HELD, self.State.FAILED) else ""
+
+
+#: Refusals: the buyer's rejection, and the works circuit's refusals by the MOE or the MOA.
+REFUSED_STATUSES = frozenset({InvoiceStatus.REJETEE, InvoiceStatus.REFUSEE_MOE, InvoiceStatus.REFUSEE_MOA})
+#: Statuses the buyer gives a reason for: shown on the situation page and in the e-mail.
+REASON_STATUSES = REFUSED_STATUSES | {InvoiceStatus.SUSPENDUE, InvoiceStatus.A_RECYCLER}
+#: Statuses in which the invoice waits for the company (complete, recycle, handle the rejection).
+PERSON_STATUSES = frozenset({InvoiceStatus.REJETEE, InvoiceStatus.SUSPENDUE, InvoiceStatus.A_RECYCLER})
 
 
 class TransmissionEvent(models.Model):

@@ -15,17 +15,22 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from chorusbat.accounts.models import ChorusSubscription
+from chorusbat.chorus.enums import InvoiceStatus
 from chorusbat.gateway.labels import status_label
+from chorusbat.gateway.models import REASON_STATUSES
 from chorusbat.people.notifications import kind_of_status, wanted
+from chorusbat.web.french import explain_english
 
 log = logging.getLogger(__name__)
 
-NOTIFIED_STATUSES = {"REJETEE", "SUSPENDUE", "A_RECYCLER", "MISE_EN_PAIEMENT", "REFUSEE_MOE", "REFUSEE_MOA"}
+# The statuses that make an e-mail: those the buyer gives a reason for, and the payment.
+NOTIFIED_STATUSES = REASON_STATUSES | {InvoiceStatus.MISE_EN_PAIEMENT}
 
 
 def _recipients(t) -> list[str]:
     emails = []
-    referent = ChorusSubscription.objects.filter(company_id=t.company_id).values_list("referent_email", flat=True).first()
+    subscriptions = ChorusSubscription.objects.filter(company_id=t.company_id)
+    referent = subscriptions.values_list("referent_email", flat=True).first()
     if referent:
         emails.append(referent)
     author = t.situation.created_by
@@ -38,11 +43,10 @@ def _send(t, subject: str, headline: str, detail: str, kind: str = "rejection", 
     to = wanted(_recipients(t), kind, t.company_id)  # each user's notification preferences
     if not to:
         return
-    from chorusbat.web.french import explain_english
 
     context = {"t": t, "situation": t.situation, "headline": headline, "detail": detail, "status": status,
                "detail_in_french": explain_english(detail),
-               "asks_reason": status in ("REJETEE", "SUSPENDUE", "A_RECYCLER", "REFUSEE_MOE", "REFUSEE_MOA")}
+               "asks_reason": status in REASON_STATUSES}
     with translation.override("fr"):
         text = render_to_string("gateway/emails/notice.txt", context)
         html = render_to_string("gateway/emails/notice.html", context)

@@ -14,6 +14,7 @@ from chorusbat.accounts.chorus_access import CallsHeld, client_for
 from chorusbat.accounts.models import ChorusSubscription, Company
 from chorusbat.chorus.probe import ProbeReport, format_report, run_probe
 from chorusbat.gateway.models import ChorusProbe
+from chorusbat.gateway.services import resume_held
 
 
 class ProbeImpossible(Exception):
@@ -42,8 +43,6 @@ def probe_company(company: Company, *, buyer_siret: str | None = None) -> ProbeO
     probe = ChorusProbe.objects.create(subscription=subscription, environment=subscription.environment,
                                        works_api_confirmed=report.works_api_confirmed, report=report.as_dict())
     if report.works_api_confirmed:
-        from chorusbat.gateway.machine import resume_held
-
         resume_held(company.pk)
     text = format_report(report, company=f"{company} ({company.siret})",
                          environment=subscription.get_environment_display())

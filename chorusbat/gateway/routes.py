@@ -26,6 +26,7 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chorusbat.accounts.models import ChorusSubscription
 from chorusbat.chorus import works
 from chorusbat.chorus.client import ChorusClient
 from chorusbat.chorus.enums import ERROR_FLUX_STATES, DepositMode, FluxState, FluxSyntax, Framework
@@ -44,6 +45,8 @@ from chorusbat.chorus.models import (
     UploadFileRequest,
     VatLine,
 )
+from chorusbat.gateway.models import Transmission, TransmissionEvent
+from chorusbat.situations.models import Situation
 
 FLUX_STATE_LABELS = {
     FluxState.IN_DEPOT_PORTAIL_EN_ATTENTE_TRAITEMENT_SE_CPP: _("File received by Chorus Pro, waiting to be processed."),
@@ -269,9 +272,6 @@ class WorksRoute:
         return None
 
     def _find_by_market_and_amounts(self, client, situation, supplier_id) -> Found | None:
-        from chorusbat.gateway.models import Transmission, TransmissionEvent
-        from chorusbat.situations.models import Situation
-
         attempts = TransmissionEvent.objects.filter(
             transmission__situation=situation, kind=TransmissionEvent.Kind.DEPOSIT_ATTEMPT).order_by("at")
         first = attempts.first()
@@ -326,8 +326,6 @@ def _report_errors(report) -> list[str]:
 
 
 def _supplier_id_of(client: ChorusClient, situation) -> int:
-    from chorusbat.accounts.models import ChorusSubscription
-
     supplier_id = ChorusSubscription.objects.filter(company_id=situation.company_id).values_list(
         "structure_id", flat=True).first()
     if supplier_id:

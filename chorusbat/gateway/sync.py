@@ -28,6 +28,7 @@ from chorusbat.chorus.enums import FINAL_STATUSES
 from chorusbat.chorus.models import InvoiceSearchPaging, InvoiceSearchRequest
 from chorusbat.gateway.labels import status_label
 from chorusbat.gateway.models import ChorusStatusChange, SyncCursor, Transmission, TransmissionEvent
+from chorusbat.gateway.notify import notify_status
 from chorusbat.gateway.routes import WorksRoute
 
 log = logging.getLogger(__name__)
@@ -164,8 +165,6 @@ def isinstance_works(t: Transmission) -> bool:
 
 def _apply(t: Transmission, status: str, at: datetime | None, comment: str, history) -> bool:
     """Record a status change once: only if the transmission still has the status we read (conditional update)."""
-    from chorusbat.gateway.notify import notify_status
-
     comment = comment or next((h.comment for h in reversed(history) if h.status == status and h.comment), "") or ""
     with transaction.atomic():
         if not Transmission.objects.filter(pk=t.pk, chorus_status=t.chorus_status).exclude(

@@ -14,21 +14,19 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
+from chorusbat.gateway.machine import step
+from chorusbat.gateway.models import Transmission
+
 
 @task()
 def advance_transmission(transmission_id: int) -> str | None:
-    """One step of a transmission; the step itself schedules the next one when there is one."""
-    from chorusbat.gateway.machine import step
-
-    outcome = step(transmission_id)
+    """One step of a transmission; the next one is scheduled when there is one (see ``machine.step``'s ``then``)."""
+    outcome = step(transmission_id, then=_schedule_next)
     return outcome.state if outcome else None
 
 
-@task()
-def sync_company_statuses(company_id: int) -> int:
-    from chorusbat.gateway.sync import sync_company
-
-    return sync_company(company_id).calls
+def _schedule_next(transmission_id: int, delay: timedelta) -> None:
+    schedule(transmission_id, delay=delay)  # looked up at call time (the crash tests replace ``schedule``)
 
 
 def schedule(transmission_id: int, delay: timedelta | None = None) -> None:
@@ -39,8 +37,6 @@ def schedule(transmission_id: int, delay: timedelta | None = None) -> None:
     The task row and the transmission's pointer to it are written in one transaction: a crash between the two
     can leave neither, never a transmission that believes a step is queued when none is.
     """
-    from chorusbat.gateway.models import Transmission
-
     run_after = timezone.now() + (delay or timedelta(0))
     with transaction.atomic():
         result = advance_transmission.using(run_after=run_after).enqueue(transmission_id)

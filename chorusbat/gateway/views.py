@@ -4,22 +4,23 @@ from __future__ import annotations
 
 import re
 
-from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from chorusbat.accounts.models import ChorusSubscription
 from chorusbat.accounts.permissions import admin_required, member_required
-from chorusbat.accounts.validators import normalize_siret, validate_siret
 from chorusbat.gateway import actions, dashboard
-from chorusbat.gateway.machine import send, situations_ready_to_send
+from chorusbat.gateway.forms import CompleteForm, RecycleForm
+from chorusbat.gateway.machine import situations_ready_to_send
 from chorusbat.gateway.models import Transmission
+from chorusbat.gateway.services import send
 from chorusbat.situations.models import Situation, Status
+from chorusbat.situations.services import SituationError
 
 
 @member_required
@@ -89,8 +90,6 @@ def send_one(request, situation_pk):
 
 def _confirm_send(request, situations, action: str, cancel: str):
     """What is about to leave for Chorus Pro: how many invoices, the total net to pay, to whom (no JavaScript)."""
-    from chorusbat.accounts.models import ChorusSubscription
-
     buyers: dict[tuple[str, str], list] = {}
     for s in situations:
         buyers.setdefault((s.market.buyer_name, s.market.buyer_siret), []).append(s)
@@ -102,24 +101,6 @@ def _confirm_send(request, situations, action: str, cancel: str):
         "subscription": subscription, "action": action, "cancel": cancel,
         "next": request.POST.get("next", ""),
     })
-
-
-class CompleteForm(forms.Form):
-    comment = forms.CharField(label=gettext_lazy("Comment for the buyer"), max_length=200, required=False,
-                              widget=forms.Textarea(attrs={"rows": 3}))
-    files = forms.FileField(label=gettext_lazy("Attachments"), required=False,
-                            widget=forms.ClearableFileInput(attrs={"multiple": False}))
-
-
-class RecycleForm(forms.Form):
-    buyer_siret = forms.CharField(label=gettext_lazy("Buyer SIRET"), max_length=40)
-    service_code = forms.CharField(label=gettext_lazy("Service code"), max_length=100, required=False)
-    engagement = forms.CharField(label=gettext_lazy("Legal commitment (EJ)"), max_length=50, required=False)
-
-    def clean_buyer_siret(self):
-        value = normalize_siret(self.cleaned_data["buyer_siret"])
-        validate_siret(value)
-        return value
 
 
 def _action(request, pk, form, run, success: str):
@@ -174,17 +155,9 @@ def corrective_view(request, pk):
     Also the way out for an invoice whose file Chorus Pro refused (``failed``): retrying would send the same bytes
     and fail the same way, so the situation is cancelled (kept on record, number kept) and re-issued.
     """
-    from chorusbat.situations.services import SituationError, create_corrective
-
     t = _transmission(request, pk)
-    refused = t.state == Transmission.State.FAILED  # Chorus Pro refused the file itself: nothing to acknowledge
-    if t.chorus_status != "REJETEE" and not refused:
-        messages.error(request, _("Only a situation rejected in Chorus Pro can be corrected this way."))
-        return redirect(_back(request, t.situation))
     try:
-        if not refused:
-            actions.acknowledge_rejection(t)
-        corrective = create_corrective(t.situation, request.user)
+        corrective = actions.replace_rejected(t, request.user)
     except actions.ActionRefused as refused:
         messages.error(request, str(refused))
         return redirect(_back(request, t.situation))

@@ -14,9 +14,9 @@ import unicodedata
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from chorusbat.invoicing.filecheck import ATTACHMENT_MAX_BYTES, FileRefused, check_attachment, size_label
 from chorusbat.invoicing.models import InvoiceDocument, SituationAttachment, sha256_hex
 from chorusbat.situations.models import Situation, Status
+from chorusbat.web.filecheck import ATTACHMENT_MAX_BYTES, FileRefused, check_attachment, size_label
 
 MAX_ATTACHMENTS = 10
 MAX_TOTAL_BYTES = 15 * 1024 * 1024  # all attachments of one situation (the PDF carries them all)
@@ -29,11 +29,10 @@ class AttachmentError(Exception):
 
 def frozen_reason(situation: Situation) -> str | None:
     """Why the situation's attachments can no longer change, or ``None`` while they can."""
-    from chorusbat.gateway.models import Transmission
-
     if situation.status == Status.REJECTED:
         return _("This situation was rejected and replaced: its attachments stay as they were sent.")
-    if Transmission.objects.filter(situation=situation).exists():
+    # Through the reverse relation: invoicing sits below the gateway and does not import it.
+    if type(situation).objects.filter(pk=situation.pk, transmission__isnull=False).exists():
         return _("This situation has been sent to Chorus Pro: its attachments stay exactly as they were sent.")
     return None
 

@@ -17,11 +17,13 @@ import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chorusbat.facturx.mapping import invoice_lines, totals, vat_breakdowns
 from chorusbat.facturx.model import InvoiceData
 from chorusbat.facturx.text import fr_money
+from chorusbat.markets import buyer_checks
 
 CENT = Decimal("0.01")
 MAX_EJ_LENGTH = 50
@@ -138,8 +140,6 @@ def situation_problems(situation, today: datetime.date | None = None, *, with_bu
 
     ``with_buyer``: also the buyer's routing rules as Chorus Pro's directory gives them (service code, EJ, active
     buyer; one cached lookup). Skipped when Chorus Pro cannot be asked: that is no reason to refuse."""
-    from django.utils import timezone
-
     from chorusbat.invoicing.services import DocumentError, invoice_data_for
 
     try:
@@ -157,11 +157,9 @@ def situation_problems(situation, today: datetime.date | None = None, *, with_bu
 
 def buyer_problems(market) -> list[Problem]:
     """The buyer's routing rules Chorus Pro would enforce, from its directory (empty when it cannot be asked)."""
-    from chorusbat.markets import buyers
-
-    lookup = buyers.checked_lookup(market.company, market.buyer_siret)
+    lookup = buyer_checks.checked_lookup(market.company, market.buyer_siret)
     if lookup.error or lookup.info is None:
         return []
-    errors = buyers.buyer_errors(lookup.info, market.buyer_service_code, market.engagement, market.framework)
+    errors = buyer_checks.buyer_errors(lookup.info, market.buyer_service_code, market.engagement, market.framework)
     return [Problem(_("Buyer of the market: %(problem)s Correct the market before validating.") % {"problem": text})
             for messages in errors.values() for text in messages]

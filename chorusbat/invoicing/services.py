@@ -20,7 +20,7 @@ Every failure is a :class:`DocumentError` whose message is French and meant for 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from decimal import Decimal
 
 from django.db import transaction
@@ -45,11 +45,11 @@ from chorusbat.facturx import (
     ValidatorUnavailable,
     build_facturx,
     render_pdf,
-    validate,
 )
+from chorusbat.figures import TOTALS
 from chorusbat.invoicing.models import DocumentStatus, InvoiceDocument, sha256_hex
 from chorusbat.markets.models import Framework
-from chorusbat.situations.models import Situation, Status
+from chorusbat.situations.models import Situation
 from chorusbat.situations.services import decompte
 
 # ------------------------------------------------------------------------------------------------- errors
@@ -231,7 +231,7 @@ def invoice_data_for(situation: Situation) -> InvoiceData:
             attachments=_attachments(current),
             original_invoice_number=original.number if original else "",
             original_invoice_date=original.date if original else None,
-            **{name: totals[name] for name in ("a", "d", "b", "ttc", "c", "e", "f", "g", "net")},
+            **{name: totals[name] for name in TOTALS},
         )
     except InvoiceDataError as error:
         raise DocumentError(str(error)) from None
@@ -320,10 +320,11 @@ def ready_document(situation: Situation) -> InvoiceDocument:
 
 
 def _sending_started(situation: Situation) -> bool:
-    """Once the situation is handed to the gateway, its document is frozen: the bytes sent are the bytes stored."""
-    from chorusbat.gateway.models import Transmission
+    """Once the situation is handed to the gateway, its document is frozen: the bytes sent are the bytes stored.
 
-    return Transmission.objects.filter(situation=situation).exists()
+    Asked through the reverse relation (``gateway.Transmission.situation``): the gateway sits above invoicing.
+    """
+    return Situation.objects.filter(pk=situation.pk, transmission__isnull=False).exists()
 
 
 def refresh_document(situation_id: int) -> str:
@@ -364,19 +365,6 @@ def refresh_document(situation_id: int) -> str:
     return "rebuilt" if changed else "ready"
 
 
-def verify_document(document: InvoiceDocument) -> ValidationReport:
-    """Run the whole gate again on the stored PDF, against the situation's current invoice data.
-
-    For the last step before a deposit: it proves that the stored bytes still pass XSD, both schematrons and the
-    consistency checks, beyond the digests :func:`ready_document` compares.
-    """
-    check_integrity(document)
-    try:
-        return validate(document.pdf_bytes, invoice_data_for(document.situation))
-    except ValidatorUnavailable as error:
-        raise ValidationUnavailable(str(error)) from None
-
-
 # ---------------------------------------------------------------------------------------------- previews
 
 
@@ -385,62 +373,3 @@ def preview_pdf(situation: Situation) -> bytes:
     if situation.is_validated:
         return ready_document(situation).pdf_bytes
     return render_pdf(invoice_data_for(situation), watermark=_("PREVIEW — NOT VALIDATED"))
-
-
-def schedule_refreshes(**filters) -> int:
-    """Ask for the documents of the validated situations matching ``filters`` to be checked against their inputs
-    (after a change of company or market details); situations already handed to the gateway are left alone."""
-    from chorusbat.invoicing.tasks import schedule_document
-
-    ids = list(Situation.objects.filter(status=Status.VALIDATED, transmission__isnull=True, **filters)
-               .values_list("pk", flat=True))
-    for situation_id in ids:
-        schedule_document(situation_id)
-    return len(ids)
-
-
-# ------------------------------------------------------------------------------- what the situation page shows
-
-
-@dataclass
-class DocumentState:
-    """The Factur-X block of the situation page: ``kind`` is ``draft``, ``preparing``, ``ready``, ``invalid`` or
-    ``error``."""
-
-    kind: str
-    document: InvoiceDocument | None = None
-    issues: list[dict] = field(default_factory=list)
-    messages: list[str] = field(default_factory=list)
-
-
-def document_state(situation: Situation) -> DocumentState:
-    """What the page shows of a validated situation's stored document; for a draft, what would block it.
-
-    Never builds a document: a validated situation without one is ``preparing`` (its task is asked for again,
-    at most once a minute, in case it was lost), unless its invoice cannot be issued at all (``error``, saying
-    why); a rejected document is tried again the same way, in case what made it fail has been fixed since.
-    """
-    from chorusbat.invoicing.tasks import schedule_document_from_page
-
-    if not situation.is_validated:
-        try:
-            invoice_data_for(situation)
-        except DocumentError as error:
-            return DocumentState("draft", messages=str(error).splitlines())
-        return DocumentState("draft")
-    document = InvoiceDocument.objects.filter(situation=situation).first()
-    if document is None or not document.is_ready:
-        try:
-            invoice_data_for(situation)  # no build: only what the engine and the models say
-        except DocumentError as error:
-            return DocumentState("error", messages=str(error).splitlines())
-        schedule_document_from_page(situation.pk)
-    if document is None:
-        return DocumentState("preparing")
-    document.situation = situation
-    if not document.is_ready:
-        return DocumentState("invalid", issues=document.issues)
-    try:
-        return DocumentState("ready", document=check_integrity(document))
-    except DocumentError as error:
-        return DocumentState("error", messages=str(error).splitlines())

@@ -12,20 +12,17 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from chorusbat.accounts.models import Company
+from chorusbat.invoicing.tasks import schedule_refreshes
 from chorusbat.markets.models import Market
 
 
 @receiver(post_save, sender=Company, dispatch_uid="invoicing-company-saved")
 def company_saved(sender, instance: Company, created: bool, raw: bool = False, **kwargs) -> None:
     if not created and not raw:
-        from chorusbat.invoicing.services import schedule_refreshes
-
         schedule_refreshes(company=instance)
 
 
 @receiver(post_save, sender=Market, dispatch_uid="invoicing-market-saved")
 def market_saved(sender, instance: Market, created: bool, raw: bool = False, **kwargs) -> None:
     if not created and not raw:
-        from chorusbat.invoicing.services import schedule_refreshes
-
         schedule_refreshes(market=instance)

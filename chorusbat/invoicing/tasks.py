@@ -15,6 +15,9 @@ from django.core.cache import cache
 from django.utils import timezone
 from django_tasks import task
 
+from chorusbat.invoicing.services import refresh_document
+from chorusbat.situations.models import Situation, Status
+
 # The situation page asks again for a missing document at most this often (a task lost or failed).
 PAGE_RESCHEDULE_SECONDS = 60
 
@@ -22,8 +25,6 @@ PAGE_RESCHEDULE_SECONDS = 60
 @task()
 def prepare_document(situation_id: int) -> str:
     """Produce (or, when its inputs changed before sending, rebuild) the situation's document; say what happened."""
-    from chorusbat.invoicing.services import refresh_document
-
     return refresh_document(situation_id)
 
 
@@ -40,3 +41,13 @@ def schedule_document_from_page(situation_id: int) -> None:
     """The situation page found no document: ask for one, at most once a minute per situation and process."""
     if cache.add(f"invoicing:prepare:{situation_id}", True, PAGE_RESCHEDULE_SECONDS):
         schedule_document(situation_id)
+
+
+def schedule_refreshes(**filters) -> int:
+    """Ask for the documents of the validated situations matching ``filters`` to be checked against their inputs
+    (after a change of company or market details); situations already handed to the gateway are left alone."""
+    ids = list(Situation.objects.filter(status=Status.VALIDATED, transmission__isnull=True, **filters)
+               .values_list("pk", flat=True))
+    for situation_id in ids:
+        schedule_document(situation_id)
+    return len(ids)

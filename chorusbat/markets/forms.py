@@ -15,9 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from chorusbat import engine
 from chorusbat.accounts.validators import normalize_siret, validate_siret
 from chorusbat.engine import limits
-from chorusbat.markets import buyers
-from chorusbat.markets.models import VAT_RATES, ContractLine, Framework, LineKind, Market
+from chorusbat.markets import buyer_checks
 from chorusbat.markets.french_numbers import FrenchDecimalField, format_decimal, parse_decimal
+from chorusbat.markets.models import VAT_RATES, ContractLine, Framework, LineKind, Market
+from chorusbat.markets.services import contract_for
 
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
@@ -77,6 +78,24 @@ def clean_siret_value(value: str) -> str:
     return normalize_siret(value)
 
 
+def buyer_lookup_for(company, data, instance: Market) -> buyer_checks.Lookup | None:
+    """The buyer of a market form checked in Chorus Pro (cached 24 h), or None when there is no SIRET to check.
+
+    The SIRET is the typed one when it is valid, else the stored one; the service is the chosen one, the only
+    service whose own rules are read from Chorus Pro (review B3). ``data`` is the posted data, or None.
+    """
+    raw_siret = data.get("buyer_siret") if data is not None else instance.buyer_siret
+    try:
+        siret = clean_siret_value(raw_siret or "")
+    except forms.ValidationError:
+        return None
+    if not siret:
+        return None
+    raw_service = data.get("buyer_service_code") if data is not None else instance.buyer_service_code
+    service = (raw_service or "").strip() if isinstance(raw_service, str) else ""
+    return buyer_checks.checked_lookup(company, siret, service)
+
+
 class MarketForm(forms.ModelForm):
     buyer_siret = siret_field(_("buyer SIRET"))
     validator_siret = siret_field(_("validator SIRET"), required=False)
@@ -110,11 +129,12 @@ class MarketForm(forms.ModelForm):
         fields = [
             "title", "buyer_name", "buyer_siret", "buyer_service_code", "number", "engagement",
             "framework", "validator_name", "validator_siret", "reverse_charge",
-            "start_date", "duration_months", "revision_index_name", "revision_index_lag_months", "revision_fixed", "revision_variable",
+            "start_date", "duration_months", "revision_index_name", "revision_index_lag_months", "revision_fixed",
+            "revision_variable",
             "revision_base_index", "payment_delay_days",
         ]
 
-    def __init__(self, *args, company, **kwargs):
+    def __init__(self, *args, company, buyer_lookup: buyer_checks.Lookup | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.company = company
         self.buyer_info = None
@@ -128,31 +148,19 @@ class MarketForm(forms.ModelForm):
             for name in FINANCIAL_FIELDS:
                 self.fields[name].disabled = True
                 self.fields[name].help_text = _("Frozen: a situation of this market is validated.")
+        # The buyer as Chorus Pro knows it, looked up by the caller (``buyer_lookup_for``): building the form
+        # calls nothing.
         self.lookup_error = ""
-        siret = self._siret_for_lookup()
-        if siret:
-            lookup = buyers.checked_lookup(company, siret, self._service_for_lookup())
-            self.buyer_info, self.lookup_error = lookup.info, lookup.error
+        if buyer_lookup is not None:
+            self.buyer_info, self.lookup_error = buyer_lookup.info, buyer_lookup.error
             self._offer_services()
-
-    def _siret_for_lookup(self) -> str:
-        """The buyer SIRET to check: the typed one when it is valid, else the stored one."""
-        raw = self.data.get("buyer_siret") if self.is_bound else self.instance.buyer_siret
-        try:
-            return clean_siret_value(raw or "")
-        except forms.ValidationError:
-            return ""
-
-    def _service_for_lookup(self) -> str:
-        """The chosen service code: the only service whose own rules are read from Chorus Pro (review B3)."""
-        raw = self.data.get("buyer_service_code") if self.is_bound else self.instance.buyer_service_code
-        return (raw or "").strip() if isinstance(raw, str) else ""
 
     def _offer_services(self):
         """With a verified subscription, the service is picked from the buyer's active services."""
-        services = buyers.usable_services(self.buyer_info)
+        services = buyer_checks.usable_services(self.buyer_info)
         if services:
-            choices = [("", _("— no service —"))] + [(s.code, f"{s.code} — {s.name}" if s.name else s.code) for s in services]
+            choices = [("", _("— no service —"))]
+            choices += [(s.code, f"{s.code} — {s.name}" if s.name else s.code) for s in services]
             self.fields["buyer_service_code"].widget = forms.Select(choices=choices)
 
     def clean_buyer_siret(self):
@@ -180,7 +188,7 @@ class MarketForm(forms.ModelForm):
             self.add_error("buyer_siret", _("The buyer could not be checked in Chorus Pro: %(reason)s "
                                             "Try again later.") % {"reason": self.lookup_error})
         elif "buyer_siret" in cleaned:
-            for field, messages in buyers.buyer_errors(
+            for field, messages in buyer_checks.buyer_errors(
                 self.buyer_info, cleaned.get("buyer_service_code", ""), cleaned.get("engagement", ""),
                 cleaned.get("framework", ""),
             ).items():
@@ -324,8 +332,6 @@ class ContractLineForm(forms.ModelForm):
 
 def market_totals_error(market: Market, new_lines: list, exclude=None) -> str:
     """A message when the market's lines plus ``new_lines`` (minus line ``exclude``) give totals out of range."""
-    from chorusbat.markets.services import contract_for
-
     lines = [line for line in market.lines.all() if line.pk != exclude] + list(new_lines)
     try:
         engine.compute(contract_for(market, lines), [])

@@ -146,7 +146,8 @@ def check_archive(data: bytes) -> None:
         total += member.file_size
         if total > XLSX_MAX_UNCOMPRESSED:
             raise ImportFileError(bomb)
-        if member.file_size > XLSX_RATIO_FREE_BYTES and member.file_size > XLSX_MAX_RATIO * max(member.compress_size, 1):
+        ratio_limit = XLSX_MAX_RATIO * max(member.compress_size, 1)
+        if member.file_size > XLSX_RATIO_FREE_BYTES and member.file_size > ratio_limit:
             raise ImportFileError(bomb)
         if member.filename.lower().endswith("sharedstrings.xml") and member.file_size > XLSX_MAX_SHARED_STRINGS:
             raise ImportFileError(bomb)
@@ -225,7 +226,8 @@ def decode_text(data: bytes) -> str:
                 return data.decode("utf-16")
             return data.decode("utf-16-le" if data[1:2] == b"\x00" else "utf-16-be")
         except UnicodeDecodeError:
-            raise ImportFileError(_("This file is UTF-16 text but it is damaged: save it again as CSV UTF-8.")) from None
+            raise ImportFileError(
+                _("This file is UTF-16 text but it is damaged: save it again as CSV UTF-8.")) from None
     if b"\x00" in data[:4096]:
         raise ImportFileError(_("This file is neither a CSV text file nor an XLSX workbook."))
     if data.startswith(b"\xef\xbb\xbf"):

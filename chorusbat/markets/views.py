@@ -20,7 +20,13 @@ from django.views.decorators.http import require_POST
 
 from chorusbat.accounts.permissions import admin_required, member_required
 from chorusbat.markets import imports
-from chorusbat.markets.forms import MAX_UPLOAD_BYTES, ContractLineForm, LineImportForm, MarketForm
+from chorusbat.markets.forms import (
+    MAX_UPLOAD_BYTES,
+    ContractLineForm,
+    LineImportForm,
+    MarketForm,
+    buyer_lookup_for,
+)
 from chorusbat.markets.models import ContractLine, LineImport, Market
 from chorusbat.markets.services import refresh_totals
 from chorusbat.markets.uploads import SizeLimitUploadHandler
@@ -77,7 +83,8 @@ def _market_form(request, market: Market):
                 check_not_submitted(request)  # posted twice: the first submission's page, nothing validated again
             except AlreadySubmitted as done:
                 return done.response()
-        form = MarketForm(request.POST, instance=market, company=company)
+        form = MarketForm(request.POST, instance=market, company=company,
+                          buyer_lookup=buyer_lookup_for(company, request.POST, market))
         if request.POST.get("action") == "lookup":
             form.is_valid()  # show what is wrong; nothing is saved on a lookup
             return render(request, "markets/market_form.html", {"form": form, "market": market, "looked_up": True})
@@ -108,7 +115,7 @@ def _market_form(request, market: Market):
                 messages.success(request, _("Market created.") if creating else _("Market saved."))
                 return redirect(url)
     else:
-        form = MarketForm(instance=market, company=company)
+        form = MarketForm(instance=market, company=company, buyer_lookup=buyer_lookup_for(company, None, market))
     return render(request, "markets/market_form.html", {"form": form, "market": market})
 
 

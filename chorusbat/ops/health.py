@@ -18,6 +18,8 @@ from django.http import Http404, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from chorusbat.ops.metrics import authorised
+
 log = logging.getLogger(__name__)
 
 
@@ -79,8 +81,6 @@ def error_probe(request):
     Lets the people who run chorusbat (and the tests) see what a server error looks like: the French error page
     for the user, one JSON log line with the exception for them, and no secret in either.
     """
-    from chorusbat.ops.metrics import authorised
-
     if not getattr(settings, "CHORUSBAT_ERROR_PROBE", False) or not authorised(request):
         raise Http404
     raise ErrorProbe("error probe: this error was asked for")

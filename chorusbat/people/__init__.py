@@ -1,0 +1,7 @@
+"""People of a company: members and invitations, passwords, two-factor authentication, e-mail preferences.
+
+Module map: ``members`` — invite, change roles, deactivate, remove (never the last administrator);
+``tokens`` — signed invitation links; ``two_factor``, ``views_2fa``, ``middleware`` — optional TOTP and its login
+step; ``notifications`` — who wants which e-mail (``wanted``) and the monthly "situation à établir" reminder;
+``models`` — preferences and reminders sent; ``forms``, ``views`` — the screens.
+"""

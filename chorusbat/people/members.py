@@ -71,7 +71,8 @@ def send_invitation(membership: Membership, by, base_url: str = "") -> None:
         message.send()
     except OSError as exc:
         log.warning("invitation for user %s not sent: %s", user.pk, exc)
-        raise MemberError(_("The invitation could not be sent: the mail server did not answer. Try again later."))
+        raise MemberError(
+            _("The invitation could not be sent: the mail server did not answer. Try again later.")) from exc
 
 
 def _active_admins(company: Company):

@@ -19,6 +19,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from chorusbat.accounts.models import Membership
+from chorusbat.chorus.enums import InvoiceStatus
+from chorusbat.markets.models import Market
 from chorusbat.people.models import NotificationPreferences, SituationDueReminder
 
 log = logging.getLogger(__name__)
@@ -27,9 +30,9 @@ log = logging.getLogger(__name__)
 DUE_FROM_DAY = 20
 
 STATUS_KINDS = {
-    "REJETEE": "rejection", "REFUSEE_MOE": "rejection", "REFUSEE_MOA": "rejection",
-    "SUSPENDUE": "suspension", "A_RECYCLER": "suspension",
-    "MISE_EN_PAIEMENT": "payment",
+    InvoiceStatus.REJETEE: "rejection", InvoiceStatus.REFUSEE_MOE: "rejection", InvoiceStatus.REFUSEE_MOA: "rejection",
+    InvoiceStatus.SUSPENDUE: "suspension", InvoiceStatus.A_RECYCLER: "suspension",
+    InvoiceStatus.MISE_EN_PAIEMENT: "payment",
 }
 
 
@@ -66,8 +69,6 @@ def _months_between(start: datetime.date, months: int) -> datetime.date:
 
 def markets_missing_a_situation(today: datetime.date):
     """Markets running this month (between their start and the end of their duration) with no situation for it."""
-    from chorusbat.markets.models import Market
-
     period = today.replace(day=1)
     for market in (Market.objects.filter(start_date__lte=today).exclude(situations__period=period)
                    .select_related("company")):
@@ -77,8 +78,6 @@ def markets_missing_a_situation(today: datetime.date):
 
 def send_situation_reminders(today: datetime.date | None = None, base_url: str = "http://127.0.0.1:8000") -> int:
     """E-mail, once per market and month, the members who want it that this month's situation is missing."""
-    from chorusbat.accounts.models import Membership
-
     today = today or timezone.localdate()
     if today.day < DUE_FROM_DAY:
         return 0

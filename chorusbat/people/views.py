@@ -16,7 +16,8 @@ from django.views.decorators.http import require_POST
 from chorusbat.accounts.models import Membership
 from chorusbat.accounts.permissions import admin_required
 from chorusbat.people import members
-from chorusbat.people.forms import InviteForm
+from chorusbat.people.forms import InviteForm, PreferencesForm
+from chorusbat.people.notifications import preferences_for
 from chorusbat.people.tokens import INVITATION_DAYS, invitation_tokens
 
 
@@ -93,9 +94,6 @@ def accept_invitation(request, uidb64: str, token: str):
 
 
 def notification_preferences(request):
-    from chorusbat.people.forms import PreferencesForm
-    from chorusbat.people.notifications import preferences_for
-
     form = PreferencesForm(request.POST or None, instance=preferences_for(request.user))
     if request.method == "POST" and form.is_valid():
         form.save()

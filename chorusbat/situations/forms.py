@@ -17,12 +17,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from chorusbat import engine
-from chorusbat.markets.models import LineKind, Market
 from chorusbat.engine import limits
 from chorusbat.markets.forms import BoundedDateField, capitalise_labels
 from chorusbat.markets.french_numbers import FrenchDecimalField
+from chorusbat.markets.models import LineKind, Market
 from chorusbat.situations import numbering
-from chorusbat.web import french
 from chorusbat.situations.models import Situation
 from chorusbat.situations.services import (
     SituationData,
@@ -31,7 +30,9 @@ from chorusbat.situations.services import (
     compute_chain,
     market_situations,
     previous_progress,
+    progress_locked,
 )
+from chorusbat.web import french
 
 PENALTY_ROWS = 3
 _MONTH = re.compile(r"^\s*(?:(?P<y1>\d{4})-(?P<m1>\d{1,2})|(?P<m2>\d{1,2})/(?P<y2>\d{4}))\s*$")
@@ -126,8 +127,6 @@ class SituationForm(forms.Form):
     def _lock_corrective(self) -> None:
         """A corrective situation takes the rejected one's period; when later situations exist, its progress too
         (their figures were computed from it): those fields are shown but not editable."""
-        from chorusbat.situations.services import progress_locked
-
         situation = self.situation
         if situation is None or situation.replaces_id is None:
             return

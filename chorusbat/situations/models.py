@@ -12,13 +12,16 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from chorusbat.accounts.models import Company
 from chorusbat.engine import limits
+from chorusbat.figures import RATE_FIGURES, WRITTEN, column
 from chorusbat.markets.bounds import between
 from chorusbat.markets.models import ContractLine, Market
+from chorusbat.web.french import month_year
 
 MONEY = {"max_digits": limits.MONEY_MAX_DIGITS, "decimal_places": limits.MONEY_DECIMALS}
 
@@ -34,10 +37,7 @@ def money_bounds(prefix: str, *fields: str, nullable: bool = False, low=None) ->
             for name in fields]
 
 
-TOTAL_COLUMNS = (
-    "cumulative_ht", "a_amount", "d_amount", "b_amount", "ttc_amount", "c_amount", "e_amount", "f_amount",
-    "g_amount", "net_amount", "advance_recovered_cumulative", "cumulative_ttc_initial",
-)
+TOTAL_COLUMNS = tuple(column(name) for name in WRITTEN)
 
 
 class Status(models.TextChoices):
@@ -130,8 +130,6 @@ class Situation(models.Model):
     @property
     def badge(self) -> tuple[str, str]:
         """(css class, label) of the situation's one status, following its invoice in Chorus Pro to « payée »."""
-        from django.core.exceptions import ObjectDoesNotExist
-
         if self.is_draft:
             return "warn", str(_("draft"))
         if self.is_rejected:
@@ -140,13 +138,13 @@ class Situation(models.Model):
             t = self.transmission
         except ObjectDoesNotExist:
             return "ok", str(_("validated"))
-        if t.chorus_status in ("MISE_EN_PAIEMENT",):
+        if t.is_paid:
             return "ok", str(_("paid"))
-        if t.chorus_status in ("REJETEE", "REFUSEE_MOE", "REFUSEE_MOA"):
+        if t.is_refused:
             return "bad", str(_("rejected"))
-        if t.chorus_status == "SUSPENDUE":
+        if t.can_complete:
             return "bad", str(_("suspended"))
-        if t.chorus_status == "A_RECYCLER":
+        if t.can_recycle:
             return "bad", str(_("to be recycled"))
         if t.state in ("failed",):
             return "bad", str(_("refused by Chorus Pro"))
@@ -163,8 +161,6 @@ class Situation(models.Model):
     @property
     def period_display(self) -> str:
         """The period for people: « novembre 2026 »."""
-        from chorusbat.web.french import month_year
-
         return month_year(self.period)
 
 
@@ -220,4 +216,4 @@ class RateAmount(models.Model):
 
     class Meta:
         ordering = ["rate"]
-        constraints = money_bounds("rate_amount", "cumulative_ht", "a", "d", "b")
+        constraints = money_bounds("rate_amount", "cumulative_ht", *RATE_FIGURES)

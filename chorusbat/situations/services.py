@@ -16,20 +16,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chorusbat import engine
+from chorusbat import engine, figures
 from chorusbat.engine import amendments as engine_amendments
+from chorusbat.invoicing.chorus_checks import buyer_problems
 from chorusbat.markets.models import ContractLine, Market
 from chorusbat.markets.services import contract_for
 from chorusbat.situations.models import LineAmount, Penalty, Progress, RateAmount, Situation, Status
-from chorusbat.situations.numbering import Numbered
+from chorusbat.situations.numbering import Numbered, suggest
 
 # Situation fields holding the engine's totals, by engine result attribute.
-TOTAL_FIELDS = {
-    "cumulative_ht": "cumulative_ht", "a": "a_amount", "d": "d_amount", "b": "b_amount", "ttc": "ttc_amount",
-    "c": "c_amount", "e": "e_amount", "f": "f_amount", "g": "g_amount", "net": "net_amount",
-    "advance_recovered_cumulative": "advance_recovered_cumulative",
-    "cumulative_ttc_initial": "cumulative_ttc_initial",
-}
+TOTAL_FIELDS = {name: figures.column(name) for name in figures.WRITTEN}
 
 
 class SituationError(Exception):
@@ -219,8 +215,6 @@ def validate_situation(situation: Situation, user) -> Situation:
     rules are read from Chorus Pro's directory before any lock is taken (one cached lookup, no HTTP call while
     the market is locked).
     """
-    from chorusbat.invoicing.chorus_checks import buyer_problems
-
     return _validate(situation, user, buyer_problems(situation.market))
 
 
@@ -284,8 +278,6 @@ def create_corrective(situation: Situation, user, today: datetime.date | None = 
     keeps the same progress (its form locks it) and is validated at once when Chorus Pro would accept it as it is;
     otherwise it stays a draft whose advance, penalties and date can be corrected.
     """
-    from chorusbat.situations.numbering import suggest
-
     situation = Situation.objects.select_for_update().get(pk=situation.pk)
     if situation.status != Status.VALIDATED:
         raise SituationError([_("Only a validated situation can be replaced by a corrective one.")])

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal, InvalidOperation
 
+from chorusbat.chorus.messages import WORDING_MESSAGES, fold
+
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
           "novembre", "décembre")
 # Short month names that cannot be mistaken for one another (« juin » / « juil. »).
@@ -99,8 +101,6 @@ def looks_english(text: str) -> bool:
 def explain_english(text: str | None) -> str:
     """A French explanation for a Chorus Pro message written in English ("" when it is French already): the
     documented wording's French message when known, else a generic one."""
-    from chorusbat.chorus.messages import WORDING_MESSAGES, fold
-
     if not text or not looks_english(text):
         return ""
     folded = fold(text)

@@ -4,9 +4,9 @@ With ``DEBUG`` off (every mode unless ``CHORUSBAT_DEBUG=1``) these are the only 
 traceback, no setting, no path of the code.
 """
 
+from django.http import HttpResponseServerError
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.http import HttpResponseServerError
 
 
 def home(request):

@@ -185,12 +185,15 @@ def test_make_run_says_how_to_create_a_key(company):
 def test_the_readme_session_works_on_the_demo_data(client):
     """The bodies of the README's curl session, on `make run`'s demo company."""
     from chorusbat.accounts.demo import create_demo_data
+    from chorusbat.accounts.models import Company
     from chorusbat.api.keys import create_key
     from chorusbat.api.tests.conftest import Api
-    from chorusbat.accounts.models import Company
+    from chorusbat.situations.demo import create_demo_markets
 
     create_demo_data()
-    api = Api(client, create_key(Company.objects.get(siret="73282932000074"), "Mon ERP")[1])
+    company = Company.objects.get(siret="73282932000074")
+    create_demo_markets(company, company.memberships.filter(role="admin").first().user)  # as `chorusbat demo`
+    api = Api(client, create_key(company, "Mon ERP")[1])
     market = api.post("/markets", {
         "buyer": {"name": "Ville de Nantes", "siret": "21440109300015", "service_code": "DIR_BATIMENTS"},
         "market": {"number": "2026-TX-101", "title": "Lot 07 Peinture", "framework": "A1",

@@ -13,11 +13,11 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_applica
 
 @pytest.fixture
 def fuzz_key(company, settings):
-    from chorusbat.api.keys import create_key
-    from chorusbat.markets.demo import create_demo_markets
-
     from django.core.signals import request_finished, request_started
     from django.db import close_old_connections
+
+    from chorusbat.api.keys import create_key
+    from chorusbat.situations.demo import create_demo_markets
 
     settings.CHORUSBAT_API_RATE_LIMIT = 100_000
     # The WSGI handler closes the connection after each request; the test database lives in this connection

@@ -199,7 +199,7 @@ def test_signing_secrets_follow_the_key_rotation(company, settings):
     old, new = settings.ENCRYPTION_KEYS[0], Fernet.generate_key().decode()
     endpoint, secret = create_endpoint(company, "https://erp.example.fr/h", ["invoice.integrated"])
     settings.ENCRYPTION_KEYS = [new, old]
-    call_command("rotate_encryption_keys")
+    call_command("rotate-encryption-keys")
     settings.ENCRYPTION_KEYS = [new]
     endpoint.refresh_from_db()
     assert endpoint.get_secret() == secret

@@ -9,10 +9,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chorusbat.books.journal import (
-    FEC_COLUMNS, Accounts, Invoice, JournalError, JournalItem, RateFigures, build_journal, write_csv, write_fec,
-)
 from chorusbat import engine
+from chorusbat.books.journal import (
+    FEC_COLUMNS,
+    Accounts,
+    Invoice,
+    JournalError,
+    JournalItem,
+    RateFigures,
+    build_journal,
+    write_csv,
+    write_fec,
+)
 
 D = Decimal
 

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from chorusbat.books.models import AccountingSettings
 from chorusbat.gateway.models import Transmission
-from chorusbat.markets.demo import HOUSING_MARKET, create_market
+from chorusbat.situations.demo import HOUSING_MARKET, create_market
 from chorusbat.situations.models import Situation
 
 pytestmark = pytest.mark.django_db

@@ -87,7 +87,7 @@ class Live:
 
     # --- clients ---
 
-    def config(self, account: int = 0, *, base_url: str | None = None, timeouts: Timeouts = Timeouts(connect=2, read=5),
+    def config(self, account: int = 0, *, base_url: str | None = None, timeouts: Timeouts = Timeouts(connect=2, read=5),  # noqa: B008 - frozen
                **overrides: str) -> ClientConfig:
         creds = self.credentials()
         tech = creds["technical_accounts"][account]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import httpx
@@ -15,7 +15,7 @@ from chorusbat.chorus.enums import DepositMode, Framework
 from chorusbat.chorus.models import BillingFramework, Recipient, StructureParameters, Supplier, Totals
 from chorusbat.chorus.tests.fakes import FakeChorus, make_client, ok
 
-NOW = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 SEARCH = "/cpro/structures/v1/rechercher"
 OWN = "/cpro/transverses/v1/recuperer/structures/actives/fournisseur"
 INVOICES = "/cpro/factures/v1/rechercher/fournisseur"

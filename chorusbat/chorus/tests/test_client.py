@@ -9,15 +9,15 @@ import httpx
 import pytest
 
 from chorusbat.chorus import errors, jsoncodec
+from chorusbat.chorus.enums import DepositMode, FluxSyntax
 from chorusbat.chorus.models import (
     DepositFluxRequest,
     InvoiceSearchRequest,
     Recipient,
-    Supplier,
     SubmitInvoiceRequest,
+    Supplier,
     Totals,
 )
-from chorusbat.chorus.enums import DepositMode, FluxSyntax
 from chorusbat.chorus.tests.fakes import TECH_LOGIN, TECH_PASSWORD, FakeChorus, RecordingSleep, make_client, ok
 
 SEARCH = "/cpro/structures/v1/rechercher"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
@@ -20,7 +20,7 @@ from chorusbat.chorus.enums import FluxSyntax
         ("2017-02-27T18:26:36.010+01:00",
          datetime(2017, 2, 27, 18, 26, 36, 10000, tzinfo=timezone(timedelta(hours=1)))),
         ("2026-04-03T23:59:59", datetime(2026, 4, 3, 23, 59, 59, tzinfo=PARIS)),
-        ("2026-04-03T10:00:00Z", datetime(2026, 4, 3, 10, tzinfo=timezone.utc)),
+        ("2026-04-03T10:00:00Z", datetime(2026, 4, 3, 10, tzinfo=UTC)),
     ],
 )
 def test_the_three_chorus_formats_are_read(text, expected):

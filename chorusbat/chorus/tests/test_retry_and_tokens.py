@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from chorusbat.chorus.retry import RetryPolicy, parse_retry_after
 from chorusbat.chorus.tokens import TokenCache, TokenKey
@@ -24,7 +24,7 @@ def test_retry_after_is_honoured_and_capped():
 
 
 def test_retry_after_header_forms():
-    now = datetime(2026, 1, 1, 12, 0, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
     assert parse_retry_after("3") == 3.0
     assert parse_retry_after("Thu, 01 Jan 2026 12:00:10 GMT", now=now) == 10.0
     assert parse_retry_after("soon") is None

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-
 
 from chorusbat.chorus import errors, works  # noqa: E402
 from chorusbat.chorus.buyers import BuyerInfo, BuyerRule, check_service, lookup_buyer  # noqa: E402
@@ -72,7 +71,7 @@ def test_connection_verified_reads_the_password_expiry(live):
     assert check.outcome is ConnectionOutcome.VERIFIED, check
     assert check.structure_id == 1001
     assert check.password_expires_at is not None
-    assert check.password_expires_at > datetime.now(timezone.utc) + timedelta(days=200)
+    assert check.password_expires_at > datetime.now(UTC) + timedelta(days=200)
 
 
 def test_wrong_password_is_refused(live):

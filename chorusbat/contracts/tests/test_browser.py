@@ -21,8 +21,8 @@ def pages(company, admin_user):
     from chorusbat.contracts import insee
     from chorusbat.contracts.demo import create_demo_late_payment
     from chorusbat.contracts.indices import import_series
-    from chorusbat.markets.demo import NANTES_MARKET, create_market
     from chorusbat.markets.models import Amendment, AmendmentChange
+    from chorusbat.situations.demo import NANTES_MARKET, create_market
 
     late = create_demo_late_payment(company, admin_user)
     market = create_market(company, admin_user, NANTES_MARKET)

@@ -50,7 +50,7 @@ def test_parse_windows_1252_two_columns_and_decimal_comma():
     ('"Période";"Valeur"\n"2026-01";"120.12345"\n'.encode(), "hors des limites"),
     ('"Période";"Valeur"\n"2026-01";"120";"X"\n'.encode(), "code « X » inconnu"),
     ('"Période";"Valeur"\n"2026-01";"120"\n"2026-01";"121"\n'.encode(), "apparaît deux fois"),
-    ('"2026-01";"120"\n'.encode(), "avant la ligne d'en-tête"),
+    (b'"2026-01";"120"\n', "avant la ligne d'en-tête"),
     (b"\x00\x01binary", "pas un fichier texte"),
 ])
 def test_parse_refuses_with_a_clear_message(content, message):

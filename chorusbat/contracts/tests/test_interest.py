@@ -44,7 +44,7 @@ def test_shipped_ecb_rates():
 
 def test_payment_date_is_the_paris_day_of_mise_en_paiement(market_with_situations):
     # 23:30 UTC on 15 November is already 16 November in Paris.
-    t = paid("F2026-0093", datetime.datetime(2026, 11, 15, 23, 30, tzinfo=datetime.timezone.utc))
+    t = paid("F2026-0093", datetime.datetime(2026, 11, 15, 23, 30, tzinfo=datetime.UTC))
     assert payment_date(t.situation) == datetime.date(2026, 11, 16)
 
 

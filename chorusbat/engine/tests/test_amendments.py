@@ -12,9 +12,7 @@ from hypothesis import strategies as st
 
 from chorusbat.engine import (
     Amendment,
-    ContractLine,
     LineChange,
-    SituationInput,
     SituationValidationError,
     compute,
     compute_situation_file,

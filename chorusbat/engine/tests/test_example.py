@@ -14,9 +14,9 @@ import pytest
 from django.core.management import call_command
 
 from chorusbat.engine import compute_situation_file, load_situation_file
-from conftest import REFERENCE_DIR
+from conftest import EXAMPLES_DIR
 
-EXAMPLES = REFERENCE_DIR / "examples"
+EXAMPLES = EXAMPLES_DIR
 INPUT = EXAMPLES / "situation-file.example.json"
 EXPECTED = EXAMPLES / "situation-file.example.expected.json"
 ROOT = Path(__file__).resolve().parents[3]

@@ -11,7 +11,13 @@ from hypothesis import strategies as st
 
 from chorusbat.engine import limits
 from chorusbat.engine.late_interest import (
-    MissingRate, exact_interest, half_year_start, interest, late_payment, moratorium_rate, round_cents,
+    MissingRate,
+    exact_interest,
+    half_year_start,
+    interest,
+    late_payment,
+    moratorium_rate,
+    round_cents,
 )
 
 # The ECB main refinancing rate on the first day of each half-year (the shipped table, docs/ecb-rates.md).

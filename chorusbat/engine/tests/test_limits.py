@@ -11,12 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from chorusbat.engine import SituationValidationError, compute, compute_situation_file, load_situation_file
-from chorusbat.engine import limits
+from chorusbat.engine import SituationValidationError, compute, compute_situation_file, limits, load_situation_file
 from chorusbat.engine.tests.builders import contract, line, situation
-from conftest import REFERENCE_DIR
+from conftest import EXAMPLES_DIR
 
-EXAMPLE = json.loads((REFERENCE_DIR / "examples" / "situation-file.example.json").read_text(encoding="utf-8"))
+EXAMPLE = json.loads((EXAMPLES_DIR / "situation-file.example.json").read_text(encoding="utf-8"))
 ROOT = Path(__file__).resolve().parents[3]
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import json
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -18,9 +17,9 @@ from chorusbat.engine import (
     load_situation_file,
     parse_situation_file,
 )
-from conftest import REFERENCE_DIR
+from conftest import EXAMPLES_DIR
 
-EXAMPLE = json.loads((REFERENCE_DIR / "examples" / "situation-file.example.json").read_text(encoding="utf-8"))
+EXAMPLE = json.loads((EXAMPLES_DIR / "situation-file.example.json").read_text(encoding="utf-8"))
 
 
 def example() -> dict:

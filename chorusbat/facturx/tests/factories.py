@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from pathlib import Path
 
 from hypothesis import strategies as st
 
 from chorusbat.engine import compute_situation_file
 from chorusbat.facturx import InvoiceData, invoice_data_from_situation_file
-from conftest import REFERENCE_DIR
+from conftest import EXAMPLES_DIR
 
-EXAMPLE = REFERENCE_DIR / "examples" / "situation-file.example.json"
+EXAMPLE = EXAMPLES_DIR / "situation-file.example.json"
 FRENCH_RATES = ("20", "10", "5.5", "2.1", "0")
 
 

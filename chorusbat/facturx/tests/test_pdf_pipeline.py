@@ -18,7 +18,7 @@ from chorusbat.facturx import (
     render_pdf,
     validate,
 )
-from chorusbat.facturx.pdf_render import TEMPLATE, document_data, pdf_text
+from chorusbat.facturx.pdf_render import TEMPLATE, document_data
 from chorusbat.facturx.text import fr_money
 
 from .factories import example_file, invoices, line, simple_file, situation_files

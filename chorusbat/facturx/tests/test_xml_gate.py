@@ -15,9 +15,10 @@ from chorusbat.facturx import (
     InvoiceDataError,
     ValidatorUnavailable,
     build_xml,
+    schematron,
     validate_xml,
+    validation,
 )
-from chorusbat.facturx import schematron, validation
 from chorusbat.facturx.mapping import invoice_lines
 from chorusbat.facturx.xml_builder import NSMAP
 

@@ -2,8 +2,8 @@
 
 from django import template
 
+from chorusbat.gateway.forms import CompleteForm, RecycleForm
 from chorusbat.gateway.models import Transmission
-from chorusbat.gateway.views import CompleteForm, RecycleForm
 
 register = template.Library()
 

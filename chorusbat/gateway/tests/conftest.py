@@ -19,7 +19,7 @@ def connected(subscription):
 
 @pytest.fixture
 def demo_situations(company, admin_user):
-    from chorusbat.markets.demo import create_demo_markets
+    from chorusbat.situations.demo import create_demo_markets
     from chorusbat.situations.models import Situation
 
     create_demo_markets(company, admin_user)
@@ -183,7 +183,7 @@ def prebuilt_documents(request, tmp_path_factory):
 
 def step_now(transmission_id: int):
     """One step, as if its due time had come (tests do not wait for the retry delays)."""
-    from chorusbat.gateway.machine import step
+    from chorusbat.gateway.services import run_step as step
 
     Transmission.objects.filter(pk=transmission_id).update(next_attempt_at=None)
     return step(transmission_id)

@@ -10,8 +10,8 @@ from PIL import Image
 from pypdf import PdfReader, PdfWriter
 
 from chorusbat.facturx.validation import _embedded_files
-from chorusbat.gateway.machine import send
 from chorusbat.gateway.models import Transmission
+from chorusbat.gateway.services import send
 from chorusbat.gateway.tests.conftest import all_integrated, drain, make_situations
 from chorusbat.invoicing.attachments import add_attachment
 from chorusbat.invoicing.models import InvoiceDocument

@@ -17,8 +17,9 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from chorusbat.gateway.machine import claim_grace, due_transmissions, overdue_transmissions, send, sweep
+from chorusbat.gateway.machine import claim_grace, due_transmissions, overdue_transmissions
 from chorusbat.gateway.models import Transmission
+from chorusbat.gateway.services import send, sweep
 from chorusbat.gateway.tests.conftest import make_situations, worker_env
 from chorusbat.gateway.tests.crashing_worker import KILL_POINTS
 

@@ -5,8 +5,8 @@ import time
 
 import pytest
 
-from chorusbat.gateway.machine import send
 from chorusbat.gateway.models import Transmission
+from chorusbat.gateway.services import send
 from chorusbat.gateway.tests.conftest import all_integrated, drain, make_situations, step_now
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]

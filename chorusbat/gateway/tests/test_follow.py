@@ -5,8 +5,8 @@ from django.core import mail
 from django.urls import reverse
 
 from chorusbat.gateway import actions
-from chorusbat.gateway.machine import send
 from chorusbat.gateway.models import SyncCursor, Transmission
+from chorusbat.gateway.services import send
 from chorusbat.gateway.sync import sync_company
 from chorusbat.gateway.tests.conftest import all_integrated, drain, make_situations
 

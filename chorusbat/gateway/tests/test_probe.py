@@ -36,7 +36,7 @@ def test_probe_reports_in_french_and_stores_the_outcome(chorus, connected, compa
 
 
 def test_probe_sees_field_names_of_works_answers(chorus, connected, company, demo_situations, capsys):
-    from chorusbat.gateway.machine import send
+    from chorusbat.gateway.services import send
     from chorusbat.gateway.tests.conftest import all_integrated, drain
 
     send(demo_situations)

@@ -16,8 +16,8 @@ from collections import Counter
 import pytest
 from django.core.management import call_command
 
-from chorusbat.gateway.machine import send, sweep
 from chorusbat.gateway.models import Transmission
+from chorusbat.gateway.services import send, sweep
 from chorusbat.gateway.tests.conftest import all_integrated, drain, make_situations, worker_env
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres, pytest.mark.slow]

@@ -12,8 +12,8 @@ from collections import Counter
 import pytest
 from django.core.management import call_command
 
-from chorusbat.gateway.machine import send
 from chorusbat.gateway.models import Transmission, TransmissionEvent
+from chorusbat.gateway.services import send
 from chorusbat.gateway.tests.conftest import all_integrated, make_situations, worker_env
 from chorusbat.gateway.tests.test_reliability import _start_worker, assert_exactly_once
 

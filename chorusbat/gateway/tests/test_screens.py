@@ -8,8 +8,8 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from chorusbat.gateway.machine import send
 from chorusbat.gateway.models import Transmission
+from chorusbat.gateway.services import send
 from chorusbat.gateway.sync import sync_company
 from chorusbat.gateway.tests.conftest import all_integrated, drain, make_situations
 from chorusbat.situations.models import Situation
@@ -152,7 +152,7 @@ def test_a_site_manager_sees_no_administrator_button_anywhere(company, admin_use
 
     from django.urls import Resolver404, resolve
 
-    from chorusbat.markets.demo import create_demo_markets
+    from chorusbat.situations.demo import create_demo_markets
 
     markets = create_demo_markets(company, admin_user)
     situations = list(Situation.objects.filter(company=company))

@@ -2,8 +2,8 @@
 
 import pytest
 
-from chorusbat.gateway.machine import send
 from chorusbat.gateway.models import Transmission, TransmissionEvent
+from chorusbat.gateway.services import send
 from chorusbat.gateway.tests.conftest import all_integrated, drain
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
@@ -40,7 +40,7 @@ def test_sending_again_does_not_duplicate(chorus, connected, demo_situations):
 
 def test_held_without_verified_subscription_then_resumes(chorus, subscription, demo_situations):
     from chorusbat.accounts.chorus_access import verify_subscription
-    from chorusbat.gateway.machine import sweep
+    from chorusbat.gateway.services import sweep
 
     s = demo_situations[0]
     send([s])
@@ -173,7 +173,7 @@ def test_works_situation_goes_through_the_moe_circuit_until_paid(chorus, connect
 
 
 def test_a_person_hold_is_not_rechecked_until_try_again(chorus, connected, demo_situations):
-    from chorusbat.gateway.machine import sweep
+    from chorusbat.gateway.services import sweep
     from chorusbat.gateway.tests.conftest import step_now
 
     send([demo_situations[0]])

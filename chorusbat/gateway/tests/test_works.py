@@ -7,8 +7,8 @@ from collections import Counter
 import pytest
 
 from chorusbat.gateway import actions
-from chorusbat.gateway.machine import send
 from chorusbat.gateway.models import Transmission, TransmissionEvent
+from chorusbat.gateway.services import send
 from chorusbat.gateway.tests.conftest import all_integrated, drain, make_situations, step_now
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]

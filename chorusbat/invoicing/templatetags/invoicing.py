@@ -2,14 +2,14 @@
 
 from django import template
 
-from chorusbat.invoicing.services import document_state
+from chorusbat.invoicing.pages import document_state
 
 register = template.Library()
 
 
 @register.simple_tag
 def situation_document_state(situation):
-    """A :class:`~chorusbat.invoicing.services.DocumentState`; produces a validated situation's document once."""
+    """A :class:`~chorusbat.invoicing.pages.DocumentState` (never builds a document)."""
     return document_state(situation)
 
 

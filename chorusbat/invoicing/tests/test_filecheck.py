@@ -1,17 +1,16 @@
-"""chorusbat.invoicing.filecheck: the bytes must be what the name says, decodable, bounded, and inert."""
+"""chorusbat.web.filecheck: the bytes must be what the name says, decodable, bounded, and inert."""
 
 from __future__ import annotations
 
 import io
 
 import pytest
+from django.utils import translation
 from PIL import Image
 from pypdf import PdfWriter
 from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
-from django.utils import translation
-
-from chorusbat.invoicing.filecheck import FileRefused, check_attachment, check_logo, sniff
+from chorusbat.web.filecheck import FileRefused, check_attachment, check_logo, sniff
 
 
 def image(kind="PNG", size=(60, 30)) -> bytes:

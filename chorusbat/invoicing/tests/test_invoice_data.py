@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -14,9 +13,9 @@ from chorusbat.invoicing.tests.helpers import add_situation, situation
 from chorusbat.markets.services import contract_for
 from chorusbat.situations.models import Progress
 from chorusbat.situations.services import SituationData, market_situations
-from conftest import REFERENCE_DIR
+from conftest import EXAMPLES_DIR
 
-EXPECTED = REFERENCE_DIR / "examples" / "situation-file.example.expected.json"
+EXPECTED = EXAMPLES_DIR / "situation-file.example.expected.json"
 MONEY = ("a", "d", "b", "ttc", "c", "e", "f", "g", "net")
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from chorusbat.invoicing.services import preview_pdf
-from chorusbat.markets.demo import create_demo_markets
+from chorusbat.situations.demo import create_demo_markets
 from chorusbat.situations.models import Situation
 
 OUT_DIR = Path(__file__).resolve().parents[3] / "test-results" / "document-previews"

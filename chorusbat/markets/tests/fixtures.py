@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from chorusbat.chorus.buyers import BuyerInfo, BuyerService
-from chorusbat.markets import buyers
-from chorusbat.markets.demo import HOUSING_MARKET, NANTES_MARKET, create_market
+from chorusbat.markets import buyer_checks
+from chorusbat.situations.demo import HOUSING_MARKET, NANTES_MARKET, create_market
 
 
 @pytest.fixture
@@ -50,7 +50,7 @@ def fake_buyer(monkeypatch):
             calls.append(siret)
             return info
 
-        monkeypatch.setattr(buyers, "lookup_buyer", lookup)
+        monkeypatch.setattr(buyer_checks, "lookup_buyer", lookup)
         return calls
 
     return install

@@ -85,7 +85,7 @@ def test_large_buyer_costs_a_few_calls_whatever_its_number_of_services(admin_cli
 
 
 def test_refresh_re_consults_only_the_services_chosen_before(admin_client, verified, chorus):
-    from chorusbat.accounts.buyers import refresh_stale_lookups
+    from chorusbat.accounts.buyer_cache import refresh_stale_lookups
     from chorusbat.accounts.models import BuyerLookup
 
     post(admin_client, buyer_siret=LARGE_BUYER_SIRET, buyer_service_code="UF_007", number="CHR-2026-002")
@@ -110,7 +110,7 @@ def test_a_private_third_party_siret_is_never_looked_up(admin_client, verified, 
 
 
 def test_the_chosen_service_can_be_checked_again_before_a_transmission(admin_client, verified, chorus, company):
-    from chorusbat.accounts.buyers import check_market_service
+    from chorusbat.accounts.buyer_cache import check_market_service
 
     post(admin_client, buyer_siret=LARGE_BUYER_SIRET, buyer_service_code="DIR_ACHATS", engagement="EJ-1",
          number="CHR-2026-003")

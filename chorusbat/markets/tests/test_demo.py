@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from chorusbat.markets.demo import create_demo_markets
 from chorusbat.markets.models import Market
+from chorusbat.situations.demo import create_demo_markets
 from chorusbat.situations.models import Situation
 from chorusbat.situations.services import decompte
 

@@ -5,18 +5,17 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
-from django.contrib.auth.models import User
-
 from chorusbat.accounts.models import Company, Membership
-from chorusbat.markets.demo import NANTES_MARKET, create_market
-from chorusbat.markets.models import Market
 from chorusbat.chorus.buyers import BuyerRule, BuyerService
 from chorusbat.chorus.errors import ChorusUnreachable
-from chorusbat.markets import buyers
+from chorusbat.markets import buyer_checks
+from chorusbat.markets.models import Market
 from chorusbat.markets.tests.fixtures import NANTES_SERVICES, buyer_info
+from chorusbat.situations.demo import NANTES_MARKET, create_market
 
 pytestmark = pytest.mark.django_db
 
@@ -179,7 +178,7 @@ def test_chorus_pro_failure_blocks_the_save_with_its_reason(admin_client, monkey
     def failing(company, siret, service_code=""):
         raise ChorusUnreachable("timeout", maybe_delivered=False)
 
-    monkeypatch.setattr(buyers, "lookup_buyer", failing)
+    monkeypatch.setattr(buyer_checks, "lookup_buyer", failing)
     response = post_market(admin_client)
     message = response.context["form"].errors["buyer_siret"][0]
     assert message.startswith("Le destinataire n'a pas pu être vérifié dans Chorus Pro : ")

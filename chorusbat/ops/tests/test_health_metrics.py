@@ -59,12 +59,11 @@ def test_metrics_count_transmissions_tasks_and_overdue(client, settings, company
     from datetime import timedelta
 
     from django.utils import timezone
-
-    from chorusbat.gateway.machine import send
-    from chorusbat.gateway.models import Transmission
-    from chorusbat.gateway.tests.conftest import make_situations
-
     from django_tasks_db.models import DBTaskResult
+
+    from chorusbat.gateway.models import Transmission
+    from chorusbat.gateway.services import send
+    from chorusbat.gateway.tests.conftest import make_situations
 
     send(make_situations(company, admin_user, markets=1, per_market=3, prefix="M"))
     text = _metrics(client, settings)
@@ -82,7 +81,7 @@ def test_a_worker_idle_while_tasks_wait_shows(client, settings, company, admin_u
     from django.utils import timezone
     from django_tasks_db.models import DBTaskResult
 
-    from chorusbat.gateway.machine import send
+    from chorusbat.gateway.services import send
     from chorusbat.gateway.tests.conftest import make_situations
 
     situations = make_situations(company, admin_user, markets=1, per_market=2, prefix="W")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.http import HttpRequest
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.http import HttpRequest
 
 from chorusbat.accounts.models import Membership
 from conftest import PASSWORD, make_user

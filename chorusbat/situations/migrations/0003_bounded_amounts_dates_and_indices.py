@@ -2,6 +2,7 @@
 
 import datetime
 from decimal import Decimal
+
 from django.conf import settings
 from django.db import migrations, models
 

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from chorusbat.situations.numbering import Numbered, format_errors, split, suggest, sequence_errors
+from chorusbat.situations.numbering import Numbered, format_errors, sequence_errors, split, suggest
 
 HISTORY = [Numbered("F2026-0093", date(2026, 9, 30)), Numbered("F2026-0107", date(2026, 10, 31))]
 

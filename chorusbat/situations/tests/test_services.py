@@ -7,7 +7,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from chorusbat.markets.demo import HOUSING_MARKET, create_market
+from chorusbat.situations.demo import HOUSING_MARKET, create_market
 from chorusbat.situations.services import SituationData, SituationError, decompte, save_draft, validate_situation
 
 pytestmark = pytest.mark.django_db

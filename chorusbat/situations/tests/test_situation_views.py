@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from chorusbat.accounts.models import Company, Membership
-from chorusbat.markets.demo import NANTES_MARKET, create_market
+from chorusbat.situations.demo import NANTES_MARKET, create_market
 from chorusbat.situations.models import Situation
 
 pytestmark = pytest.mark.django_db

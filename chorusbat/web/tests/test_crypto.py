@@ -33,7 +33,7 @@ def test_key_rotation(settings, company):
     sub.save()
     new = Fernet.generate_key().decode()
     settings.ENCRYPTION_KEYS = [new, old]
-    call_command("rotate_encryption_keys")
+    call_command("rotate_encryption_keys")  # the old name of rotate-encryption-keys, kept as an alias
     sub.refresh_from_db()
     settings.ENCRYPTION_KEYS = [new]  # the old key is gone: the secret must still be readable
     assert sub.get_password() == "rotate-me"
@@ -98,11 +98,11 @@ def test_every_encrypted_field_is_rotated(settings, company):
     endpoint.save()
     rows = {ChorusSubscription: sub, WebhookEndpoint: endpoint}
     # Any other model with an encrypted column gets a row too, so that the test covers it when it appears.
-    for model, field in fields:
+    for model, _field in fields:
         assert model in rows, f"add a row of {model.__name__} to this test"
     new = Fernet.generate_key().decode()
     settings.ENCRYPTION_KEYS = [new, old]
-    call_command("rotate_encryption_keys")
+    call_command("rotate-encryption-keys")
     settings.ENCRYPTION_KEYS = [new]
     for model, field in fields:
         row = rows[model]

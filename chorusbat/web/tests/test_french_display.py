@@ -34,7 +34,7 @@ def test_english_chorus_messages_get_a_french_explanation():
 @pytest.mark.django_db
 def test_pages_show_french_formats_and_explanations(admin_client, company, admin_user):
     from chorusbat.gateway.models import Transmission
-    from chorusbat.markets.demo import create_demo_markets
+    from chorusbat.situations.demo import create_demo_markets
     from chorusbat.situations.models import Situation
 
     market = create_demo_markets(company, admin_user)[0]

@@ -34,7 +34,7 @@ def overflow(page) -> int:
 @pytest.fixture
 def demo(company, admin_user):
     from chorusbat.gateway.models import Transmission
-    from chorusbat.markets.demo import create_demo_markets
+    from chorusbat.situations.demo import create_demo_markets
     from chorusbat.situations.models import Situation
 
     markets = create_demo_markets(company, admin_user)

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from chorusbat.accounts.buyers import refresh_stale_lookups
+from chorusbat.accounts.buyer_cache import refresh_stale_lookups
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@ fixed, and those a stopped worker left behind). Cron: every minute."""
 
 from django.core.management.base import BaseCommand
 
-from chorusbat.gateway.machine import sweep
+from chorusbat.gateway.services import sweep
 
 
 class Command(BaseCommand):

@@ -33,7 +33,9 @@ def _parse_only(values: list[str]) -> list[tuple[str, float]]:
         try:
             jobs.append((name, float(every)))
         except ValueError:
-            raise CommandError(f"--only attend JOB=SECONDES, par exemple resume-transmissions=10 (reçu {value!r}).")
+            raise CommandError(
+                f"--only attend JOB=SECONDES, par exemple resume-transmissions=10 (reçu {value!r})."
+            ) from None
         if jobs[-1][1] <= 0:
             raise CommandError("--only : l'intervalle doit être positif.")
     return jobs

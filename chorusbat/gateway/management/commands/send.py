@@ -9,8 +9,10 @@ from django.db.models import Q
 from tqdm import tqdm
 
 from chorusbat.accounts.models import Company
-from chorusbat.gateway.machine import send, situations_ready_to_send, step
+from chorusbat.gateway.machine import situations_ready_to_send
 from chorusbat.gateway.models import Transmission
+from chorusbat.gateway.services import run_step as step
+from chorusbat.gateway.services import send
 from chorusbat.situations.models import Situation, Status
 
 State = Transmission.State

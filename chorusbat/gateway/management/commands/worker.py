@@ -1,5 +1,6 @@
-"""`chorusbat worker`: process background tasks (transmissions, status sync). Run as many as you like, on as
-many machines as you like: each transmission is worked on by one worker at a time (see gateway.machine)."""
+"""`chorusbat worker`: process background tasks (transmission steps, Factur-X documents, webhook deliveries; the
+status sync is the scheduler's). Run as many as you like, on as many machines as you like: each transmission is
+worked on by one worker at a time (see gateway.machine)."""
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand

@@ -24,7 +24,11 @@ FRENCH_USAGE = (
     "Utilisation : chorusbat situation compute FICHIER.json\n"
     "              chorusbat situation render FICHIER.json [--out DOSSIER]"
 )
-ARGUMENT_NAMES = {"subcommand": "compute ou render", "{compute,render}": "compute ou render", "file": "fichier de situation (FICHIER.json)"}
+ARGUMENT_NAMES = {
+    "subcommand": "compute ou render",
+    "{compute,render}": "compute ou render",
+    "file": "fichier de situation (FICHIER.json)",
+}
 
 
 def french_error(message: str) -> str:

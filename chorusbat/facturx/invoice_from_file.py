@@ -25,6 +25,7 @@ from chorusbat.facturx.model import (
     RateBreakdown,
     SituationLine,
 )
+from chorusbat.figures import TOTALS
 
 
 def _decimal(value: Any, field: str) -> Decimal:
@@ -117,7 +118,7 @@ def invoice_data_from_situation_file(file_data: dict, result_json: dict, index: 
     moe_raw = file_data.get("moe")
     previous = situations[index - 1] if index > 0 else None
 
-    money = {name: _decimal(computed[name], name) for name in ("a", "d", "b", "ttc", "c", "e", "f", "g", "net")}
+    money = {name: _decimal(computed[name], name) for name in TOTALS}
     return InvoiceData(
         supplier=_party(supplier_raw, "supplier"),
         buyer=_party(buyer_raw, "buyer"),

@@ -1,6 +1,6 @@
 """Checking a market's buyer against Chorus Pro's directory (chorus-pro-api.md §15).
 
-:func:`lookup_buyer` is the one seam to Chorus Pro: it delegates to ``chorusbat.accounts.buyers.lookup_buyer``
+:func:`lookup_buyer` is the one seam to Chorus Pro: it delegates to ``chorusbat.accounts.buyer_cache.lookup_buyer``
 (cached per company), which returns ``None`` when the company's subscription is not verified — then nothing is
 checked. Tests replace this module-level function. :func:`buyer_errors` turns the buyer's routing rules
 (``chorusbat.chorus.buyers.BuyerInfo``) into French form errors that name the rule.
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from chorusbat.accounts.buyer_cache import lookup_buyer as cached_lookup
 from chorusbat.accounts.chorus_access import CallsHeld
 from chorusbat.chorus.buyers import BuyerInfo, BuyerRule
 from chorusbat.chorus.errors import ChorusError
@@ -34,8 +35,6 @@ def lookup_buyer(company, siret, service_code=""):
 
     Only ``service_code`` (the market's service) is consulted for its own flags, never every service.
     """
-    from chorusbat.accounts.buyers import lookup_buyer as cached_lookup
-
     return cached_lookup(company, siret, service_code=service_code)
 
 

@@ -1,4 +1,5 @@
-"""Demo markets for `make run`, consistent with the Chorus Pro sandbox seed (chorus_sandbox/seed.yaml).
+"""Demo markets and their situations for `make run` (`chorusbat demo`),
+consistent with the Chorus Pro sandbox seed (chorus_sandbox/seed.yaml).
 
 1. An A1 market for Ville de Nantes (service code required by the seed: ``DIR_BATIMENTS``): the example contract
    of ``situation-rules.md`` with its two situations validated (F2026-0093, F2026-0107) and a third one in draft.
@@ -19,6 +20,7 @@ from django.db import transaction
 
 from chorusbat.markets.models import ContractLine, Framework, Market
 from chorusbat.markets.services import refresh_totals
+from chorusbat.situations.services import SituationData, save_draft, validate_situation
 
 NANTES_MARKET = {
     "market": dict(
@@ -72,8 +74,6 @@ HOUSING_MARKET = {
 
 def create_market(company, user, definition: dict, with_situations: bool = True) -> Market:
     """Create one market from a definition above (lines, then situations through the services)."""
-    from chorusbat.situations.services import SituationData, save_draft, validate_situation
-
     market = Market.objects.create(company=company, created_by=user, **definition["market"])
     lines = ContractLine.objects.bulk_create(
         ContractLine(market=market, position=i, ref=ref, label=label, kind=kind, unit=unit, unit_price=price,
