@@ -5,7 +5,7 @@ from __future__ import annotations
 from django_tasks import task
 
 
-@task()
+@task(priority=5)  # after transmission steps (priority 10), before document builds (0): see gateway.tasks
 def deliver_webhook(delivery_id: int) -> str | None:
     from chorusbat.api.webhooks import deliver
 

@@ -4,6 +4,10 @@ A task only names a transmission; the state lives in the database, so running a 
 machines at once is harmless: ``machine.step`` takes a lease and does nothing when another worker holds it.
 Tasks are enqueued in the caller's database transaction (the backend writes a row), so a state change and the
 task that continues it are committed together or not at all.
+
+Priorities (workers take the highest first, then the oldest): a transmission step comes before anything else, so
+that a backlog of background work (ten thousand documents to build after a bulk validation, webhooks to deliver)
+never delays an invoice on its way to Chorus Pro; the gateway builds a missing document itself when it needs it.
 """
 
 from __future__ import annotations
@@ -17,8 +21,10 @@ from django_tasks import task
 from chorusbat.gateway.machine import step
 from chorusbat.gateway.models import Transmission
 
+TRANSMISSION_PRIORITY = 10  # webhooks 5 (chorusbat.api.tasks), documents 0 (chorusbat.invoicing.tasks)
 
-@task()
+
+@task(priority=TRANSMISSION_PRIORITY)
 def advance_transmission(transmission_id: int) -> str | None:
     """One step of a transmission; the next one is scheduled when there is one (see ``machine.step``'s ``then``)."""
     outcome = step(transmission_id, then=_schedule_next)

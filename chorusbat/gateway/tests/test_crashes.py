@@ -117,3 +117,14 @@ def test_the_dashboard_shows_late_transmissions(company, admin_user, admin_clien
     page = admin_client.get(reverse("gateway:dashboard")).content.decode()
     assert 'id="overdue"' in page and "2 envois en retard" in page
     assert situations[0].number in page
+
+
+def test_a_transmission_step_goes_before_a_backlog_of_documents(company, admin_user):
+    """The scale campaign: 10,000 documents queued by a bulk validation must not delay an invoice's next step."""
+    from django_tasks_db.models import DBTaskResult
+
+    situations = make_situations(company, admin_user, markets=1, per_market=3, prefix="B")  # 3 documents queued
+    assert DBTaskResult.objects.ready().count() == 3
+    send(situations[:1])
+    first = DBTaskResult.objects.ready().get_locked()  # what a worker takes next
+    assert first.task_path == "chorusbat.gateway.tasks.advance_transmission"
