@@ -57,6 +57,10 @@ def main() -> int:
             if not ok:
                 failures = [line for line in proc.stdout.splitlines() if line.startswith(("FAILED", "ERROR"))]
                 print("\n".join(f"    {line}" for line in failures[:20]), flush=True)
+                log = ROOT / "test-results" / f"repeat-{database}-{run}.log"  # the whole output, for a person
+                log.parent.mkdir(exist_ok=True)
+                log.write_text(proc.stdout)
+                print(f"    output: {log}", flush=True)
     passed = sum(ok for *_rest, ok, _elapsed in results)
     print(f"{passed} passed, {len(results) - passed} failed")
     return 0 if passed == len(results) else 1

@@ -27,7 +27,7 @@ def demo_situations(company, admin_user):
                 .order_by("market_id", "period"))
 
 
-def drain(sandbox, *, until, timeout=60.0, advance=True, workers=1):
+def drain(sandbox, *, until, timeout=180.0, advance=True, workers=1):
     """Run workers (in this process, batch mode, ``workers`` threads) and the sandbox clock until ``until()``."""
     import threading
 

@@ -36,7 +36,7 @@ def _crash_at(point, chorus):
         f"the worker did not die at {point!r} (exit {proc.returncode}): {proc.stderr.decode()[-2000:]}")
 
 
-def _settle(chorus, until, timeout=120.0):
+def _settle(chorus, until, timeout=300.0):
     """What production does: the sweep (scheduler) and a worker, with the sandbox's clock moving."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -47,7 +47,7 @@ def test_faults_campaign_200_transmissions(chorus, connected, company, admin_use
         {"route": "/api/oauth/token", "p500": 0.05},
     ], seed=7)
     send(situations)
-    drain(chorus, until=all_integrated, timeout=420, workers=4)
+    drain(chorus, until=all_integrated, timeout=1200, workers=4)  # generous: a loaded machine is slow, not wrong
     chorus.clear_faults()
     assert_exactly_once(chorus, situations)
     # The faults really happened: deposits whose outcome was unknown were deposited again, Chorus Pro refused the
@@ -78,7 +78,7 @@ def test_workers_killed_at_random_points(chorus, connected, company, admin_user,
     rng = random.Random(11)
     workers = [_start_worker(env, 0), _start_worker(env, 1)]
     kills = 0
-    deadline = time.monotonic() + 240
+    deadline = time.monotonic() + 600
     try:
         while time.monotonic() < deadline:
             time.sleep(rng.uniform(0.2, 1.2))
@@ -107,7 +107,7 @@ def test_sandbox_down_for_a_while(chorus, connected, company, admin_user):
     assert not Transmission.objects.filter(state="integrated").exists()
     assert Transmission.objects.filter(state__in=["queued", "uncertain"]).count() == len(situations)
     chorus.start()
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 300
     while not all_integrated() and time.monotonic() < deadline:
         sweep()
         drain(chorus, until=all_integrated, timeout=10)
@@ -161,7 +161,7 @@ def test_two_workers_race_for_the_same_transmissions(chorus, connected, company,
         schedule(s.transmission.pk)
         schedule(s.transmission.pk)
     workers = [_start_worker(env, 0), _start_worker(env, 1)]
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 600
     try:
         while not all_integrated() and time.monotonic() < deadline:
             time.sleep(0.5)
