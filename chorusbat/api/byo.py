@@ -22,8 +22,8 @@ from lxml import etree
 
 from chorusbat.api.models import ImportedInvoice
 from chorusbat.api.services import InputError
-from chorusbat.facturx.schematron import EN16931, FR_CTC, Issue, run_schematron
-from chorusbat.facturx.validation import FR_CTC_NOT_APPLICABLE, ValidationReport, _pdf_xml, _xsd_issues
+from chorusbat.facturx.schematron import Issue
+from chorusbat.facturx.validation import ValidationReport, _pdf_xml, parse_xml, standard_issues
 from chorusbat.facturx.xml_builder import NSMAP
 from chorusbat.invoicing.models import DocumentStatus, InvoiceDocument, sha256_hex
 from chorusbat.invoicing.services import report_as_json
@@ -135,18 +135,13 @@ def check(pdf: bytes, company) -> tuple[ValidationReport, bytes | None, dict]:
     if xml is None:
         return ValidationReport(tuple(issues), (), tuple(checks)), None, {}
     try:
-        root = etree.fromstring(xml.lstrip(b"\xef\xbb\xbf"), etree.XMLParser(resolve_entities=False, no_network=True))
+        root = parse_xml(xml)
     except etree.XMLSyntaxError as error:
         issues.append(Issue("XML", "XML-WELLFORMED", str(error)))
         return ValidationReport(tuple(issues), (), tuple(checks + ["XML"])), None, {}
-    issues += _xsd_issues(xml)
-    checks.append("XSD Factur-X EN 16931")
-    issues += run_schematron(EN16931, xml, root)
-    checks.append("schematron EN 16931")
-    waived = []
-    for issue in run_schematron(FR_CTC, xml, root):
-        (waived if issue.rule in FR_CTC_NOT_APPLICABLE else issues).append(issue)
-    checks.append("schematron CTC FR")
+    standard, waived, standard_checks = standard_issues(xml, root)  # the same standards as chorusbat's own
+    issues += standard
+    checks += standard_checks
     facts = read_invoice(root)
     issues += _routing_issues(facts, company)
     checks.append("routage Chorus Pro")

@@ -297,6 +297,22 @@ def _xsd_issues(xml: bytes) -> list[Issue]:
     return []
 
 
+def parse_xml(xml: bytes):
+    """The XML tree of a Factur-X XML (ours or an uploaded one): no entity expansion, no network."""
+    return etree.fromstring(xml.lstrip(b"\xef\xbb\xbf"), etree.XMLParser(resolve_entities=False, no_network=True))
+
+
+def standard_issues(xml: bytes, root) -> tuple[list[Issue], list[Issue], list[str]]:
+    """The standards part of the gate, for any Factur-X XML: the XSD, then the EN 16931 and French CTC schematrons,
+    the CTC rules chorusbat does not apply (``FR_CTC_NOT_APPLICABLE``) set apart. Returns (issues, waived, checks)."""
+    issues = _xsd_issues(xml)
+    issues += run_schematron(EN16931, xml, root)
+    waived = []
+    for issue in run_schematron(FR_CTC, xml, root):
+        (waived if issue.rule in FR_CTC_NOT_APPLICABLE else issues).append(issue)
+    return issues, waived, ["XSD Factur-X EN 16931", "schematron EN 16931", "schematron CTC FR"]
+
+
 def validate_xml(xml: bytes, expected: InvoiceData, *, _pdf_issues: list[Issue] | None = None,
                  _checks: tuple[str, ...] = ()) -> ValidationReport:
     """Run XSD, both schematrons and the consistency checks on ``xml`` against ``expected``.
@@ -306,19 +322,14 @@ def validate_xml(xml: bytes, expected: InvoiceData, *, _pdf_issues: list[Issue] 
     issues = list(_pdf_issues or [])
     checks = list(_checks)
     try:
-        document = etree.fromstring(xml.lstrip(b"\xef\xbb\xbf"))
+        document = parse_xml(xml)
     except etree.XMLSyntaxError as error:
         issues.append(Issue("XML", "XML-WELLFORMED", str(error)))
         return ValidationReport(tuple(issues), (), tuple(checks + ["XML"]))
 
-    issues += _xsd_issues(xml)
-    checks.append("XSD Factur-X EN 16931")
-    issues += run_schematron(EN16931, xml, document)
-    checks.append("schematron EN 16931")
-    waived = []
-    for issue in run_schematron(FR_CTC, xml, document):
-        (waived if issue.rule in FR_CTC_NOT_APPLICABLE else issues).append(issue)
-    checks.append("schematron CTC FR")
+    standard, waived, standard_checks = standard_issues(xml, document)
+    issues += standard
+    checks += standard_checks
     issues += consistency_issues(document, expected)
     checks.append("cohérence chorusbat")
     return ValidationReport(tuple(issues), tuple(waived), tuple(checks))
