@@ -126,5 +126,8 @@ def test_a_transmission_step_goes_before_a_backlog_of_documents(company, admin_u
     situations = make_situations(company, admin_user, markets=1, per_market=3, prefix="B")  # 3 documents queued
     assert DBTaskResult.objects.ready().count() == 3
     send(situations[:1])
-    first = DBTaskResult.objects.ready().get_locked()  # what a worker takes next
+    from django.db import transaction
+
+    with transaction.atomic():  # as the worker does (a row lock, on PostgreSQL)
+        first = DBTaskResult.objects.ready().get_locked()  # what a worker takes next
     assert first.task_path == "chorusbat.gateway.tasks.advance_transmission"
