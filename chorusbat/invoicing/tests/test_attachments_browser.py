@@ -79,6 +79,9 @@ def test_company_settings_with_a_logo_on_a_phone(page, login, admin_user, compan
     page.set_input_files("#id_logo", files=[{"name": "logo.svg", "mimeType": "image/svg+xml", "buffer": svg}])
     page.click("#company-save")
     page.wait_for_selector("#current-logo")
+    # The logo is drawn once the browser has loaded it (on a busy machine, after the page itself): wait for that.
+    page.wait_for_function("() => { const img = document.querySelector('#current-logo');"
+                           " return img && img.complete && img.naturalWidth > 0; }", timeout=30000)
     assert page.evaluate("document.querySelector('#current-logo').naturalWidth") > 0
     assert "Forme juridique" in page.inner_text("#company-audit")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
