@@ -62,6 +62,9 @@ class Situation(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     replaces = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="corrective", editable=False)
+    # The projet de décompte final (CCAG-Travaux art. 12.3): the market's last statement, with its final
+    # quantities; the advance is recovered in full in it. At most one per market (besides rejected ones).
+    final = models.BooleanField(_("final statement"), default=False, editable=False)
 
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -94,6 +97,8 @@ class Situation(models.Model):
             models.UniqueConstraint(fields=["company", "number"], name="situation_number_unique_per_company"),
             models.UniqueConstraint(fields=["market", "period"], name="situation_period_unique_per_market",
                                     condition=~models.Q(status="rejected")),
+            models.UniqueConstraint(fields=["market"], name="situation_one_final_statement_per_market",
+                                    condition=models.Q(final=True) & ~models.Q(status="rejected")),
             between("period", limits.MIN_DATE, limits.MAX_DATE, name="situation_period_in_range"),
             between("date", limits.MIN_DATE, limits.MAX_DATE, name="situation_date_in_range"),
             between("index_value", limits.MIN_INDEX, limits.MAX_INDEX, nullable=True,
