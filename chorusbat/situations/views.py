@@ -148,7 +148,10 @@ def situation_edit(request, pk):
 
 @member_required
 def situation_detail(request, pk):
-    situation = company_situation(request, pk)
+    # The transmission and its events are loaded here, with the situation: the panel's tag never queries.
+    situation = get_object_or_404(
+        Situation.objects.select_related("market", "transmission").prefetch_related("transmission__events"),
+        pk=pk, company=request.membership.company)
     figures = decompte(situation)
     problems = chorus_problems(situation) if situation.is_draft and not figures.errors else []
     return render(request, "situations/situation_detail.html",

@@ -1,16 +1,24 @@
-"""``{% transmission_panel situation %}``: the situation's journey to Chorus Pro, and what to do about it."""
+"""``{% transmission_panel situation %}``: the situation's journey to Chorus Pro, and what to do about it.
+
+The tag renders what the view loaded and never queries: the view fetches the situation with
+``select_related("market", "transmission")`` and ``prefetch_related("transmission__events")``
+(:func:`chorusbat.situations.views.situation_detail`). The two answer forms are unbound and built only when shown.
+"""
 
 from django import template
+from django.core.exceptions import ObjectDoesNotExist
 
 from chorusbat.gateway.forms import CompleteForm, RecycleForm
-from chorusbat.gateway.models import Transmission
 
 register = template.Library()
 
 
 @register.inclusion_tag("gateway/situation_transmission.html", takes_context=True)
 def transmission_panel(context, situation):
-    t = (Transmission.objects.filter(situation=situation).prefetch_related("events", "status_changes").first())
+    try:
+        t = situation.transmission
+    except ObjectDoesNotExist:
+        t = None
     membership = getattr(context.get("request"), "membership", None)
     market = situation.market
     return {
@@ -20,8 +28,8 @@ def transmission_panel(context, situation):
         "is_admin": bool(membership and membership.is_admin),
         "request": context.get("request"),
         "csrf_token": context.get("csrf_token"),
-        "complete_form": CompleteForm(),
+        "complete_form": CompleteForm() if t and t.can_complete else None,
         "recycle_form": RecycleForm(initial={"buyer_siret": market.buyer_siret,
                                              "service_code": market.buyer_service_code,
-                                             "engagement": market.engagement}),
+                                             "engagement": market.engagement}) if t and t.can_recycle else None,
     }

@@ -28,9 +28,12 @@ pytestmark = pytest.mark.django_db
 def stored_whatever_chorus_pro_accepts_today(monkeypatch):
     """The data at the limits is stored as it could have been before today's Chorus Pro checks (a future invoice
     date, an advance above what is due): what is stored must keep every page working, whatever validation says."""
-    from chorusbat.situations import services
+    # The views bind ``chorus_problems`` when first imported: import them before patching, and patch them too, or
+    # the first request made here would bind the patched function for every later test of the session.
+    from chorusbat.situations import services, views
 
     monkeypatch.setattr(services, "chorus_problems", lambda situation, with_buyer=False: [])
+    monkeypatch.setattr(views, "chorus_problems", lambda situation, with_buyer=False: [])
     monkeypatch.setattr("chorusbat.invoicing.chorus_checks.buyer_problems", lambda market: [])
 
 
