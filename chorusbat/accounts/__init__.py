@@ -7,7 +7,8 @@ The lowest app: every other app scopes its rows by ``Company``. Module map:
 - ``chorus_access`` — the one place that turns a subscription into a Chorus Pro client (``client_for``), checks the
   connection (``verify_subscription``) and says when calls are held (``CallsHeld``).
 - ``services`` — saving the subscription (two-step confirmation, audit); ``forms``, ``views`` — the screens.
-- ``password_life`` — the technical password's expiry, reminders, banner and the hold after expiry;
+- ``password_life`` — the technical password's expiry, when reminders are due (``people.password_reminders``
+  sends them), banner and the hold after expiry;
   ``banners`` — banners shown on every page.
 - ``buyer_cache`` — public buyers as Chorus Pro knows them, cached per company with a refresh date.
 - ``permissions``, ``middleware``, ``validators``, ``signals`` (``subscription_verified``, for the apps above);

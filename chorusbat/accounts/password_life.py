@@ -7,24 +7,21 @@ Reminders go to the referent e-mail and the company's administrators 30, 15, 7 a
 the day it expires (stage 0). Each is sent exactly once: a ``PasswordReminder`` row is inserted under a unique
 constraint in the same transaction as the sending, so a second run (or a concurrent one) finds it and skips.
 A late run sends only the most urgent stage reached — a reminder "30 days left" is pointless six days before.
+The sending itself is :mod:`chorusbat.people.password_reminders` (it honours each user's e-mail preferences).
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from chorusbat.accounts.models import ChorusSubscription, Membership, PasswordReminder, SubscriptionStatus
+from chorusbat.accounts.models import ChorusSubscription, SubscriptionStatus
 from chorusbat.web.french import day_month_year
 
 log = logging.getLogger(__name__)
@@ -90,77 +87,6 @@ def hold_reason(subscription: ChorusSubscription | None) -> str | None:
             "new password under My account › ChorusPRO subscription."
         ) % {"date": date_format(expiry_date(subscription), "j F Y")}
     return None
-
-
-@dataclass
-class ReminderRun:
-    sent: int = 0
-    skipped: int = 0
-
-
-def _recipients(subscription: ChorusSubscription) -> list[str]:
-    emails = [subscription.referent_email]
-    admins = Membership.objects.filter(company=subscription.company, role=Membership.Role.ADMIN).select_related("user")
-    emails += [m.user.email for m in admins if m.user.email]
-    seen, unique = set(), []
-    for e in emails:
-        if e and e.lower() not in seen:
-            seen.add(e.lower())
-            unique.append(e)
-    from chorusbat.people.notifications import wanted
-
-    return wanted(unique, "password_expiry", subscription.company_id)  # each user's notification preferences
-
-
-def _send(subscription: ChorusSubscription, stage: int, recipients: list[str], base_url: str) -> None:
-    expires = expiry_date(subscription)
-    if stage == 0:
-        subject = _("Chorus Pro: your technical password has expired")
-    else:
-        subject = ngettext(
-            "Chorus Pro: your technical password expires in %(days)d day",
-            "Chorus Pro: your technical password expires in %(days)d days",
-            stage,
-        ) % {"days": stage}
-    context = {
-        "company": subscription.company,
-        "subscription": subscription,
-        "stage": stage,
-        "expires": expires,
-        "url": base_url.rstrip("/") + reverse("accounts:subscription_edit"),
-    }
-    text = render_to_string("accounts/emails/password_reminder.txt", context)
-    html = render_to_string("accounts/emails/password_reminder.html", context)
-    message = EmailMultiAlternatives(subject=subject, body=text, to=recipients)
-    message.attach_alternative(html, "text/html")
-    message.send()
-
-
-def send_password_reminders(today: date | None = None, base_url: str = "http://127.0.0.1:8000") -> ReminderRun:
-    """Send every reminder due today (idempotent). Safe to run as often as wanted, late, or concurrently."""
-    today = today or timezone.localdate()
-    run = ReminderRun()
-    for subscription in ChorusSubscription.objects.select_related("company"):
-        stage = due_stage(days_left(subscription, today))
-        if stage is None:
-            continue
-        expires = expiry_date(subscription)
-        if PasswordReminder.objects.filter(company=subscription.company, expires_on=expires, stage=stage).exists():
-            run.skipped += 1
-            continue
-        recipients = _recipients(subscription)
-        try:
-            with transaction.atomic(), translation.override("fr"):
-                PasswordReminder.objects.create(
-                    company=subscription.company, expires_on=expires, stage=stage, recipients=recipients
-                )
-                _send(subscription, stage, recipients, base_url)
-        except IntegrityError:
-            run.skipped += 1  # another run sent it between our check and our insert
-            continue
-        log.info("password reminder stage %s sent for company %s", stage, subscription.company_id)
-        run.sent += 1
-    return run
 
 
 def banner_for(subscription: ChorusSubscription | None) -> dict | None:

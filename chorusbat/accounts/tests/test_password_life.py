@@ -9,6 +9,7 @@ from django.core.management import call_command
 
 from chorusbat.accounts import password_life
 from chorusbat.accounts.models import ChorusSubscription, PasswordReminder
+from chorusbat.people import password_reminders
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -48,7 +49,7 @@ def test_each_reminder_is_sent_exactly_once_in_the_normal_schedule(subscription)
     while day <= date(2027, 3, 5):
         for _ in range(2):  # the job runs twice a day
             before = len(mail.outbox)
-            password_life.send_password_reminders(today=day)
+            password_reminders.send_password_reminders(today=day)
             if len(mail.outbox) > before:
                 sent_on.append(day)
         day += timedelta(days=1)
@@ -57,7 +58,7 @@ def test_each_reminder_is_sent_exactly_once_in_the_normal_schedule(subscription)
 
 
 def test_reminder_goes_to_referent_and_admins_in_french_with_text_and_html(subscription, admin_user, member_user):
-    password_life.send_password_reminders(today=date(2027, 2, 22))
+    password_reminders.send_password_reminders(today=date(2027, 2, 22))
     (message,) = mail.outbox
     assert set(message.to) == {"compta@example.fr", admin_user.email}
     assert member_user.email not in message.to
@@ -70,28 +71,28 @@ def test_reminder_goes_to_referent_and_admins_in_french_with_text_and_html(subsc
 
 
 def test_a_late_run_sends_only_the_most_urgent_stage(subscription):
-    password_life.send_password_reminders(today=date(2027, 2, 25))  # 4 days left: the 30/15-day ones were missed
+    password_reminders.send_password_reminders(today=date(2027, 2, 25))  # 4 days left: the 30/15-day ones were missed
     assert list(PasswordReminder.objects.values_list("stage", flat=True)) == [7]
     assert len(mail.outbox) == 1
-    password_life.send_password_reminders(today=date(2027, 2, 26))
+    password_reminders.send_password_reminders(today=date(2027, 2, 26))
     assert len(mail.outbox) == 1
 
 
 def test_already_expired_sends_the_expired_notice_once(subscription):
-    run = password_life.send_password_reminders(today=date(2027, 5, 1))
+    run = password_reminders.send_password_reminders(today=date(2027, 5, 1))
     assert run.sent == 1
     assert "a expiré" in mail.outbox[0].subject
-    assert password_life.send_password_reminders(today=date(2027, 5, 2)).sent == 0
+    assert password_reminders.send_password_reminders(today=date(2027, 5, 2)).sent == 0
 
 
 def test_new_password_starts_a_new_series(subscription):
-    password_life.send_password_reminders(today=date(2027, 2, 28))
+    password_reminders.send_password_reminders(today=date(2027, 2, 28))
     subscription.set_password("Renewed-Secret-2")
     subscription.password_set_at = datetime(2027, 2, 28, 9, 0, tzinfo=PARIS)
     subscription.save()
-    password_life.send_password_reminders(today=date(2027, 3, 1))
+    password_reminders.send_password_reminders(today=date(2027, 3, 1))
     assert len(mail.outbox) == 1  # nothing due for the new password yet
-    password_life.send_password_reminders(today=date(2028, 1, 30))
+    password_reminders.send_password_reminders(today=date(2028, 1, 30))
     assert len(mail.outbox) == 2
 
 
@@ -99,12 +100,12 @@ def test_failed_mail_is_retried_next_run(subscription, monkeypatch):
     def boom(*args, **kwargs):
         raise OSError("SMTP down")
 
-    monkeypatch.setattr(password_life, "_send", boom)
+    monkeypatch.setattr(password_reminders, "_send", boom)
     with pytest.raises(OSError):
-        password_life.send_password_reminders(today=date(2027, 2, 22))
+        password_reminders.send_password_reminders(today=date(2027, 2, 22))
     assert not PasswordReminder.objects.exists()
     monkeypatch.undo()
-    assert password_life.send_password_reminders(today=date(2027, 2, 22)).sent == 1
+    assert password_reminders.send_password_reminders(today=date(2027, 2, 22)).sent == 1
 
 
 def test_management_command(subscription):
@@ -162,7 +163,7 @@ def test_concurrent_runs_send_each_reminder_once(company, admin_user):
     def run():
         try:
             barrier.wait()
-            password_life.send_password_reminders(today=date(2027, 2, 22))
+            password_reminders.send_password_reminders(today=date(2027, 2, 22))
         except Exception as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
         finally:

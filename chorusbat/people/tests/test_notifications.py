@@ -8,10 +8,10 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
-from chorusbat.accounts import password_life
 from chorusbat.accounts.models import ChorusSubscription
 from chorusbat.gateway import notify
 from chorusbat.gateway.models import Transmission
+from chorusbat.people import password_reminders
 from chorusbat.people.models import NotificationPreferences, SituationDueReminder
 from chorusbat.people.notifications import wanted
 from chorusbat.situations.models import Situation
@@ -85,7 +85,7 @@ def test_invoice_emails_follow_the_authors_choice(market_with_situations, admin_
 
 def test_password_reminder_follows_the_choice(referent, admin_user, company):
     turn_off(admin_user, "password_expiry")
-    password_life.send_password_reminders(today=datetime.date(2027, 2, 22))
+    password_reminders.send_password_reminders(today=datetime.date(2027, 2, 22))
     (message,) = mail.outbox
     assert message.to == ["compta@example.fr"]
 

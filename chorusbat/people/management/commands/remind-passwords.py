@@ -3,7 +3,7 @@ more often: every reminder is sent exactly once)."""
 
 from django.core.management.base import BaseCommand
 
-from chorusbat.accounts.password_life import send_password_reminders
+from chorusbat.people.password_reminders import send_password_reminders
 
 
 class Command(BaseCommand):
