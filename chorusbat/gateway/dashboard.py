@@ -18,13 +18,14 @@ from django.utils.text import capfirst
 from chorusbat.books.services import overdue_invoices
 from chorusbat.chorus.enums import NEEDS_ACTION_STATUSES, InvoiceStatus
 from chorusbat.gateway.labels import status_label
-from chorusbat.gateway.machine import overdue_transmissions, situations_ready_to_send
+from chorusbat.gateway.machine import overdue_transmissions, ready_to_send
 from chorusbat.gateway.models import Transmission
 from chorusbat.situations.models import Situation, Status
 
 State = Transmission.State
 PAID = InvoiceStatus.MISE_EN_PAIEMENT
 CHART_MONTHS = 12
+READY_SHOWN = 10
 CHART_WIDTH, CHART_HEIGHT, BAR_GAP = 720, 220, 6
 
 
@@ -64,14 +65,17 @@ def build(company) -> dict:
         .exclude(situation__status=Status.REJECTED)  # replaced by a corrective: handled
         .select_related("situation__market").order_by("-updated_at")[:50]
     )
-    ready = situations_ready_to_send(company)
+    # Counted and summed in SQL, ten shown: a company may have hundreds validated and not sent.
+    ready = ready_to_send(company)
+    ready_figures = ready.aggregate(count=Count("id"), total=Sum("net_amount"))
     drafts = list(Situation.objects.filter(company=company, status=Status.DRAFT).select_related("market")
                   .order_by("market_id", "period")[:50])
     overdue = overdue_transmissions(company.pk).select_related("situation__market").order_by("next_attempt_at")
 
     unpaid = overdue_invoices(company).aggregate(count=Count("id"), amount=Sum("net_amount"))
     return {"by_status": by_status, "needs_action": action, "chart": monthly_chart(company),
-            "ready": ready, "ready_total": sum((s.net_amount or 0 for s in ready), Decimal("0")),
+            "ready": list(ready[:READY_SHOWN]), "ready_count": ready_figures["count"],
+            "ready_total": ready_figures["total"] or Decimal("0"),
             "drafts": drafts,
             "overdue": list(overdue[:50]), "overdue_count": overdue.count(),
             "unpaid_count": unpaid["count"], "unpaid_amount": unpaid["amount"] or 0}

@@ -617,8 +617,11 @@ def overdue_transmissions(company_id: int | None = None, now: datetime | None = 
     return qs.filter(company_id=company_id) if company_id is not None else qs
 
 
+def ready_to_send(company):
+    """Validated situations not handed to the gateway yet, as a query (the dashboard counts and sums it in SQL)."""
+    return (Situation.objects.filter(company=company, status=Status.VALIDATED, transmission__isnull=True)
+            .select_related("market").order_by("market_id", "period"))
+
+
 def situations_ready_to_send(company) -> list[Situation]:
-    return list(
-        Situation.objects.filter(company=company, status=Status.VALIDATED, transmission__isnull=True)
-        .select_related("market").order_by("market_id", "period")
-    )
+    return list(ready_to_send(company))

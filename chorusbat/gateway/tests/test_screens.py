@@ -234,3 +234,21 @@ def test_what_the_checks_refuse_chorus_pro_refuses_and_there_is_a_way_out(chorus
     drain(chorus, until=lambda: Transmission.objects.filter(situation=corrective, state="integrated").exists())
     numbers = [i["numeroFacture"] for i in chorus.invoices()]
     assert corrective.number in numbers
+
+
+@pytest.mark.django_db
+def test_the_dashboard_counts_the_situations_ready_to_send_in_sql(company, admin_user, admin_client,
+                                                                  django_assert_max_num_queries):
+    situations = make_situations(company, admin_user, markets=3, per_market=4, prefix="D")
+    total = sum(s.net_amount for s in situations)
+    with django_assert_max_num_queries(20) as queries:
+        page = admin_client.get(reverse("gateway:dashboard")).content.decode()
+    ready = page[page.index('id="ready"'):page.index('id="drafts"')]
+    assert "12 situations validées" in ready
+    assert f"{total:,.2f}".replace(",", "\u00a0").replace(".", ",") in ready
+    assert ready.count("<li>") == 10  # ten shown, the batch page lists them all
+    # Counted and summed by the database; only the ten shown are loaded (10,000 situations would not be).
+    loads = [q["sql"] for q in queries.captured_queries
+             if 'FROM "situations_situation"' in q["sql"] and '"situations_situation"."status" = \'validated\'' in q["sql"]
+             and "COUNT(" not in q["sql"]]
+    assert loads and all("LIMIT 10" in sql for sql in loads), loads
