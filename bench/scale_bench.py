@@ -183,7 +183,10 @@ def main() -> int:
     parser.add_argument("--latencies", default="0,100")
     parser.add_argument("--rss-transmissions", type=int, default=1000)
     parser.add_argument("--timeout", type=float, default=1800.0)
+    parser.add_argument("--parts", default="pages,throughput,memory",
+                        help="which parts to run after the data set (default pages,throughput,memory)")
     args = parser.parse_args()
+    parts = set(args.parts.split(","))
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         raise SystemExit("run it under scripts/pg_private.py (PostgreSQL): see the docstring")
 
@@ -197,11 +200,26 @@ def main() -> int:
           f"{time.monotonic() - started:.0f} s")
 
     company, user = companies[0]
-    print(f"\npages (one company, {args.situations // args.companies} situations, {args.page_runs} requests each):")
+    if "pages" in parts:
+        show_pages(user, args, "pages (one company, {n} situations, {runs} requests each):")
+    if "throughput" in parts:
+        run_throughput(sandbox, companies, data_dir, args)
+        if "pages" in parts:
+            show_pages(user, args, "pages again, with the transmissions above followed:")
+    if "memory" in parts:
+        done, rss = worker_rss(sandbox, companies[-1][0], data_dir, args.rss_transmissions, args.timeout)
+        print(f"\nworker memory: {rss:.0f} MB resident after {done} transmissions")
+    return 0
+
+
+def show_pages(user, args, title: str) -> None:
+    print("\n" + title.format(n=args.situations // args.companies, runs=args.page_runs))
     print(f"  {'page':<16} {'queries':>7} {'p50 ms':>7} {'p95 ms':>7}")
     for name, queries, p50, p95 in page_figures(user, args.page_runs):
-        print(f"  {name:<16} {queries:>7} {p50:>7.1f} {p95:>7.1f}")
+        print(f"  {name:<16} {queries:>7} {p50:>7.1f} {p95:>7.1f}", flush=True)
 
+
+def run_throughput(sandbox, companies, data_dir, args) -> None:
     print("\nthroughput (sent → integrated, fresh situations each run):")
     print(f"  {'workers':>7} {'latency':>8} {'sit./s':>7} {'seconds':>8}  states")
     runs = [(w, lat) for lat in map(int, args.latencies.split(",")) for w in map(int, args.workers.split(","))]
@@ -211,14 +229,6 @@ def main() -> int:
                        timeout=args.timeout)
         print(f"  {workers:>7} {latency:>6}ms {r['per_second']:>7.2f} {r['seconds']:>8.1f}  {r['states']}",
               flush=True)
-
-    print("\npages again, with the transmissions above followed:")
-    for name, queries, p50, p95 in page_figures(user, args.page_runs):
-        print(f"  {name:<16} {queries:>7} {p50:>7.1f} {p95:>7.1f}")
-
-    done, rss = worker_rss(sandbox, companies[-1][0], data_dir, args.rss_transmissions, args.timeout)
-    print(f"\nworker memory: {rss:.0f} MB resident after {done} transmissions")
-    return 0
 
 
 if __name__ == "__main__":
