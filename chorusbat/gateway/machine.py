@@ -599,10 +599,14 @@ def due_transmissions(now: datetime | None = None):
     taken). That covers whatever a crash left behind: an expired lease, a task taken by a worker that died, a step
     that ended without scheduling the next one."""
     now = now or timezone.now()
-    free = Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=now)
     due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
-    return (Transmission.objects.filter(Q(state__in=_ACTIVE) & free & due).exclude(needs_person=True)
-            .exclude(_step_waiting_in_queue(now)))
+    return _moving_and_free(now).filter(due).exclude(_step_waiting_in_queue(now))
+
+
+def _moving_and_free(now: datetime):
+    """Transmissions the gateway moves by itself (not final, not held for a person) that no step holds now."""
+    free = Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=now)
+    return Transmission.objects.filter(Q(state__in=_ACTIVE) & free).exclude(needs_person=True)
 
 
 def overdue_transmissions(company_id: int | None = None, now: datetime | None = None):
@@ -610,10 +614,9 @@ def overdue_transmissions(company_id: int | None = None, now: datetime | None = 
     running, or something stuck): zero in a healthy installation. Held-for-a-person ones are not overdue (they
     wait for a person, and the dashboard lists them as such); a step in progress is not either."""
     now = now or timezone.now()
-    free = Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=now)
     late = now - overdue_after()
     overdue = Q(next_attempt_at__lt=late) | Q(next_attempt_at__isnull=True, updated_at__lt=late)
-    qs = Transmission.objects.filter(Q(state__in=_ACTIVE) & free & overdue).exclude(needs_person=True)
+    qs = _moving_and_free(now).filter(overdue)
     return qs.filter(company_id=company_id) if company_id is not None else qs
 
 
