@@ -369,3 +369,15 @@ def test_an_unexpected_error_is_recorded_and_retried_not_looped(transmission, ro
     outcome = run(transmission)
     assert outcome is not None and outcome.again_after is not None
     assert transmission.errors_in_a_row == 1 and transmission.lease_owner == ""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_compiles_the_schematrons_when_it_starts(monkeypatch):
+    """Not on its first document: that cost (1 to 1.5 s of CPU) is paid once, before any task is taken."""
+    from django.core.management import call_command
+
+    from chorusbat.facturx import schematron
+
+    monkeypatch.setattr(schematron, "_compiled", {})
+    call_command("worker", batch=True)  # no task waiting: starts, warms up, stops
+    assert set(schematron._compiled) == {schematron.EN16931.name, schematron.FR_CTC.name}
