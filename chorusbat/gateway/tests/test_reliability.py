@@ -5,6 +5,7 @@ the sandbox), and every transmission is integrated or held with a reason — non
 Marked ``postgres``: `make test` runs them on SQLite and again on a private PostgreSQL cluster.
 """
 
+import contextlib
 import os
 import random
 import signal
@@ -107,10 +108,15 @@ def test_sandbox_down_for_a_while(chorus, connected, company, admin_user):
     assert not Transmission.objects.filter(state="integrated").exists()
     assert Transmission.objects.filter(state__in=["queued", "uncertain"]).count() == len(situations)
     chorus.start()
+    # 300 s in all (generous: a loaded machine is slow, not wrong), in rounds of sweep + drain; a round that does not
+    # settle everything is not a failure, only the overall deadline is (a 10-second round ran out on a loaded machine
+    # while the five invoices were waiting for their first flux poll).
     deadline = time.monotonic() + 300
     while not all_integrated() and time.monotonic() < deadline:
         sweep()
-        drain(chorus, until=all_integrated, timeout=10)
+        with contextlib.suppress(AssertionError):  # drain's "not settled in 10 s"
+            drain(chorus, until=all_integrated, timeout=10)
+    assert all_integrated(), list(Transmission.objects.values_list("situation__number", "state", "reason"))
     assert_exactly_once(chorus, situations)
 
 
