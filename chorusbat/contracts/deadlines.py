@@ -49,6 +49,10 @@ class Deadline:
     def is_open(self) -> bool:
         return self.state == OPEN
 
+    @property
+    def days_late(self) -> int:
+        return -self.days_left if self.state == OVERDUE and self.days_left is not None else 0
+
 
 @dataclass(frozen=True)
 class ClosingDates:

@@ -139,7 +139,8 @@ class MarketClosing(models.Model):
                                                                       dg_notified_on__isnull=False)),
                                    name="closing_answer_and_date"),
             # Signed without reserves, the DG becomes the DGD on the answer date.
-            models.CheckConstraint(condition=~models.Q(answer="accepted") | models.Q(dgd_on=models.F("answer_on")),
+            models.CheckConstraint(condition=~models.Q(answer="accepted")
+                                   | models.Q(dgd_on__isnull=False, dgd_on=models.F("answer_on")),
                                    name="closing_accepted_is_dgd"),
             models.CheckConstraint(condition=models.Q(dgd_on__isnull=True) | models.Q(reception_date__isnull=False),
                                    name="closing_dgd_after_reception"),
