@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 from django.db.models import Sum
@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from chorusbat.contracts import deadlines
 from chorusbat.contracts.models import ClaimHead, MarketClosing
 
+CENT = Decimal("0.01")
 STEPS = ("reception", "general-statement", "answer", "dgd", "release")
 
 
@@ -58,7 +59,8 @@ def sent_on(situation) -> datetime.date | None:
 def retention_held(market) -> Decimal:
     """Σ item g of the market's validated situations: what the buyer holds as retention."""
     total = market.situations.filter(status="validated").aggregate(total=Sum("g_amount"))["total"]
-    return total or Decimal("0.00")
+    # A sum of cent amounts is exact; SQLite hands it back as a float-born decimal: back to the cent.
+    return Decimal(total or 0).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def dates_of(closing: MarketClosing, final_sent: datetime.date | None) -> deadlines.ClosingDates:

@@ -59,7 +59,7 @@ def test_the_whole_end_with_reserves_a_memoir_a_dgd_and_the_release(admin_client
     assert [(h.label, h.amount) for h in c.claim_heads.all()] == [
         ("Surface supplémentaire de 16 m²", Decimal("355.20")), ("Intérêts moratoires", Decimal("148.31"))]
     page = admin_client.get(url(market))
-    assert "503,51".encode() in page.content  # total claimed
+    assert b"503,51" in page.content  # total claimed
     pdf = admin_client.get(f"/contrats/marche/{market.pk}/fin/memoire-en-reclamation.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     # The dispute settles: the DGD by hand; then the retention received.
