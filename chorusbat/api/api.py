@@ -16,6 +16,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 
 from chorusbat.api import keys, problems, serializers
+from chorusbat.api.closing import router as closing_router
 from chorusbat.api.guard import guarded
 from chorusbat.api.models import WebhookEndpoint
 from chorusbat.api.problems import ApiProblem, problem_response
@@ -99,6 +100,7 @@ api = ChorusbatAPI(
     openapi_url="/openapi.json",
 )
 api.add_decorator(guarded, mode="view")
+api.add_router("/", closing_router)  # the end of a market: GET /markets/{id}/closing, PUT of each step
 
 
 # --- problems --------------------------------------------------------------------------------------------------

@@ -59,3 +59,52 @@ def create_demo_late_payment(company, admin_user) -> Market:
     ChorusStatusChange.objects.bulk_create(ChorusStatusChange(transmission=transmission, status=status, at=moment)
                                            for status, moment in at.items())
     return market
+
+
+# The Rezé market, closed: réception on 3 July 2026; its projet de décompte final F2026-0075 (July 2026: 436 m²
+# measured instead of 420; paid on time) sent on 15 July; the décompte général (12 559,20 € TTC, the final
+# statement's cumulative amount) notified on 10 August and signed without reserves on 20 August: the DGD. The
+# contract (its CCAP) set a guarantee period of 3 months instead of CCAG 44.1's year: it ended on 3 October 2026,
+# the retention (627,96 € = 610,20 + 17,76) was due on 2 November and received on 6 November. The market shows
+# « soldé ».
+FINAL_STATEMENT = ("F2026-0075", datetime.date(2026, 7, 1), datetime.date(2026, 7, 15), {"1": D("100"), "2": D("436")})
+FINAL_HISTORY = (("DEPOSEE", datetime.datetime(2026, 7, 15, 10, 2)),
+                 ("MISE_A_DISPOSITION", datetime.datetime(2026, 7, 15, 10, 30)),
+                 ("SERVICE_FAIT", datetime.datetime(2026, 8, 5, 9, 0)),
+                 ("MISE_EN_PAIEMENT", datetime.datetime(2026, 8, 12, 11, 15)))
+CLOSING = dict(reception_date=datetime.date(2026, 7, 3), guarantee_months=3,
+               dg_notified_on=datetime.date(2026, 8, 10), dg_amount_ttc=D("12559.20"), dg_amount_ht=D("10466.00"),
+               answer="accepted", answer_on=datetime.date(2026, 8, 20), dgd_on=datetime.date(2026, 8, 20),
+               released_on=datetime.date(2026, 11, 6))
+
+
+@transaction.atomic
+def create_demo_closed_market(company, admin_user) -> Market:
+    """The late-paid Rezé market, closed with a DGD and its retention released (idempotent)."""
+    from chorusbat.contracts.models import MarketClosing
+    from chorusbat.gateway.models import ChorusStatusChange, Transmission
+    from chorusbat.situations.services import SituationData, save_draft, validate_situation
+
+    market = create_demo_late_payment(company, admin_user)
+    if MarketClosing.objects.filter(market=market).exists():
+        return market
+    number, period, date, progress = FINAL_STATEMENT
+    ids = {line.ref: line.pk for line in market.lines.all()}
+    final = market.situations.filter(final=True).exclude(status="rejected").first()
+    if final is None:
+        final = save_draft(market, SituationData(
+            number=number, period=period, date=date, index_value=None, advance_paid=D("0"),
+            progress={ids[ref]: value for ref, value in progress.items()}), admin_user)
+        final.final = True
+        final.save(update_fields=["final"])
+        validate_situation(final, admin_user)
+        at = {status: timezone.make_aware(moment) for status, moment in FINAL_HISTORY}
+        transmission = Transmission.objects.create(
+            company=company, situation=final, state=Transmission.State.INTEGRATED, created_by=admin_user,
+            deposited_at=at["DEPOSEE"], chorus_invoice_number=final.number, chorus_status="MISE_EN_PAIEMENT",
+            chorus_status_at=at["MISE_EN_PAIEMENT"], created_at=at["DEPOSEE"],
+        )
+        ChorusStatusChange.objects.bulk_create(ChorusStatusChange(transmission=transmission, status=status,
+                                                                  at=moment) for status, moment in at.items())
+    MarketClosing.objects.create(market=market, updated_by=admin_user, **CLOSING)
+    return market

@@ -1,15 +1,25 @@
-"""Forms of the reference tables: an ECB rate of a half-year, an index value, an INSEE file to import."""
+"""Forms of the reference tables (an ECB rate of a half-year, an index value, an INSEE file to import), of the
+amendments and of the end of a market (réception, décompte général, answer, DGD, retention release)."""
 
 from __future__ import annotations
 
 import datetime
 import re
+from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from chorusbat.contracts import insee
-from chorusbat.contracts.models import EcbRate, IndexValue
+from chorusbat.contracts import deadlines, insee
+from chorusbat.contracts.models import (
+    MAX_CLAIM_HEADS,
+    MAX_CLAIM_JUSTIFICATION_LENGTH,
+    MAX_CLAIM_LABEL_LENGTH,
+    MAX_RESERVES_LENGTH,
+    EcbRate,
+    IndexValue,
+    MarketClosing,
+)
 from chorusbat.engine import limits
 from chorusbat.markets.forms import BoundedDateField, capitalise_labels
 from chorusbat.markets.french_numbers import FrenchDecimalField
@@ -173,3 +183,207 @@ class AmendmentForm(forms.Form):
             seen.add(line_id)
             rows.append((lines[line_id], price, quantity))
         return rows
+
+
+# ------------------------------------------------------------------------------------------- end of contract
+
+
+def _after(form, field: str, earlier, message) -> None:
+    value = form.cleaned_data.get(field)
+    if value is not None and earlier is not None and value < earlier:
+        form.add_error(field, message)
+
+
+class ReceptionForm(forms.Form):
+    """The réception decision and the guarantee period (CCAG-Travaux 41, 44.1)."""
+
+    reception_date = BoundedDateField(label=_("réception date"),
+                                      help_text=_("The date of the acceptance decision (réception des travaux)."))
+    guarantee_months = forms.IntegerField(
+        label=_("guarantee period (months)"), min_value=deadlines.MIN_GUARANTEE_MONTHS,
+        max_value=deadlines.MAX_GUARANTEE_MONTHS, initial=deadlines.DEFAULT_GUARANTEE_MONTHS,
+        help_text=_("12 months unless the contract says otherwise (CCAG-Travaux art. 44.1)."))
+
+    def __init__(self, *args, market, closing, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.market, self.closing = market, closing
+        capitalise_labels(self)
+
+    def clean(self):
+        cleaned = super().clean()
+        _after(self, "reception_date", self.market.start_date,
+               _("The réception cannot be before the start of the market."))
+        for field, later, message in (
+                ("reception_date", self.closing.dg_notified_on,
+                 _("The réception cannot be after the décompte général.")),
+                ("reception_date", self.closing.released_on,
+                 _("The réception cannot be after the release of the retention."))):
+            value = cleaned.get(field)
+            if value is not None and later is not None and value > later:
+                self.add_error(field, message)
+        return cleaned
+
+
+class GeneralStatementForm(forms.Form):
+    """The décompte général (DG) notified by the buyer: its amount, its date, the buyer's reserves."""
+
+    dg_notified_on = BoundedDateField(label=_("notified on"),
+                                      help_text=_("The date the décompte général signed by the buyer was received."))
+    dg_amount_ttc = FrenchDecimalField(label=_("amount incl. VAT"), min_value=0, max_value=limits.MAX_AMOUNT,
+                                       max_digits=limits.MONEY_MAX_DIGITS, decimal_places=limits.MONEY_DECIMALS)
+    dg_amount_ht = FrenchDecimalField(label=_("amount excl. VAT"), required=False, min_value=0,
+                                      max_value=limits.MAX_AMOUNT, max_digits=limits.MONEY_MAX_DIGITS,
+                                      decimal_places=limits.MONEY_DECIMALS)
+    dg_reserves = forms.CharField(label=_("the buyer's reserves"), required=False,
+                                  max_length=MAX_RESERVES_LENGTH, widget=forms.Textarea(attrs={"rows": 3}),
+                                  help_text=_("As written in the décompte général (empty: none)."))
+
+    def __init__(self, *args, market, closing, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.market, self.closing = market, closing
+        capitalise_labels(self)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.closing.reception_date is None:
+            raise forms.ValidationError(_("Record the réception first."))
+        _after(self, "dg_notified_on", self.closing.reception_date,
+               _("The décompte général cannot be notified before the réception."))
+        answered = self.closing.answer_on
+        if answered is not None and cleaned.get("dg_notified_on") and cleaned["dg_notified_on"] > answered:
+            self.add_error("dg_notified_on", _("The décompte général cannot be after its answer."))
+        ht, ttc = cleaned.get("dg_amount_ht"), cleaned.get("dg_amount_ttc")
+        if ht is not None and ttc is not None and ht > ttc:
+            self.add_error("dg_amount_ht", _("The amount excl. VAT cannot exceed the amount incl. VAT."))
+        return cleaned
+
+
+class ClaimHeadForm(forms.Form):
+    label = forms.CharField(label=_("head of claim"), max_length=MAX_CLAIM_LABEL_LENGTH, required=False)
+    amount = FrenchDecimalField(label=_("amount claimed incl. VAT"), required=False, min_value=Decimal("0.01"),
+                                max_value=limits.MAX_AMOUNT, max_digits=limits.MONEY_MAX_DIGITS,
+                                decimal_places=limits.MONEY_DECIMALS)
+    justification = forms.CharField(label=_("justification"), max_length=MAX_CLAIM_JUSTIFICATION_LENGTH,
+                                    required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        capitalise_labels(self)
+
+    @property
+    def filled(self) -> bool:
+        return any((self.data.get(self.add_prefix(name)) or "").strip()
+                   for name in ("label", "amount", "justification"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.filled:
+            for name, message in (("label", _("Name the head of claim.")), ("amount", _("Enter the amount claimed.")),
+                                  ("justification", _("Justify the amount claimed."))):
+                if not cleaned.get(name) and name not in self.errors:
+                    self.add_error(name, message)
+        return cleaned
+
+
+class AnswerForm(forms.Form):
+    """The company's answer to the DG: signed without reserves (→ DGD), or with reserves and the mémoire en
+    réclamation's heads of claim (:class:`ClaimHeadForm` rows beside it, see :func:`claim_head_forms`)."""
+
+    answer = forms.ChoiceField(label=_("answer"), choices=MarketClosing.Answer.choices, widget=forms.RadioSelect)
+    answer_on = BoundedDateField(label=_("answer date"),
+                                 help_text=_("The date the signed décompte général (or the mémoire) was sent."))
+    claim_grounds = forms.CharField(label=_("grounds of the claim"), required=False,
+                                    max_length=MAX_CLAIM_JUSTIFICATION_LENGTH,
+                                    widget=forms.Textarea(attrs={"rows": 3}),
+                                    help_text=_("With reserves: why the décompte général is contested."))
+
+    def __init__(self, *args, market, closing, heads=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.market, self.closing, self.heads = market, closing, list(heads)
+        capitalise_labels(self)
+
+    def clean(self):
+        cleaned = super().clean()
+        closing = self.closing
+        if closing.dg_notified_on is None:
+            raise forms.ValidationError(_("Record the décompte général received first."))
+        _after(self, "answer_on", closing.dg_notified_on,
+               _("The answer cannot be before the décompte général was notified."))
+        if cleaned.get("answer") == MarketClosing.Answer.RESERVES:
+            due = deadlines.plus_days(closing.dg_notified_on, deadlines.ANSWER_DAYS)
+            if cleaned.get("answer_on") and cleaned["answer_on"] > due:
+                self.add_error("answer_on", _(
+                    "Reserves must be sent within 30 days of the décompte général (by %(date)s): past this date it "
+                    "is deemed accepted. Record it as accepted.") % {"date": limits.french_date(due)})
+            if not (cleaned.get("claim_grounds") or "").strip():
+                self.add_error("claim_grounds", _("State the grounds of the claim."))
+            if not [form for form in self.heads if form.filled]:
+                self.add_error(None, _("With reserves, list at least one head of claim with its amount."))
+        return cleaned
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        if self.cleaned_data.get("answer") != MarketClosing.Answer.RESERVES:
+            return valid
+        return all([form.is_valid() for form in self.heads]) and valid
+
+    def claim_rows(self) -> list[tuple[str, Decimal, str]]:
+        if self.cleaned_data.get("answer") != MarketClosing.Answer.RESERVES:
+            return []
+        return [(f.cleaned_data["label"], f.cleaned_data["amount"], f.cleaned_data["justification"])
+                for f in self.heads if f.filled]
+
+
+def claim_head_forms(data=None, initial=()) -> list[ClaimHeadForm]:
+    initial = list(initial)
+    return [ClaimHeadForm(data, prefix=f"head{i}", initial=initial[i] if i < len(initial) else None,
+                          use_required_attribute=False) for i in range(MAX_CLAIM_HEADS)]
+
+
+class DgdForm(forms.Form):
+    """The DGD recorded by hand: the dispute on the DG settled, or the tacit procedure's outcome (12.4.4)."""
+
+    dgd_on = BoundedDateField(label=_("DGD date"),
+                              help_text=_("The date the décompte général became final (settlement, decision)."))
+
+    def __init__(self, *args, market, closing, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.market, self.closing = market, closing
+        capitalise_labels(self)
+
+    def clean(self):
+        cleaned = super().clean()
+        closing = self.closing
+        if closing.reception_date is None:
+            raise forms.ValidationError(_("Record the réception first."))
+        if closing.dg_notified_on is not None and closing.answer != MarketClosing.Answer.RESERVES:
+            raise forms.ValidationError(_("Record the answer to the décompte général: accepted, it becomes the DGD "
+                                          "on the answer date."))
+        _after(self, "dgd_on", closing.answer_on or closing.reception_date,
+               _("The DGD cannot be before the answer to the décompte général or the réception."))
+        return cleaned
+
+
+class ReleaseForm(forms.Form):
+    """The retention received (or the first-demand guarantee released: its mainlevée)."""
+
+    released_on = BoundedDateField(label=_("received on"))
+
+    def __init__(self, *args, market, closing, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.market, self.closing = market, closing
+        if not market.retention_rate:
+            self.fields["released_on"].label = _("guarantee released (mainlevée) on")
+        capitalise_labels(self)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.closing.reception_date is None:
+            raise forms.ValidationError(_("Record the réception first."))
+        _after(self, "released_on", self.closing.reception_date,
+               _("The retention cannot be released before the réception."))
+        return cleaned
+
+
+CLOSING_FORMS = {"reception": ReceptionForm, "general-statement": GeneralStatementForm, "answer": AnswerForm,
+                 "dgd": DgdForm, "release": ReleaseForm}

@@ -1,14 +1,16 @@
-"""Reference data of the contract's life: the ECB rates (late-payment interest) and the BT/TP index series.
-
-Both tables are shared by every company (they are public figures); administrators maintain them on their screens.
-"""
+"""Reference data of the contract's life: the ECB rates (late-payment interest) and the BT/TP index series —
+both shared by every company (public figures, maintained by administrators) — and the end of each market
+(:class:`MarketClosing`: réception, décompte général, DGD, retention release, with the reminders sent)."""
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from chorusbat.contracts import deadlines
 from chorusbat.engine import limits
 from chorusbat.markets.bounds import between
 
@@ -77,3 +79,135 @@ class IndexValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.series} {self.month:%Y-%m} = {self.value}"
+
+
+# ------------------------------------------------------------------------------------------- end of contract
+
+MAX_RESERVES_LENGTH = 4000  # the buyer's reserves on the DG, as typed
+MAX_CLAIM_HEADS = 6  # heads of claim of a mémoire en réclamation (rows of the form)
+MAX_CLAIM_LABEL_LENGTH = 200
+MAX_CLAIM_JUSTIFICATION_LENGTH = 2000
+
+
+class MarketClosing(models.Model):
+    """The end of a market: réception, décompte général (DG) and the company's answer, the DGD, the retention's
+    release (``docs/end-of-contract.md``). One per market; what the market holds is never typed here (the
+    retention is the sum of its validated situations' item g)."""
+
+    class Answer(models.TextChoices):
+        ACCEPTED = "accepted", _("signed without reserves (accepted)")
+        RESERVES = "reserves", _("signed with reserves (mémoire en réclamation)")
+
+    market = models.OneToOneField("markets.Market", on_delete=models.CASCADE, related_name="closing")
+    reception_date = models.DateField(_("réception date"), null=True, blank=True,
+                                      help_text=_("The date of the acceptance decision (réception des travaux)."))
+    guarantee_months = models.PositiveSmallIntegerField(_("guarantee period (months)"),
+                                                        default=deadlines.DEFAULT_GUARANTEE_MONTHS)
+    dg_amount_ttc = models.DecimalField(_("amount of the décompte général incl. VAT"), null=True, blank=True,
+                                        max_digits=limits.MONEY_MAX_DIGITS, decimal_places=limits.MONEY_DECIMALS)
+    dg_amount_ht = models.DecimalField(_("amount of the décompte général excl. VAT"), null=True, blank=True,
+                                       max_digits=limits.MONEY_MAX_DIGITS, decimal_places=limits.MONEY_DECIMALS)
+    dg_notified_on = models.DateField(_("décompte général notified on"), null=True, blank=True)
+    dg_reserves = models.TextField(_("the buyer's reserves"), blank=True, max_length=MAX_RESERVES_LENGTH)
+    answer = models.CharField(_("answer"), max_length=10, choices=Answer.choices, blank=True)
+    answer_on = models.DateField(_("answer date"), null=True, blank=True)
+    claim_grounds = models.TextField(_("grounds of the claim"), blank=True, max_length=MAX_CLAIM_JUSTIFICATION_LENGTH)
+    dgd_on = models.DateField(_("DGD date"), null=True, blank=True)
+    released_on = models.DateField(_("retention received on"), null=True, blank=True)
+
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("end of the market")
+        constraints = [
+            between("guarantee_months", deadlines.MIN_GUARANTEE_MONTHS, deadlines.MAX_GUARANTEE_MONTHS,
+                    name="closing_guarantee_months_in_range"),
+            between("dg_amount_ttc", 0, limits.MAX_AMOUNT, nullable=True, name="closing_dg_ttc_in_range"),
+            between("dg_amount_ht", 0, limits.MAX_AMOUNT, nullable=True, name="closing_dg_ht_in_range"),
+            *(between(name, limits.MIN_DATE, limits.MAX_DATE, nullable=True, name=f"closing_{name}_in_range")
+              for name in ("reception_date", "dg_notified_on", "answer_on", "dgd_on", "released_on")),
+            models.CheckConstraint(condition=models.Q(answer__in=["", "accepted", "reserves"]),
+                                   name="closing_answer_known"),
+            # A DG is its amount and its date; an answer is its kind and its date, and answers a DG.
+            models.CheckConstraint(condition=models.Q(dg_notified_on__isnull=True, dg_amount_ttc__isnull=True)
+                                   | models.Q(dg_notified_on__isnull=False, dg_amount_ttc__isnull=False),
+                                   name="closing_dg_amount_and_date"),
+            models.CheckConstraint(condition=models.Q(answer="", answer_on__isnull=True)
+                                   | (~models.Q(answer="") & models.Q(answer_on__isnull=False,
+                                                                      dg_notified_on__isnull=False)),
+                                   name="closing_answer_and_date"),
+            # Signed without reserves, the DG becomes the DGD on the answer date.
+            models.CheckConstraint(condition=~models.Q(answer="accepted")
+                                   | models.Q(dgd_on__isnull=False, dgd_on=models.F("answer_on")),
+                                   name="closing_accepted_is_dgd"),
+            models.CheckConstraint(condition=models.Q(dgd_on__isnull=True) | models.Q(reception_date__isnull=False),
+                                   name="closing_dgd_after_reception"),
+            models.CheckConstraint(condition=models.Q(released_on__isnull=True)
+                                   | models.Q(reception_date__isnull=False), name="closing_release_after_reception"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.market_id}: DGD {self.dgd_on or '—'}"
+
+    @property
+    def is_settled(self) -> bool:
+        """« soldé »: the DGD is recorded and the retention (or the guarantee) released."""
+        return self.dgd_on is not None and self.released_on is not None
+
+    @property
+    def release_due(self):
+        return deadlines.plus_days(deadlines.guarantee_end(self.reception_date, self.guarantee_months),
+                                   deadlines.RELEASE_DAYS)
+
+    @property
+    def badge(self) -> tuple[str, str] | None:
+        """(css class, label) of the market's end, for the market list and page (None before the DGD)."""
+        if self.dgd_on is None:
+            return None
+        if self.released_on is not None:
+            return "ok", str(_("settled"))
+        if self.release_due is None:
+            return "warn", str(_("DGD"))
+        date = self.release_due.strftime("%d/%m/%Y")
+        if not self.market.retention_rate:
+            return "warn", str(_("DGD — guarantee to release on %(date)s") % {"date": date})
+        return "warn", str(_("DGD — retention to release on %(date)s") % {"date": date})
+
+
+class ClaimHead(models.Model):
+    """One head of claim of the mémoire en réclamation against the DG: its label, amount and justification."""
+
+    closing = models.ForeignKey(MarketClosing, on_delete=models.CASCADE, related_name="claim_heads")
+    position = models.PositiveSmallIntegerField(default=0)
+    label = models.CharField(_("head of claim"), max_length=MAX_CLAIM_LABEL_LENGTH)
+    amount = models.DecimalField(_("amount claimed incl. VAT"), max_digits=limits.MONEY_MAX_DIGITS,
+                                 decimal_places=limits.MONEY_DECIMALS)
+    justification = models.TextField(_("justification"), max_length=MAX_CLAIM_JUSTIFICATION_LENGTH)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            between("amount", Decimal("0.01"), limits.MAX_AMOUNT, name="claim_head_amount_in_range"),
+            between("position", 0, MAX_CLAIM_HEADS - 1, name="claim_head_position_in_range"),
+            models.UniqueConstraint(fields=["closing", "position"], name="claim_head_position_unique"),
+        ]
+
+
+class ClosingReminder(models.Model):
+    """An e-mail about one deadline of a market's end, recorded so that each (deadline, due date, days before) is
+    sent once (``remind-closing-deadlines``)."""
+
+    closing = models.ForeignKey(MarketClosing, on_delete=models.CASCADE, related_name="reminders")
+    deadline = models.CharField(max_length=20)
+    due = models.DateField()
+    days_before = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+    recipients = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["closing", "deadline", "due", "days_before"],
+                                    name="one_closing_reminder_per_deadline"),
+        ]

@@ -11,4 +11,7 @@ urlpatterns = [
     path("marche/<int:pk>/avenants/", views.amendment_list, name="amendments"),
     path("marche/<int:pk>/avenants/nouveau/", views.amendment_create, name="amendment_create"),
     path("marche/<int:pk>/avenants/<int:amendment_pk>/supprimer/", views.amendment_delete, name="amendment_delete"),
+    path("marche/<int:pk>/fin/", views.closing_page, name="closing"),
+    path("marche/<int:pk>/fin/<slug:step>/", views.closing_record, name="closing_record"),
+    path("marche/<int:pk>/fin/memoire-en-reclamation.pdf", views.closing_claim, name="closing_claim"),
 ]

@@ -1,6 +1,9 @@
-"""Screens: late-payment interest per buyer with a claim PDF per late invoice; the ECB rates table."""
+"""Screens: late-payment interest per buyer with a claim PDF per late invoice; the ECB rates and index tables;
+amendments; the end of a market (« Fin du marché »)."""
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -12,8 +15,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chorusbat.accounts.permissions import admin_required, member_required
-from chorusbat.contracts import amendments, interest
-from chorusbat.contracts.forms import NEW_LINE_ROWS, AmendmentForm, EcbRateForm, IndexImportForm, IndexValueForm
+from chorusbat.contracts import amendments, closing, interest
+from chorusbat.contracts.forms import (
+    CLOSING_FORMS,
+    NEW_LINE_ROWS,
+    AmendmentForm,
+    EcbRateForm,
+    IndexImportForm,
+    IndexValueForm,
+    claim_head_forms,
+)
 from chorusbat.contracts.indices import import_series
 from chorusbat.contracts.models import EcbRate, IndexValue
 from chorusbat.web.french import month_year
@@ -165,3 +176,127 @@ def amendment_delete(request, pk, amendment_pk):
     else:
         messages.success(request, _("Amendment %(number)s deleted.") % {"number": amendment.number})
     return redirect("contracts:amendments", pk=market.pk)
+
+
+# ------------------------------------------------------------------------------------------- end of contract
+
+STEP_TITLES = {
+    "reception": lambda: _("Réception recorded."),
+    "general-statement": lambda: _("Décompte général recorded."),
+    "answer": lambda: _("Answer to the décompte général recorded."),
+    "dgd": lambda: _("DGD recorded."),
+    "release": lambda: _("Release recorded."),
+}
+
+
+def _closing_forms(market, view, step=None, data=None):
+    """Every step's form (bound for ``step``), prefilled with what is recorded."""
+    c = view.closing
+    initial = {
+        "reception": {"reception_date": c.reception_date, "guarantee_months": c.guarantee_months},
+        "general-statement": {"dg_notified_on": c.dg_notified_on, "dg_amount_ttc": c.dg_amount_ttc,
+                              "dg_amount_ht": c.dg_amount_ht, "dg_reserves": c.dg_reserves},
+        "answer": {"answer": c.answer or None, "answer_on": c.answer_on, "claim_grounds": c.claim_grounds},
+        "dgd": {"dgd_on": c.dgd_on},
+        "release": {"released_on": c.released_on},
+    }
+    heads = claim_head_forms(data if step == "answer" else None, initial=[
+        {"label": h.label, "amount": h.amount, "justification": h.justification}
+        for h in (c.claim_heads.all() if c.pk else [])])
+    forms_ = {}
+    for name, form_class in CLOSING_FORMS.items():
+        kwargs = {"market": market, "closing": c, "prefix": name.replace("-", "_"), "initial": initial[name]}
+        if name == "answer":
+            kwargs["heads"] = heads
+        forms_[name] = form_class(data if name == step else None, **kwargs)
+    return forms_, heads
+
+
+DEADLINE_TITLES = {
+    "final_statement": (lambda: _("Projet de décompte final"),
+                        lambda: _("To send within 30 days of the réception (CCAG-Travaux art. 12.3.2).")),
+    "general_statement": (lambda: _("Décompte général from the buyer"),
+                          lambda: _("Notified by the buyer within 30 days of receiving the final statement "
+                                    "(art. 12.4.2).")),
+    "answer": (lambda: _("Answer to the décompte général"),
+               lambda: _("Signed, or with reserves and a mémoire en réclamation, within 30 days of its notification; "
+                         "silence means it is accepted (art. 12.4.3, 55.1).")),
+    "release": (lambda: _("Release of the retention"),
+                lambda: _("30 days after the end of the guarantee period (CCP R2191-35).")),
+}
+
+
+def _timeline_rows(view):
+    rows = []
+    for deadline in view.timeline:
+        title, rule = DEADLINE_TITLES[deadline.key]
+        title = title()
+        if deadline.key == "release" and view.guarantee_instead:
+            title = _("Release of the first-demand guarantee (mainlevée)")
+        rows.append({"title": title, "rule": rule(), "deadline": deadline})
+    return rows
+
+
+def _step_title(step, view) -> str:
+    if step == "release" and view.guarantee_instead:
+        return _("Guarantee released (mainlevée)")
+    return {"reception": _("Réception"), "general-statement": _("Décompte général received"),
+            "answer": _("Your answer to the décompte général"), "dgd": _("DGD (recorded by hand)"),
+            "release": _("Retention received")}[step]
+
+
+def _closing_page(request, market, view, forms_, heads, status=200):
+    return render(request, "contracts/closing.html", {
+        "market": market, "view": view, "rows": _timeline_rows(view), "forms": forms_, "heads": heads,
+        "is_admin": request.membership.is_admin,
+        "steps": [{"name": step, "form": forms_[step], "title": _step_title(step, view)}
+                  for step in closing.STEPS if view.allowed(step)],
+        "claim_total": sum((h.amount for h in view.closing.claim_heads.all()), Decimal("0.00"))
+        if view.closing.pk else Decimal("0.00"),
+    }, status=status)
+
+
+@member_required
+def closing_page(request, pk):
+    market = _market(request, pk)
+    view = closing.overview(market)
+    forms_, heads = _closing_forms(market, view)
+    return _closing_page(request, market, view, forms_, heads)
+
+
+@require_POST
+@admin_required
+def closing_record(request, pk, step):
+    market = _market(request, pk)
+    if step not in closing.STEPS:
+        raise Http404
+    view = closing.overview(market)
+    forms_, heads = _closing_forms(market, view, step, request.POST)
+    form = forms_[step]
+    if not view.allowed(step):
+        messages.error(request, closing.REFUSED[step]())
+        return redirect("contracts:closing", pk=market.pk)
+    if form.is_valid():
+        try:
+            closing.record(market, step, form, request.user)
+        except closing.ClosingError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, STEP_TITLES[step]())
+        return redirect("contracts:closing", pk=market.pk)
+    return _closing_page(request, market, view, forms_, heads, status=422)
+
+
+@member_required
+def closing_claim(request, pk):
+    """The mémoire en réclamation draft (PDF) of an answer with reserves."""
+    market = _market(request, pk)
+    view = closing.overview(market)
+    if view.closing.answer != view.closing.Answer.RESERVES:
+        raise Http404(_("No answer with reserves is recorded for this market."))
+    from chorusbat.contracts.memoir import render_memoir
+
+    response = HttpResponse(render_memoir(view), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="memoire-en-reclamation-{market.pk}.pdf"'
+    return response

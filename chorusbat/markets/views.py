@@ -59,6 +59,7 @@ def market_list(request):
             situation_count=Count("situations"),
         )
         .annotate(remaining_ht=F("contract_ht") - F("billed_ht"))
+        .select_related("closing")  # the end of the market (contracts app): its « soldé » badge
         .order_by("-start_date", "-id")
     )
     page = Paginator(markets, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -121,7 +122,7 @@ def _market_form(request, market: Market):
 
 @member_required
 def market_detail(request, pk):
-    market = company_market(request, pk)
+    market = get_object_or_404(Market.objects.select_related("closing"), pk=pk, company=request.membership.company)
     context = {
         "market": market,
         "lines": market.lines.all(),

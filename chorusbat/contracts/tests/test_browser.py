@@ -19,8 +19,9 @@ SAMPLE = Path(__file__).parent / "data" / "insee-bt46-sample.csv"
 @pytest.fixture
 def pages(company, admin_user):
     from chorusbat.contracts import insee
-    from chorusbat.contracts.demo import create_demo_late_payment
+    from chorusbat.contracts.demo import create_demo_closed_market, create_demo_late_payment
     from chorusbat.contracts.indices import import_series
+    from chorusbat.contracts.models import MarketClosing
     from chorusbat.markets.models import Amendment, AmendmentChange
     from chorusbat.situations.demo import NANTES_MARKET, create_market
 
@@ -31,6 +32,9 @@ def pages(company, admin_user):
                                          object="Sol souple porté à 50 € le mètre carré", period=datetime.date(2026, 11, 1))
     AmendmentChange.objects.create(amendment=amendment, line=market.lines.get(ref="7.2"), unit_price=Decimal("50"))
     draft = market.situations.get(status="draft")
+    create_demo_closed_market(company, admin_user)
+    MarketClosing.objects.create(market=market, reception_date=datetime.date(2026, 11, 20),  # forms to fill
+                                 dg_notified_on=datetime.date(2026, 11, 25), dg_amount_ttc=Decimal("1000.00"))
     return {
         "interets": "/contrats/interets-moratoires/",
         "taux-bce": "/contrats/taux-bce/",
@@ -41,6 +45,9 @@ def pages(company, admin_user):
         "situation-avenant": f"/situations/{draft.pk}/",
         "situation-indice": f"/situations/{draft.pk}/modifier/",
         "marche-retard": f"/marches/{late.pk}/",
+        "marches": "/marches/",
+        "fin-soldee": f"/contrats/marche/{late.pk}/fin/",
+        "fin-saisie": f"/contrats/marche/{market.pk}/fin/",
     }
 
 

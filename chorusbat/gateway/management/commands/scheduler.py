@@ -2,7 +2,7 @@
 once per period whatever the number of schedulers (chorusbat.ops.periodic holds that in the database).
 
 Cron works too, with the same commands (see README): resume-transmissions every minute, sync-statuses every
-5 minutes, remind-passwords daily, refresh-buyers daily, prune_db_task_results daily.
+5 minutes, remind-passwords daily, refresh-buyers daily, remind-closing-deadlines daily, prune_db_task_results daily.
 """
 
 import time
@@ -21,6 +21,7 @@ JOBS = [
     ("remind-passwords", 3600),
     ("remind-situations", 3600),
     ("refresh-buyers", 86400),
+    ("remind-closing-deadlines", 86400),  # end-of-market deadlines: 7 days and 1 day before each (contracts)
     ("deliver-webhooks", 10),  # webhook deliveries whose task was lost, and giving up after 24 hours
     ("prune_db_task_results", 86400),  # finished task rows older than 14 days (the transmissions keep the history)
 ]

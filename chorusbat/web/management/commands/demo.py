@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 
 from chorusbat.accounts.demo import DEMO_USERS, create_demo_data
 from chorusbat.accounts.models import Company
-from chorusbat.contracts.demo import create_demo_late_payment
+from chorusbat.contracts.demo import create_demo_closed_market, create_demo_late_payment
 from chorusbat.situations.demo import create_demo_markets
 
 
@@ -19,6 +19,7 @@ class Command(BaseCommand):
         admin = get_user_model().objects.get(username=DEMO_USERS[0][0])
         create_demo_markets(company, admin)
         create_demo_late_payment(company, admin)  # one invoice paid late, with its late-payment claim
+        create_demo_closed_market(company, admin)  # the same market, closed: final statement, DGD, retention
         self.stdout.write(f"Demo company: {info['company']}")
         for u in info["users"]:
             self.stdout.write(f"  user {u['username']!r} password {u['password']!r} ({u['role']})")
