@@ -108,3 +108,29 @@ def create_demo_closed_market(company, admin_user) -> Market:
                                                                   at=moment) for status, moment in at.items())
     MarketClosing.objects.create(market=market, updated_by=admin_user, **CLOSING)
     return market
+
+
+def create_demo_amendment(company, admin_user):
+    """Amendment no. 1 of the demo's A4 market (Office public de l'habitat, created by
+    :func:`chorusbat.situations.demo.create_demo_markets`): from November 2026, 40 m² more of roof insulation and a
+    new lump-sum line for the outside joinery. Its November situation (a draft) is computed at the amended prices.
+    Idempotent; nothing is done when that market does not exist."""
+    from chorusbat.contracts import amendments
+    from chorusbat.markets.models import Amendment, ContractLine
+    from chorusbat.situations.demo import HOUSING_MARKET
+
+    fields = HOUSING_MARKET["market"]
+    market = Market.objects.filter(company=company, buyer_siret=fields["buyer_siret"], number=fields["number"]).first()
+    if market is None:
+        return None
+    existing = Amendment.objects.filter(market=market, number="1").first()
+    if existing is not None:
+        return existing
+    insulation = market.lines.get(ref="8.3")
+    joinery = ContractLine(ref="8.5", label="Peinture des menuiseries extérieures (avenant n° 1)", kind="forfait",
+                           unit="ens", unit_price=D("2800.00"), quantity=D("1"), vat_rate=D("10"))
+    return amendments.create(market, amendments.NewAmendment(
+        number="1", date=datetime.date(2026, 11, 4),
+        object="Isolation des combles étendue au local vélos ; peinture des menuiseries extérieures",
+        period=datetime.date(2026, 11, 1), changes=[(insulation, None, D("420"))], lines=[joinery],
+    ), admin_user)

@@ -6,7 +6,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
+from chorusbat.contracts.amendments import market_amounts
 from chorusbat.markets.models import Amendment, ContractLine
 from chorusbat.markets.tests.fixtures import market_with_situations  # noqa: F401
 from chorusbat.situations.models import Situation
@@ -117,3 +119,22 @@ def test_site_managers_see_no_administrator_link(admin_client, member_user, mark
             except Resolver404:
                 continue
             assert not getattr(view, "admin_only", False), f"{url}: {target} is for administrators"
+
+
+@pytest.mark.django_db
+def test_the_demo_has_a_market_with_an_amendment(company, admin_user, admin_client):
+    from chorusbat.contracts.demo import create_demo_amendment
+    from chorusbat.situations.demo import create_demo_markets
+
+    create_demo_markets(company, admin_user)
+    amendment = create_demo_amendment(company, admin_user)
+    assert create_demo_amendment(company, admin_user) == amendment  # idempotent
+    market = amendment.market
+    amounts = market_amounts(market)
+    assert [row.amendment for row in amounts.rows] == [amendment]
+    # 40 m² × 32.50 (5.5 %) + 2,800.00 (10 %) excl. VAT more than the initial amount.
+    assert amounts.current_ht - amounts.initial_ht == Decimal("1300.00") + Decimal("2800.00")
+    page = admin_client.get(reverse("markets:detail", args=[market.pk])).content.decode()
+    assert "Avenant" in page or "avenant" in page
+    draft = market.situations.get(number="F2026-0109")
+    assert admin_client.get(reverse("situations:detail", args=[draft.pk])).status_code == 200

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 
 from chorusbat.accounts.demo import DEMO_USERS, create_demo_data
 from chorusbat.accounts.models import Company
-from chorusbat.contracts.demo import create_demo_closed_market, create_demo_late_payment
+from chorusbat.contracts.demo import create_demo_amendment, create_demo_closed_market, create_demo_late_payment
 from chorusbat.situations.demo import create_demo_markets
 
 
@@ -18,6 +18,7 @@ class Command(BaseCommand):
         company = Company.objects.get(siret=info["siret"])
         admin = get_user_model().objects.get(username=DEMO_USERS[0][0])
         create_demo_markets(company, admin)
+        create_demo_amendment(company, admin)  # the A4 market's amendment no. 1, from November 2026
         create_demo_late_payment(company, admin)  # one invoice paid late, with its late-payment claim
         create_demo_closed_market(company, admin)  # the same market, closed: final statement, DGD, retention
         self.stdout.write(f"Demo company: {info['company']}")
