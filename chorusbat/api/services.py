@@ -178,7 +178,7 @@ def create_situation(market: Market, body: dict, user=None) -> Situation:
         data[f"penalty_amount_{i}"] = penalty.get("amount") or ""
     with transaction.atomic():
         Market.objects.select_for_update().get(pk=market.pk)  # one numbering at a time per market
-        form = SituationForm(data, market=market)
+        form = SituationForm(data, market=market, final=body.get("final") is True)
         if not form.is_valid():
             raise InputError(_form_errors(form, _situation_pointer(
                 {line_field_name(line): line.ref for line in lines})))

@@ -174,6 +174,7 @@ def final_note(data: InvoiceData) -> str:
         "note_final", market=data.market_number, initial=fr_money(recap.initial_ht),
         amendments=fr_money(recap.amendments_ht), current=fr_money(recap.current_ht),
         acomptes_ht=fr_money(recap.acomptes_ht), acomptes_ttc=fr_money(recap.acomptes_ttc),
-        advance=fr_money(recap.advance_amount), advance_paid=fr_money(recap.advance_paid), advance_recovered=fr_money(recap.advance_recovered),
+        advance=fr_money(recap.advance_amount), advance_paid=fr_money(recap.advance_paid),
+        advance_recovered=fr_money(recap.advance_recovered),
         retention=fr_money(recap.retention_held),
     )

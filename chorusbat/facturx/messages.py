@@ -84,8 +84,8 @@ MESSAGES: dict[str, str] = {
         "Projet de décompte final du marché {market} : dernière situation, aux quantités et avancements définitifs. "
         "Marché : {initial} HT initial, {amendments} HT d'avenants, {current} HT actuel. Acomptes cumulés "
         "(a + d) : {acomptes_ht} HT, {acomptes_ttc} TTC. Avance de {advance} : {advance_paid} versée avec les "
-        "situations, {advance_recovered} remboursée. Retenue de garantie retenue : {retention}, libérée au décompte général définitif / à la "
-        "fin du délai de garantie."
+        "situations, {advance_recovered} remboursée. Retenue de garantie retenue : {retention}, libérée au "
+        "décompte général définitif / à la fin du délai de garantie."
     ),
     "final_retention_release": (
         "La retenue de garantie retenue ({retention}) n'est pas libérée par ce document : elle l'est au décompte "

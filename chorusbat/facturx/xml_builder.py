@@ -18,9 +18,9 @@ from __future__ import annotations
 from lxml import etree
 
 from chorusbat.facturx.mapping import (
-    final_note,
     deduction_items,
     due_date,
+    final_note,
     invoice_lines,
     totals,
     type_code,

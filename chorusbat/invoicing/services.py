@@ -34,8 +34,8 @@ from chorusbat.facturx import (
     Address,
     EmbeddedFile,
     FacturXDocument,
-    FinalRecap,
     FacturXValidationError,
+    FinalRecap,
     InvoiceData,
     InvoiceDataError,
     Party,
@@ -48,12 +48,12 @@ from chorusbat.facturx import (
     render_pdf,
 )
 from chorusbat.figures import TOTALS, column
-
-TOTAL_COLUMNS = {name: column(name) for name in TOTALS}
 from chorusbat.invoicing.models import DocumentStatus, InvoiceDocument, sha256_hex
 from chorusbat.markets.models import Framework
 from chorusbat.situations.models import Situation
 from chorusbat.situations.services import compute_chain, decompte, market_situations
+
+TOTAL_COLUMNS = {name: column(name) for name in TOTALS}
 
 # ------------------------------------------------------------------------------------------------- errors
 
