@@ -259,7 +259,10 @@ class SituationForm(forms.Form):
             self.fields["index_value"].required = False
             self.fields["index_value"].help_text = _("You may leave it empty: the administrator enters it before "
                                                      "validating.")
-        current = {p.line_id: p.value for p in self.situation.progress.all()} if self.situation else {}
+        # a new situation starts from the previous one's progress: a quantity already beyond the contract there was
+        # already ticked as extra work
+        current = ({p.line_id: p.value for p in self.situation.progress.all()} if self.situation
+                   else self._previous_progress())
         for row in self.grid:
             line = row["line"]
             if row["percent"]:
