@@ -226,16 +226,26 @@ BASE_TICK_SECONDS = 6.0
 WORKS_ENABLED = True
 
 #: Frameworks the works ``soumettre`` accepts, and the ``typeFactureTravaux`` each produces (§12.4, §13.6).
+#: The final statements of a subcontractor (A11) and of a co-contractor (A14) are accepted with the same checks as
+#: their monthly counterparts (A10 / A13); the ``typeFactureTravaux`` they produce is UNCONFIRMED (modelled as the
+#: titulaire's A7, ``PROJET_DECOMPTE_FINAL``).
 WORKS_SUBMIT_FRAMEWORKS = {
     "A4_PROJET_DECOMPTE_MENSUEL_FOURNISSEUR": "PROJET_DECOMPTE_MENSUEL",
     "A7_PROJET_DECOMPTE_FINAL_FOURNISSEUR": "PROJET_DECOMPTE_FINAL",
     "A8_DECOMPTE_GENERAL_DEFINITIF_FOURNISSEUR": "DECOMPTE_GENERAL_SIGNE",
     "A10_PROJET_DECOMPTE_MENSUEL_SOUSTRAITANT": "DP_DE_SOUSTRAITANT_TRAVAUX",
+    "A11_PROJET_DECOMPTE_FINAL_SOUSTRAITANT": "PROJET_DECOMPTE_FINAL",  # UNCONFIRMED typeFactureTravaux
     "A13_PROJET_DECOMPTE_MENSUEL_COTRAITANT": "PROJET_DECOMPTE_MENSUEL",
+    "A14_PROJET_DECOMPTE_FINAL_COTRAITANT": "PROJET_DECOMPTE_FINAL",  # UNCONFIRMED typeFactureTravaux
 }
 
-#: Frameworks deposited by a subcontractor / co-contractor: they need a validator (titulaire / mandataire).
-WORKS_FRAMEWORKS_WITH_VALIDATOR = ("A10_PROJET_DECOMPTE_MENSUEL_SOUSTRAITANT", "A13_PROJET_DECOMPTE_MENSUEL_COTRAITANT")
+#: Frameworks deposited by a subcontractor / co-contractor: they need a validator (titulaire / mandataire), for the
+#: final statement (A11 / A14) as for the monthly one (A10 / A13) — works-billing-background.md §15.3; that A11 /
+#: A14 name the same validator is UNCONFIRMED.
+WORKS_FRAMEWORKS_WITH_VALIDATOR = (
+    "A10_PROJET_DECOMPTE_MENSUEL_SOUSTRAITANT", "A11_PROJET_DECOMPTE_FINAL_SOUSTRAITANT",
+    "A13_PROJET_DECOMPTE_MENSUEL_COTRAITANT", "A14_PROJET_DECOMPTE_FINAL_COTRAITANT",
+)
 
 #: How an A4 names the MOE and the MOA is UNCONFIRMED (§12.4). The sandbox reads request fields
 #: ``moe{codeStructureMoe, codeServiceMoe}`` and ``moa{codeStructureMoa, codeServiceMoa}`` and reports them with

@@ -4,9 +4,9 @@ Only ``rechercher`` is confirmed on PISTE (§12.1). ``soumettre``, ``consulter``
 sandbox's model of the works circuit: request shapes, the way a piece names its MOE and MOA, and the status
 sequence all come from assumptions.py (WORKS_*), so they can be corrected in one place once qualification shows
 the real ones. A works ``soumettre`` body is the Factures ``soumettre`` body (same Swagger checks) with a works
-framework (A4, A7, A8, A10, A13) and the blocks ``moe{codeStructureMoe, codeServiceMoe}`` and
+framework (A4, A7, A8, A10, A11, A13, A14) and the blocks ``moe{codeStructureMoe, codeServiceMoe}`` and
 ``moa{codeStructureMoa, codeServiceMoa}``; ``destinataire`` defaults to the MOA. The MOE is required where the
-titulaire deposits (A4, A7, A8) and optional on A10/A13, which name their validator instead
+titulaire deposits (A4, A7, A8) and optional on A10/A11/A13/A14, which name their validator instead
 (``assumptions.WORKS_MOE_REQUIRED_FRAMEWORKS``). ``modeDepot`` works as in Factures ``soumettre``: in
 ``SAISIE_API`` Chorus Pro numbers the piece and ignores ``numeroFactureSaisi``; in ``DEPOT_PDF_API`` it keeps it
 (unique per supplier) and requires the date and the main attachment.

@@ -37,7 +37,8 @@ def test_depot_pdf_api_keeps_our_number_once(sandbox, api):
     assert submit_works(api, works_body(api, numero="SIT-2026-003", pieceJointePrincipale=None)).status_code == 400
 
 
-@pytest.mark.parametrize("cadre", ["A10_PROJET_DECOMPTE_MENSUEL_SOUSTRAITANT", "A13_PROJET_DECOMPTE_MENSUEL_COTRAITANT"])
+@pytest.mark.parametrize("cadre", ["A10_PROJET_DECOMPTE_MENSUEL_SOUSTRAITANT", "A13_PROJET_DECOMPTE_MENSUEL_COTRAITANT",
+                                   "A11_PROJET_DECOMPTE_FINAL_SOUSTRAITANT", "A14_PROJET_DECOMPTE_FINAL_COTRAITANT"])
 def test_a10_a13_name_their_validator_and_no_moe(sandbox, api, cadre):
     body = works_body(api, cadre, numero=f"V-{cadre[:3]}",
                       cadreDeFacturation={"codeCadreFacturation": cadre, "codeStructureValideur": TITULAIRE})

@@ -59,6 +59,15 @@ def test_other_frameworks_and_links(sandbox, api):
     assert api.ok("facturesTravaux/v1/soumettre", validated)["statutFactureTravaux"] == "A_VALIDER_1"
     no_validator = works_body(api, "A13_PROJET_DECOMPTE_MENSUEL_COTRAITANT", "CT-1")
     assert api.post("facturesTravaux/v1/soumettre", no_validator).status_code == 400
+    # the final statements of a subcontractor (A11) and a co-contractor (A14): the same checks as A10 / A13
+    for cadre, numero in (("A11_PROJET_DECOMPTE_FINAL_SOUSTRAITANT", "ST-F"), ("A14_PROJET_DECOMPTE_FINAL_COTRAITANT",
+                                                                                "CT-F")):
+        assert api.post("facturesTravaux/v1/soumettre", works_body(api, cadre, numero + "0")).status_code == 400
+        final = works_body(api, cadre, numero, cadreDeFacturation={"codeCadreFacturation": cadre,
+                                                                     "codeStructureValideur": "55210055400047"})
+        assert api.ok("facturesTravaux/v1/soumettre", final)["statutFactureTravaux"] == "A_VALIDER_1"
+        piece = api.ok("facturesTravaux/v1/rechercher", {"numeroFactureTravaux": numero})["listeFacturesTravaux"][0]
+        assert piece["cadreFacturation"] == cadre and piece["typeFactureTravaux"] == "PROJET_DECOMPTE_FINAL"
     full = api.ok("facturesTravaux/v1/consulter", {"idFactureTravaux": first["idFactureTravaux"]})["factureTravaux"]
     assert full["pieceSuivante"]["numeroPieceSuiante"] == "DGD-1"
     found = api.ok("facturesTravaux/v1/rechercher", {"cadreFacturation": "A7_PROJET_DECOMPTE_FINAL_FOURNISSEUR"})

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Literal
 
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, StrictBool
 
 from chorusbat.api.models import WebhookEventType
 
@@ -177,6 +177,8 @@ class SituationIn(Strict):
         "quantity (extra work or amendment); any other line beyond its contract quantity is refused")
     penalties: list[PenaltyIn] | None = Field(None, max_length=3)
     advance_paid: Decimal | None = Field(None, max_length=40)
+    final: StrictBool = Field(False, description="true: the market's projet de décompte final, its last situation "
+                              "(the advance is recovered in full; no situation can follow it)")
 
 
 class Amounts(Schema):
@@ -234,6 +236,7 @@ class SituationOut(Schema):
     period: str
     date: str
     status: str
+    final: bool = Field(description="The market's projet de décompte final")
     coefficient: str | None
     amounts: Amounts
     errors: list[str]

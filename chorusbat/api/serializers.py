@@ -123,6 +123,7 @@ def situation_json(situation, decompte=None) -> dict:
         "period": f"{situation.period:%Y-%m}",
         "date": situation.date.isoformat(),
         "status": situation.status,
+        "final": situation.final,
         "coefficient": (f"{decompte.coefficient:.3f}" if decompte is not None and decompte.coefficient is not None
                         else None),
         "amounts": amounts,

@@ -19,7 +19,7 @@ from chorusbat.markets.services import refresh_totals
 from chorusbat.situations import numbering
 from chorusbat.situations.forms import PENALTY_ROWS, SituationForm, line_field_name
 from chorusbat.situations.models import Situation
-from chorusbat.situations.services import company_numbers, save_draft
+from chorusbat.situations.services import SituationError, company_numbers, save_draft
 
 HUNDRED = Decimal(100)
 
@@ -178,8 +178,11 @@ def create_situation(market: Market, body: dict, user=None) -> Situation:
         data[f"penalty_amount_{i}"] = penalty.get("amount") or ""
     with transaction.atomic():
         Market.objects.select_for_update().get(pk=market.pk)  # one numbering at a time per market
-        form = SituationForm(data, market=market)
+        form = SituationForm(data, market=market, final=body.get("final") is True)
         if not form.is_valid():
             raise InputError(_form_errors(form, _situation_pointer(
                 {line_field_name(line): line.ref for line in lines})))
-        return save_draft(market, form.data_object, user)
+        try:
+            return save_draft(market, form.data_object, user)
+        except SituationError as exc:  # the final statement rules, checked again under the lock (never a 500)
+            raise InputError([{"pointer": "/final", "detail": message} for message in exc.messages]) from None

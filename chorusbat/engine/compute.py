@@ -263,6 +263,8 @@ def _compute_situation(
     e = money(situation.advance_paid)
     cumulative_ttc_initial = ttc_at_initial_prices(dict(zip(rates, cumulative_by_rate)))
     recovered = advance_recovered(contract, advance_amount, contract_ttc, cumulative_ttc_initial)
+    if situation.final:  # §6: the final statement settles the advance, whatever the cumulative TTC reached
+        recovered = advance_amount
     f = recovered - recovered_before
     g = round2(contract.retention_rate * ttc)
     net = ttc + e - c - f - g
@@ -286,4 +288,5 @@ def _compute_situation(
         advance_recovered_cumulative=recovered,
         cumulative_ttc_initial=cumulative_ttc_initial,
         index=index_used,
+        final=situation.final,
     )

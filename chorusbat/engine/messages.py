@@ -62,6 +62,9 @@ MESSAGES: dict[str, str] = {
     "period_not_increasing": (
         "la période doit être postérieure à celle de la situation précédente {previous} ({previous_period})"
     ),
+    "final_not_last": (
+        "seul le dernier décompte du marché peut être le projet de décompte final : aucune situation ne peut le suivre"
+    ),
     "money_precision": "un montant a au plus 2 décimales (reçu {value})",
     "negative_amount": "le montant ne doit pas être négatif (reçu {value})",
     # limits (chorusbat/engine/limits.py)
@@ -143,6 +146,7 @@ FIELD_LABELS: dict[str, str] = {
     "changes": "modifications",
     "object": "objet",
     "extra_work": "travaux supplémentaires (ordre de service)",
+    "final": "projet de décompte final",
 }
 ITEM_LABELS: dict[str, str] = {"situations": "situation", "lines": "ligne", "penalties": "pénalité",
                                "amendments": "avenant", "changes": "modification"}

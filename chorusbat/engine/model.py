@@ -113,6 +113,7 @@ class SituationInput:
     index: Decimal | None = None
     penalties: tuple[Penalty, ...] = ()
     advance_paid: Decimal = ZERO
+    final: bool = False  # the projet de décompte final: the market's last situation (situation-rules.md §6)
 
 
 # ---------------------------------------------------------------------------------------------------- results
@@ -158,6 +159,7 @@ class SituationResult:
     advance_recovered_cumulative: Decimal
     cumulative_ttc_initial: Decimal
     index: Decimal | None = None  # the index actually used (rounded up to 0.001), None without revision
+    final: bool = False  # the projet de décompte final: the advance is settled (f = A − R(n−1))
 
 
 @dataclass(frozen=True)

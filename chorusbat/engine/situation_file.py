@@ -59,7 +59,7 @@ AMENDMENT_KEYS = {"number", "period", "date", "object", "lines", "changes"}
 CHANGE_KEYS = {"ref", "unit_price", "quantity"}
 REVISION_KEYS = {"fixed", "variable", "base_index"}
 ADVANCE_KEYS = {"rate", "start", "end"}
-SITUATION_KEYS = {"number", "period", "date", "index", "progress", "penalties", "advance_paid"}
+SITUATION_KEYS = {"number", "period", "date", "index", "progress", "penalties", "advance_paid", "final"}
 PENALTY_KEYS = {"label", "amount"}
 _MISSING = object()
 
@@ -119,6 +119,9 @@ def parse_situation_file(data: dict) -> tuple[Contract, list[SituationInput], Pa
 def result_to_json(result: ContractResult) -> dict:
     """The output object of §4: money as strings with 2 decimals, coefficient with 3, rates as ``"5.5"``.
 
+    A final statement (§6) echoes ``"final": true``; other situations have no ``final`` key, so a chain
+    without a final statement is written exactly as before.
+
     With amendments, it also has ``amendments`` (each one's change and the amount after it) and
     ``current_ht`` / ``current_ttc`` (the market after every amendment); without, exactly the §4 object."""
     output = {
@@ -153,6 +156,7 @@ def result_to_json(result: ContractResult) -> dict:
                     name: _money(getattr(situation, name))
                     for name in WRITTEN
                 },
+                **({"final": True} if situation.final else {}),
             }
             for situation in result.situations
         ],
@@ -483,6 +487,7 @@ class _Reader:
             index=self.decimal(value, "index", scope, required=False),
             penalties=tuple(self.penalty(penalty, name, rank) for rank, penalty in enumerate(penalties)),
             advance_paid=Decimal(0) if advance_paid is None else advance_paid,
+            final=self.flag(value, "final", scope),
         )
 
     def penalty(self, value, situation: str, position: int) -> Penalty | None:

@@ -264,6 +264,15 @@ def _check_situations(contract, forfait_refs: dict[str, bool], situations: Seque
         for number, penalty in enumerate(situation.penalties):
             _check_money(penalty.amount, f"penalties[{number}].amount", issues, **where)
         _check_money(situation.advance_paid, "advance_paid", issues, **where)
+        _check_final(situation.final, position == len(situations) - 1, issues, **where)
+
+
+def _check_final(final, last: bool, issues, **where) -> None:
+    """``final`` is a boolean, and only the market's last situation may be its final statement (§6)."""
+    if not isinstance(final, bool):
+        issues.append(issue("not_a_boolean", "final", got=repr(final), **where))
+    elif final and not last:
+        issues.append(issue("final_not_last", "final", **where))
 
 
 def _check_progress(forfait: bool | None, value, issues, **where) -> None:

@@ -14,6 +14,7 @@ from chorusbat.facturx.invoice_from_file import invoice_data_from_situation_file
 from chorusbat.facturx.model import (
     Address,
     EmbeddedFile,
+    FinalRecap,
     InvoiceData,
     InvoiceDataError,
     Party,
@@ -33,6 +34,7 @@ __all__ = [
     "EmbeddedFile",
     "FacturXDocument",
     "FacturXValidationError",
+    "FinalRecap",
     "InvoiceData",
     "InvoiceDataError",
     "Issue",

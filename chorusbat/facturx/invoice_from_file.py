@@ -18,6 +18,7 @@ from typing import Any
 from chorusbat.facturx.messages import message
 from chorusbat.facturx.model import (
     Address,
+    FinalRecap,
     InvoiceData,
     InvoiceDataError,
     Party,
@@ -101,6 +102,26 @@ def _lines(market: dict, situation: dict, computed: dict) -> tuple[SituationLine
     return tuple(result)
 
 
+def _final_recap(result_json: dict, index: int) -> FinalRecap:
+    """The market recalled by the projet de décompte final ``index``, from the engine's output (§6)."""
+    chain = (result_json.get("situations") or [])[: index + 1]
+
+    def total(*names: str) -> Decimal:
+        return sum((_decimal(s[name], name) for s in chain for name in names), Decimal("0.00"))
+
+    initial_ht = _decimal(result_json["contract_ht"], "contract_ht")
+    initial_ttc = _decimal(result_json["contract_ttc"], "contract_ttc")
+    current_ht = _decimal(result_json.get("current_ht", result_json["contract_ht"]), "current_ht")
+    current_ttc = _decimal(result_json.get("current_ttc", result_json["contract_ttc"]), "current_ttc")
+    return FinalRecap(
+        initial_ht=initial_ht, initial_ttc=initial_ttc, amendments_ht=current_ht - initial_ht,
+        amendments_ttc=current_ttc - initial_ttc, current_ht=current_ht, current_ttc=current_ttc,
+        acomptes_ht=total("a", "d"), acomptes_ttc=total("ttc"),
+        advance_amount=_decimal(result_json["advance_amount"], "advance_amount"),
+        advance_paid=total("e"), advance_recovered=total("f"), retention_held=total("g"), situations=len(chain),
+    )
+
+
 def invoice_data_from_situation_file(file_data: dict, result_json: dict, index: int) -> InvoiceData:
     """Return the :class:`InvoiceData` of situation ``index`` (0-based) of a situation file.
 
@@ -119,7 +140,10 @@ def invoice_data_from_situation_file(file_data: dict, result_json: dict, index: 
     previous = situations[index - 1] if index > 0 else None
 
     money = {name: _decimal(computed[name], name) for name in TOTALS}
+    final = computed.get("final") is True
     return InvoiceData(
+        final=final,
+        final_recap=_final_recap(result_json, index) if final else None,
         supplier=_party(supplier_raw, "supplier"),
         buyer=_party(buyer_raw, "buyer"),
         moe=_party(moe_raw, "moe") if isinstance(moe_raw, dict) and moe_raw.get("siret") else None,

@@ -165,3 +165,16 @@ def deduction_items(data: InvoiceData) -> list[str]:
 def due_date(data: InvoiceData) -> date:
     """BT-9: the issue date plus the market's payment period."""
     return data.issue_date + timedelta(days=data.payment_delay_days)
+
+
+def final_note(data: InvoiceData) -> str:
+    """The BT-22 note of a projet de décompte final: what it is, and the market it closes (situation-rules.md §6)."""
+    recap = data.final_recap
+    return message(
+        "note_final", market=data.market_number, initial=fr_money(recap.initial_ht),
+        amendments=fr_money(recap.amendments_ht), current=fr_money(recap.current_ht),
+        acomptes_ht=fr_money(recap.acomptes_ht), acomptes_ttc=fr_money(recap.acomptes_ttc),
+        advance=fr_money(recap.advance_amount), advance_paid=fr_money(recap.advance_paid),
+        advance_recovered=fr_money(recap.advance_recovered),
+        retention=fr_money(recap.retention_held),
+    )

@@ -29,6 +29,10 @@ MESSAGES: dict[str, str] = {
         "renommez-en une."
     ),
     "attachments_mismatch": "pièces jointes : {detail}",
+    "final_recap_missing": (
+        "Le projet de décompte final {number} doit rappeler le marché (récapitulatif), et seul un projet de "
+        "décompte final le fait."
+    ),
     "no_lines": "La situation {number} ne contient aucune ligne de marché.",
     "unknown_rate": "Situation {number} : la ligne {ref} a un taux de TVA ({rate} %) absent de la ventilation.",
     # Situation file reading.
@@ -74,6 +78,19 @@ MESSAGES: dict[str, str] = {
     "line_description_forfait": "Avancement cumulé {progress} % (ligne au forfait, {unit}).",
     "line_description_unitaire": "Quantité cumulée {progress} {unit} au prix unitaire de {price}.",
     "line_no_progress": "Aucun avancement sur la période.",
+    # The projet de décompte final (situation-rules.md §6).
+    "final_title": "Projet de décompte final",
+    "note_final": (
+        "Projet de décompte final du marché {market} : dernière situation, aux quantités et avancements définitifs. "
+        "Marché : {initial} HT initial, {amendments} HT d'avenants, {current} HT actuel. Acomptes cumulés "
+        "(a + d) : {acomptes_ht} HT, {acomptes_ttc} TTC. Avance de {advance} : {advance_paid} versée avec les "
+        "situations, {advance_recovered} remboursée. Retenue de garantie retenue : {retention}, libérée au "
+        "décompte général définitif / à la fin du délai de garantie."
+    ),
+    "final_retention_release": (
+        "La retenue de garantie retenue ({retention}) n'est pas libérée par ce document : elle l'est au décompte "
+        "général définitif (DGD) ou à la fin du délai de garantie."
+    ),
 }
 
 

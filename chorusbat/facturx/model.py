@@ -119,6 +119,29 @@ class Penalty:
 
 
 @dataclass(frozen=True)
+class FinalRecap:
+    """The market recalled by a projet de décompte final (situation-rules.md §6), over the market's whole chain.
+
+    ``acomptes_ht`` is Σ (a + d) and ``acomptes_ttc`` Σ ttc of every situation up to and including the final
+    statement; ``advance_paid`` Σ e, ``advance_recovered`` Σ f (= ``advance_amount``), ``retention_held`` Σ g.
+    """
+
+    initial_ht: Decimal
+    initial_ttc: Decimal
+    amendments_ht: Decimal
+    amendments_ttc: Decimal
+    current_ht: Decimal
+    current_ttc: Decimal
+    acomptes_ht: Decimal
+    acomptes_ttc: Decimal
+    advance_amount: Decimal
+    advance_paid: Decimal
+    advance_recovered: Decimal
+    retention_held: Decimal
+    situations: int = 1  # how many situations the chain counts, the final statement included
+
+
+@dataclass(frozen=True)
 class InvoiceData:
     """One situation, ready to be issued as an invoice (or a credit note when ``ttc`` is negative)."""
 
@@ -160,6 +183,9 @@ class InvoiceData:
     logo: EmbeddedFile | None = None
     # Supporting documents sent with the invoice: BG-24 in the XML and PDF/A-3 files (AFRelationship Supplement).
     attachments: tuple[EmbeddedFile, ...] = ()
+    # The projet de décompte final (situation-rules.md §6): its recap of the market, required when ``final``.
+    final: bool = False
+    final_recap: FinalRecap | None = None
 
     def __post_init__(self) -> None:
         self._check_amount_types()
@@ -176,6 +202,7 @@ class InvoiceData:
                     )
         if not self.lines:
             raise InvoiceDataError(message("no_lines", number=self.invoice_number))
+        self._check_final_recap()
         names = [attachment.name for attachment in self.attachments]
         if len(set(names)) != len(names) or "factur-x.xml" in names:
             raise InvoiceDataError(message("attachment_names", number=self.invoice_number))
@@ -206,7 +233,26 @@ class InvoiceData:
         for rate in self.by_rate:
             values += [(f"{rate.rate}%.{name}", getattr(rate, name)) for name in RATE_FIGURES]
         values += [(f"pénalité {penalty.label}", penalty.amount) for penalty in self.penalties]
+        if self.final_recap is not None:
+            values += [(f"récapitulatif.{item.name}", getattr(self.final_recap, item.name))
+                       for item in fields(self.final_recap) if item.name != "situations"]
         return values
+
+    def _check_final_recap(self) -> None:
+        """A final statement carries its recap, whose amounts add up (initial + amendments = current)."""
+        recap = self.final_recap
+        if self.final != (recap is not None):
+            raise InvoiceDataError(message("final_recap_missing", number=self.invoice_number))
+        if recap is None:
+            return
+        checks = {
+            "current_ht": (recap.current_ht, recap.initial_ht + recap.amendments_ht),
+            "current_ttc": (recap.current_ttc, recap.initial_ttc + recap.amendments_ttc),
+        }
+        for name, (actual, expected) in checks.items():
+            if actual != expected:
+                raise InvoiceDataError(message("inconsistent_total", number=self.invoice_number,
+                                               field=f"récapitulatif.{name}", actual=actual, expected=expected))
 
     def _check_amount_types(self) -> None:
         for name, value in self._money_values():

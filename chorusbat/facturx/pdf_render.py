@@ -170,9 +170,31 @@ def _signed_back(data: InvoiceData) -> list[VatBreakdown]:
     return [replace(item, base=factor * item.base, vat=factor * item.vat) for item in vat_breakdowns(data)]
 
 
+def _recap(data: InvoiceData) -> list[dict]:
+    """A projet de décompte final's recap of the market (situation-rules.md §6); empty for a monthly situation."""
+    recap = data.final_recap
+    if recap is None:
+        return []
+    rows = [
+        ("Montant initial du marché (HT / TTC)", recap.initial_ht, recap.initial_ttc, ""),
+        ("Avenants (HT / TTC)", recap.amendments_ht, recap.amendments_ttc, ""),
+        ("Montant actuel du marché (HT / TTC)", recap.current_ht, recap.current_ttc, "subtotal"),
+        (f"Total des acomptes a + d ({recap.situations} situation(s), HT / TTC)", recap.acomptes_ht,
+         recap.acomptes_ttc, "subtotal"),
+        ("Avance du marché", None, recap.advance_amount, ""),
+        ("Avance versée avec les situations (Σ e)", None, recap.advance_paid, ""),
+        ("Avance remboursée (Σ f)", None, recap.advance_recovered, ""),
+        ("Retenue de garantie retenue (Σ g)", None, recap.retention_held, "net"),
+    ]
+    return [{"label": wrappable(label), "ht": fr_money(ht) if ht is not None else "",
+             "amount": fr_money(amount), "style": style} for label, ht, amount, style in rows]
+
+
 def document_data(data: InvoiceData, watermark: str = "") -> dict:
     """Everything the template prints, as JSON-ready strings (cleaned, formatted, drawable by the font)."""
     label = "Avoir" if data.is_credit_note else "Facture"
+    if data.final:  # the projet de décompte final: its title instead of the monthly one (situation-rules.md §6)
+        label = f"{message('final_title')} — {label.lower()}" if data.is_credit_note else message("final_title")
     parties = [_party("Fournisseur (titulaire)", data.supplier), _party("Acheteur (maître d'ouvrage)", data.buyer)]
     if data.moe is not None:
         parties.append(_party("Maître d'œuvre", data.moe))
@@ -234,7 +256,8 @@ def document_data(data: InvoiceData, watermark: str = "") -> dict:
     deductions = wrappable(deductions)
     # The summary's only texts of unbounded length are the penalties (in the état and in the deductions note):
     # below this many characters it surely fits on a page and the template need not measure it.
-    summary_fits = sum(len(row["label"]) for row in statement) + len(deductions) < SUMMARY_TEXT_SURELY_FITS
+    summary_fits = (sum(len(row["label"]) for row in statement) + len(deductions) < SUMMARY_TEXT_SURELY_FITS
+                    and not data.final)  # the final statement's recap makes the summary taller: measured
     amounts = [line[name] for line in lines for name in ("contract_amount", "cumulative", "previous", "period")]
     return {
         "widest_amount": max(amounts + list(lines_total.values()), key=len),
@@ -243,6 +266,10 @@ def document_data(data: InvoiceData, watermark: str = "") -> dict:
         "author": pdf_text(data.supplier.name),
         "watermark": pdf_text(watermark),
         "document_label": label,
+        "subtitle": "Dernière situation du marché, aux quantités définitives" if data.final else "Situation de travaux",
+        "recap": _recap(data),
+        "recap_note": (pdf_text(message("final_retention_release", retention=fr_money(data.final_recap.retention_held)))
+                       if data.final_recap else ""),
         "invoice_number": pdf_text(data.invoice_number),
         "period": pdf_text(_period_label(data.period)),
         "issue_date": fr_date(data.issue_date),

@@ -20,6 +20,7 @@ from lxml import etree
 from chorusbat.facturx.mapping import (
     deduction_items,
     due_date,
+    final_note,
     invoice_lines,
     totals,
     type_code,
@@ -90,6 +91,8 @@ def _header_notes(document: etree._Element, data: InvoiceData) -> None:
         _note(document, message("note_deductions", items=" ; ".join(items), net=fr_money(data.net)), "AAI")
     if data.reverse_charge:
         _note(document, message("note_reverse_charge"), "TXD")
+    if data.final_recap is not None:  # BT-22: this invoice is the market's projet de décompte final
+        _note(document, final_note(data), "AAI")
 
 
 def _lines(transaction: etree._Element, data: InvoiceData) -> None:

@@ -176,7 +176,8 @@ class FluxRoute:
 
 
 class WorksRoute:
-    """A4 / A10 / A13: a works payment request (modelled route, UNCONFIRMED shapes)."""
+    """A4 / A10 / A13: a works payment request (modelled route, UNCONFIRMED shapes); a market's projet de décompte
+    final goes in the matching final framework, A7 / A11 / A14 (situation-rules.md §6)."""
 
     name = "works"
     FRAMEWORKS = {
@@ -184,6 +185,17 @@ class WorksRoute:
         "A10": Framework.A10_PROJET_DECOMPTE_MENSUEL_SOUSTRAITANT,
         "A13": Framework.A13_PROJET_DECOMPTE_MENSUEL_COTRAITANT,
     }
+    #: The final statement of a market, by the market's framework (works-billing-background.md §15.2–15.3).
+    FINAL_FRAMEWORKS = {
+        "A4": Framework.A7_PROJET_DECOMPTE_FINAL_FOURNISSEUR,
+        "A10": Framework.A11_PROJET_DECOMPTE_FINAL_SOUSTRAITANT,
+        "A13": Framework.A14_PROJET_DECOMPTE_FINAL_COTRAITANT,
+    }
+
+    def framework_of(self, situation) -> Framework:
+        """The piece's framework: the market's monthly one, or its final one for the projet de décompte final."""
+        frameworks = self.FINAL_FRAMEWORKS if situation.final else self.FRAMEWORKS
+        return frameworks[situation.market.framework]
     #: Deposit window of the fallback lookup, around the transmission's deposit attempts (days).
     WINDOW_DAYS = 2
     #: B1: DEPOT_PDF_API keeps our number (numeroFactureSaisi); SAISIE_API would make Chorus Pro number the piece.
@@ -222,8 +234,8 @@ class WorksRoute:
             )
             for item in situation.attachments.order_by("pk")
         ]
-        framework_code = self.FRAMEWORKS[market.framework]
-        with_validator = market.framework in ("A10", "A13")
+        framework_code = self.framework_of(situation)
+        with_validator = market.framework in ("A10", "A13")  # and their final frameworks A11 / A14
         request = works.WorksSubmitRequest(
             deposit_mode=self.DEPOSIT_MODE,
             invoice_number=situation.number,
@@ -280,7 +292,7 @@ class WorksRoute:
         window = timedelta(days=self.WINDOW_DAYS)
         request = works.WorksSearchRequest(
             id_supplier=supplier_id, market_number=situation.market.number,
-            framework=self.FRAMEWORKS[situation.market.framework],
+            framework=self.framework_of(situation),
             deposited_from=(first.at - window).date().isoformat(),
             deposited_until=(timezone.now() + window).date().isoformat(),
         )
@@ -361,5 +373,5 @@ _WORKS = WorksRoute()
 
 
 def route_for(market):
-    """The route of a market's framework."""
+    """The route of a market's framework (an A1 market sends its final statement as an ordinary A1 invoice)."""
     return _WORKS if market.framework in WorksRoute.FRAMEWORKS else _FLUX

@@ -35,6 +35,7 @@ from chorusbat.facturx import (
     EmbeddedFile,
     FacturXDocument,
     FacturXValidationError,
+    FinalRecap,
     InvoiceData,
     InvoiceDataError,
     Party,
@@ -46,11 +47,13 @@ from chorusbat.facturx import (
     build_facturx,
     render_pdf,
 )
-from chorusbat.figures import TOTALS
+from chorusbat.figures import TOTALS, column
 from chorusbat.invoicing.models import DocumentStatus, InvoiceDocument, sha256_hex
 from chorusbat.markets.models import Framework
 from chorusbat.situations.models import Situation
-from chorusbat.situations.services import decompte
+from chorusbat.situations.services import compute_chain, decompte, market_situations
+
+TOTAL_COLUMNS = {name: column(name) for name in TOTALS}
 
 # ------------------------------------------------------------------------------------------------- errors
 
@@ -177,6 +180,29 @@ def _in_force(amended, initial):
     return initial if amended is None else amended
 
 
+def _final_recap(current: Situation, totals: dict) -> FinalRecap:
+    """The market recalled by a projet de décompte final (situation-rules.md §6): the market's amounts (initial,
+    after every amendment, as the engine computes them) and the sums over its chain of situations — the stored
+    figures of the earlier ones (validated before a final statement can exist) and this one's."""
+    market = current.market
+    contract = compute_chain(market, list(market.lines.all()), [])
+    earlier = [s for s in market_situations(market) if s.period < current.period]
+    chain = [{name: getattr(s, column) or Decimal("0.00") for name, column in TOTAL_COLUMNS.items()}
+             for s in earlier] + [totals]
+
+    def total(*names: str) -> Decimal:
+        return sum((row[name] for row in chain for name in names), Decimal("0.00"))
+
+    return FinalRecap(
+        initial_ht=contract.contract_ht, initial_ttc=contract.contract_ttc,
+        amendments_ht=contract.current_ht - contract.contract_ht,
+        amendments_ttc=contract.current_ttc - contract.contract_ttc,
+        current_ht=contract.current_ht, current_ttc=contract.current_ttc,
+        acomptes_ht=total("a", "d"), acomptes_ttc=total("ttc"), advance_amount=contract.advance_amount,
+        advance_paid=total("e"), advance_recovered=total("f"), retention_held=total("g"), situations=len(chain),
+    )
+
+
 def invoice_data_for(situation: Situation) -> InvoiceData:
     """The invoice of ``situation`` with the engine's amounts (stored ones once validated).
 
@@ -231,6 +257,8 @@ def invoice_data_for(situation: Situation) -> InvoiceData:
             attachments=_attachments(current),
             original_invoice_number=original.number if original else "",
             original_invoice_date=original.date if original else None,
+            final=current.final,
+            final_recap=_final_recap(current, totals) if current.final else None,
             **{name: totals[name] for name in TOTALS},
         )
     except InvoiceDataError as error:

@@ -129,6 +129,9 @@ def market_detail(request, pk):
         "locked": market.has_validated_situations(),
         "recent_situations": (market.situations.select_related("transmission", "corrective")
                               .order_by("-period")[:5]),
+        # the projet de décompte final (situation-rules.md §6): the last situation, once no draft is pending
+        "final_statement": market.situations.filter(final=True).exclude(status="rejected").first(),
+        "draft_pending": market.situations.filter(status="draft").exists(),
     }
     return render(request, "markets/market_detail.html", context)
 

@@ -6,7 +6,8 @@ Module map:
   penalties, ``LineAmount`` and ``RateAmount`` (the figures per line and per VAT rate, frozen at validation).
 - ``services`` — the bridge to the engine: ``save_draft``, ``decompte`` (what the page shows),
   ``validate_situation`` (checks, then freezes the engine's figures, then schedules the Factur-X),
-  ``create_corrective`` (after a rejection, a new number).
+  ``create_corrective`` (after a rejection, a new number); ``final_statement`` / ``final_statement_problems``
+  (the projet de décompte final, ``Situation.final``: the market's last situation, situation-rules.md §6).
 - ``numbering`` — invoice identifiers: format, suggestion, the company's sequence rule.
 - ``forms``, ``views`` — the situation form and pages; ``management/commands/situation.py`` —
   ``chorusbat situation compute|render FILE.json``.

@@ -28,6 +28,7 @@ from chorusbat.situations.services import (
     chain_with,
     company_numbers,
     compute_chain,
+    final_statement_problems,
     market_situations,
     previous_progress,
     progress_locked,
@@ -84,9 +85,11 @@ class SituationForm(forms.Form):
                                       decimal_places=limits.MONEY_DECIMALS, initial=Decimal("0"))
 
     def __init__(self, *args, market: Market, situation: Situation | None = None, accountant: bool = True,
-                 **kwargs):
+                 final: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.market, self.situation = market, situation
+        # the projet de décompte final (situation-rules.md §6): a draft keeps what it was created as
+        self.final = situation.final if situation is not None else final
         self.lines = list(market.lines.all())
         self.situations = market_situations(market)
         self.data_object: SituationData | None = None
@@ -213,6 +216,9 @@ class SituationForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         self._index_from_table(cleaned)
+        if self.situation is None or self.situation.replaces_id is None:  # a corrective takes a rejected one's place
+            for message in final_statement_problems(self.market, self.final, self.situation):
+                self.add_error(None, message)
         penalties = []
         for i in range(PENALTY_ROWS):
             label, amount = cleaned.get(f"penalty_label_{i}"), cleaned.get(f"penalty_amount_{i}")
@@ -236,7 +242,7 @@ class SituationForm(forms.Form):
         data = SituationData(
             number=cleaned["number"], period=cleaned["period"], date=cleaned["date"],
             index_value=cleaned.get("index_value"), advance_paid=cleaned.get("advance_paid") or Decimal("0"),
-            progress=progress, penalties=penalties,
+            progress=progress, penalties=penalties, final=self.final,
         )
         self._check_with_engine(self._with_placeholder_index(data))
         self.data_object = data
@@ -253,7 +259,10 @@ class SituationForm(forms.Form):
             self.fields["index_value"].required = False
             self.fields["index_value"].help_text = _("You may leave it empty: the administrator enters it before "
                                                      "validating.")
-        current = {p.line_id: p.value for p in self.situation.progress.all()} if self.situation else {}
+        # a new situation starts from the previous one's progress: a quantity already beyond the contract there was
+        # already ticked as extra work
+        current = ({p.line_id: p.value for p in self.situation.progress.all()} if self.situation
+                   else self._previous_progress())
         for row in self.grid:
             line = row["line"]
             if row["percent"]:
@@ -293,7 +302,7 @@ class SituationForm(forms.Form):
         data = SituationData(
             number=number, period=cleaned["period"], date=cleaned.get("date") or self.market.start_date,
             index_value=cleaned.get("index_value"), advance_paid=cleaned.get("advance_paid") or Decimal("0"),
-            progress=progress, penalties=penalties,
+            progress=progress, penalties=penalties, final=self.final,
         )
         try:
             compute_chain(self.market, self.lines, chain_with(self.market, self._with_placeholder_index(data),

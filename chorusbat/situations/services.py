@@ -50,6 +50,7 @@ class SituationData:
     advance_paid: Decimal
     progress: dict[int, Decimal]  # contract line id → cumulative % or quantity
     penalties: list[tuple[str, Decimal]] = field(default_factory=list)
+    final: bool = False  # the projet de décompte final (situation-rules.md §6)
 
     @classmethod
     def of(cls, situation: Situation) -> SituationData:
@@ -59,6 +60,7 @@ class SituationData:
             index_value=situation.index_value, advance_paid=situation.advance_paid,
             progress={p.line_id: p.value for p in situation.progress.all()},
             penalties=[(p.label, p.amount) for p in situation.penalties.all()],
+            final=situation.final,
         )
 
     def engine_input(self, refs: dict[int, str]) -> engine.SituationInput:
@@ -70,6 +72,7 @@ class SituationData:
             progress={refs[line_id]: value for line_id, value in self.progress.items() if line_id in refs},
             penalties=tuple(engine.Penalty(label=label, amount=amount) for label, amount in self.penalties),
             advance_paid=self.advance_paid,
+            final=self.final,
         )
 
 
@@ -78,6 +81,30 @@ def market_situations(market: Market) -> list[Situation]:
     corrective situation and no longer count)."""
     return list(market.situations.exclude(status=Status.REJECTED).order_by("period")
                 .prefetch_related("progress", "penalties"))
+
+
+def final_statement(market: Market, exclude: Situation | None = None) -> Situation | None:
+    """The market's projet de décompte final that Chorus Pro has not rejected, if any (at most one)."""
+    rows = market.situations.filter(final=True).exclude(status=Status.REJECTED)
+    if exclude is not None and exclude.pk:
+        rows = rows.exclude(pk=exclude.pk)
+    return rows.first()
+
+
+def final_statement_problems(market: Market, final: bool, situation: Situation | None = None) -> list[str]:
+    """Why a situation (new, or the draft ``situation``) cannot be saved with the market's final statement:
+    nothing comes after a final statement, and a final statement comes after every other situation, all validated
+    (situation-rules.md §6)."""
+    existing = final_statement(market, exclude=situation)
+    if existing is not None:
+        return [_("This market already has its final statement (%(number)s): no situation can be added "
+                  "after it.") % {"number": existing.number}]
+    if final and situation is None:
+        pending = market.situations.filter(status=Status.DRAFT).order_by("period").first()
+        if pending is not None:
+            return [_("Situation %(number)s is still a draft: finish and validate it before the final "
+                      "statement.") % {"number": pending.number}]
+    return []
 
 
 def company_numbers(company, exclude: Situation | None = None) -> list[Numbered]:
@@ -187,10 +214,17 @@ def decompte(situation: Situation) -> Decompte:
 
 
 @transaction.atomic
-def save_draft(market: Market, data: SituationData, user, situation: Situation | None = None) -> Situation:
-    """Create or update a draft with its progress grid and penalties (the form has checked everything)."""
+def save_draft(market: Market, data: SituationData, user, situation: Situation | None = None,
+               corrective: bool = False) -> Situation:
+    """Create or update a draft with its progress grid and penalties (the form has checked everything).
+
+    ``corrective``: the draft takes a rejected situation's place in the chain (not after a final statement)."""
+    corrective = corrective or (situation is not None and situation.replaces_id is not None)
+    problems = [] if corrective else final_statement_problems(market, data.final, situation)
+    if problems:  # the form says so first; checked again here, under the caller's lock on the market
+        raise SituationError(problems)
     if situation is None:
-        situation = Situation(company=market.company, market=market, created_by=user)
+        situation = Situation(company=market.company, market=market, created_by=user, final=data.final)
     elif not Situation.objects.select_for_update().get(pk=situation.pk).is_draft:  # fresh: maybe just validated
         # A validated situation — and above all one sent and rejected — stays as it was, forever.
         raise SituationError([_("A validated situation can no longer be changed.")])
@@ -287,8 +321,8 @@ def create_corrective(situation: Situation, user, today: datetime.date | None = 
     data = SituationData.of(situation)
     Situation.objects.filter(pk=situation.pk).update(status=Status.REJECTED)
     data.number = suggest(company_numbers(situation.company), today)
-    data.date = max(today, situation.date)
-    corrective = save_draft(situation.market, data, user)
+    data.date = max(today, situation.date)  # a final statement's corrective stays final (SituationData.of)
+    corrective = save_draft(situation.market, data, user, corrective=True)
     Situation.objects.filter(pk=corrective.pk).update(replaces=situation)
     corrective.replaces = situation
     if later:

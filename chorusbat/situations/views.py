@@ -28,6 +28,7 @@ from chorusbat.situations.services import (
     chorus_problems,
     company_numbers,
     decompte,
+    final_statement,
     save_draft,
     validate_situation,
 )
@@ -54,7 +55,8 @@ def situation_list(request, market_pk):
     market = get_object_or_404(Market, pk=market_pk, company=request.membership.company)
     situations = market.situations.select_related("transmission", "corrective").order_by("-period")
     page = Paginator(situations, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "situations/situation_list.html", {"market": market, "page": page})
+    return render(request, "situations/situation_list.html",
+                  {"market": market, "page": page, "final_statement": final_statement(market)})
 
 
 def next_period(market: Market, latest: Situation | None) -> datetime.date:
@@ -66,7 +68,22 @@ def next_period(market: Market, latest: Situation | None) -> datetime.date:
 
 @member_required
 def situation_create(request, market_pk):
+    return _create(request, market_pk, final=False)
+
+
+@member_required
+def situation_create_final(request, market_pk):
+    """The projet de décompte final: the same entry form, the progress pre-filled from the last situation."""
+    return _create(request, market_pk, final=True)
+
+
+def _create(request, market_pk, final: bool):
     market = get_object_or_404(Market, pk=market_pk, company=request.membership.company)
+    existing = final_statement(market)
+    if existing is not None:
+        messages.error(request, _("This market already has its final statement (%(number)s): no situation "
+                                  "can be added after it.") % {"number": existing.number})
+        return redirect("situations:detail", pk=existing.pk)
     latest = market.situations.exclude(status=Status.REJECTED).order_by("-period").first()
     if latest is not None and not latest.is_validated:
         messages.error(request, _("Situation %(number)s is still a draft: finish and validate it first.")
@@ -80,7 +97,7 @@ def situation_create(request, market_pk):
             check_not_submitted(request)
         except AlreadySubmitted as done:
             return done.response()
-        form = SituationForm(request.POST, market=market, accountant=request.membership.is_admin)
+        form = SituationForm(request.POST, market=market, accountant=request.membership.is_admin, final=final)
         if not form.is_valid():
             try:  # invalid only because the same submission, just saved by another request, now exists
                 check_not_submitted(request)
@@ -106,6 +123,9 @@ def situation_create(request, market_pk):
                 messages.error(request, _("Situation %(number)s is still a draft: finish and validate it first.")
                                % {"number": exists.draft.number})
                 return redirect("situations:detail", pk=exists.draft.pk)
+            except SituationError as exc:  # a final statement saved by another request meanwhile
+                for message in exc.messages:
+                    form.add_error(None, message)
             except IntegrityError:  # the same number or period saved by another request at the same moment
                 form.add_error("number", _("This number or this period was just used by another situation: "
                                            "check the market's situations."))
@@ -115,7 +135,7 @@ def situation_create(request, market_pk):
     else:
         today = timezone.localdate()
         suggestion = numbering.suggest(company_numbers(market.company), today)
-        form = SituationForm(market=market, accountant=request.membership.is_admin, initial={
+        form = SituationForm(market=market, accountant=request.membership.is_admin, final=final, initial={
             "number": suggestion, "period": next_period(market, latest), "date": today,
         })
     return render(request, "situations/situation_form.html", {"form": form, "market": market})

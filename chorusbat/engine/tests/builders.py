@@ -27,7 +27,8 @@ def contract(*lines: ContractLine, revision=None, advance=None, retention="0") -
     return Contract(lines=tuple(lines), revision=revision, advance=advance, retention_rate=D(retention), number="M1")
 
 
-def situation(number: str, period: str, progress: dict, *, index=None, penalties=(), advance_paid="0") -> SituationInput:
+def situation(number: str, period: str, progress: dict, *, index=None, penalties=(), advance_paid="0",
+              final=False) -> SituationInput:
     return SituationInput(
         number=number,
         period=period,
@@ -35,4 +36,5 @@ def situation(number: str, period: str, progress: dict, *, index=None, penalties
         index=None if index is None else D(index),
         penalties=tuple(Penalty(label, D(amount)) for label, amount in penalties),
         advance_paid=D(advance_paid),
+        final=final,
     )

@@ -38,11 +38,13 @@ def embedded_files(pdf: bytes) -> list[str]:
     return list(PdfReader(io.BytesIO(pdf)).attachments)
 
 
-def add_situation(market, user, number: str, month: int, progress: dict[str, str], validate: bool):
-    """A situation of ``market`` for ``2026-month`` with ``progress`` by line ref, through the real services."""
+def add_situation(market, user, number: str, month: int, progress: dict[str, str], validate: bool,
+                  final: bool = False):
+    """A situation of ``market`` for ``2026-month`` with ``progress`` by line ref, through the real services
+    (``final``: the market's projet de décompte final)."""
     ids = {line.ref: line.pk for line in market.lines.all()}
     data = SituationData(number=number, period=datetime.date(2026, month, 1), date=datetime.date(2026, month, 28),
                          index_value=None, advance_paid=Decimal("0"),
-                         progress={ids[ref]: Decimal(value) for ref, value in progress.items()})
+                         progress={ids[ref]: Decimal(value) for ref, value in progress.items()}, final=final)
     created = save_draft(market, data, user)
     return validate_situation(created, user) if validate else created
