@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from chorusbat.web.tests.test_screens_browser import WIDTHS, overflow, violations
+from chorusbat.web.tests.test_screens_browser import SCREENSHOTS, WIDTHS, overflow, violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -53,6 +53,7 @@ def pages(company, admin_user):
 
 def test_contract_life_pages_accessible_and_usable_on_a_phone(browser, live_server, login, admin_user, pages):
     problems = []
+    SCREENSHOTS.mkdir(exist_ok=True)
     for label, (width, height) in WIDTHS.items():
         context = browser.new_context(base_url=live_server.url, locale="fr-FR",
                                       viewport={"width": width, "height": height})
@@ -62,6 +63,7 @@ def test_contract_life_pages_accessible_and_usable_on_a_phone(browser, live_serv
         for name, url in pages.items():
             response = page.goto(url)
             assert response.status == 200, (name, response.status)
+            page.screenshot(path=str(SCREENSHOTS / f"contrat-{name}-{label}.png"), full_page=True)
             problems += [f"{name} {label}: {v}" for v in violations(page)]
             if overflow(page) > 0:
                 problems.append(f"{name} {label}: {overflow(page)} px too wide")
