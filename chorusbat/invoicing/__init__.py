@@ -7,7 +7,7 @@ Module map:
   document, integrity re-checked on every use), ``refresh_document`` (build or rebuild before sending),
   ``preview_pdf`` (a draft's preview); ``pages`` — ``document_state``, what the situation page says.
 - ``tasks`` — the background production after validation (``schedule_document``, run by ``chorusbat worker``);
-  ``signals`` — a validated situation's document follows its inputs until it is sent.
-- ``chorus_checks`` — what Chorus Pro would refuse in the invoice, checked *before* validation.
+  ``signals`` — a validated situation's document is scheduled (``situations.signals.situation_validated``), then
+  follows its inputs until it is sent; ``apps`` hands ``invoice_data_for`` to ``situations.chorus_checks``.
 - ``views`` — *Aperçu PDF* and *Télécharger Factur-X*.
 """

@@ -7,4 +7,10 @@ class InvoicingConfig(AppConfig):
     verbose_name = "Factur-X documents of situations"
 
     def ready(self) -> None:
+        # Here, not at module level: the app registry must be ready before models are imported.
         from chorusbat.invoicing import signals  # noqa: F401 - connects the receivers
+        from chorusbat.invoicing.services import DocumentError, invoice_data_for
+        from chorusbat.situations import chorus_checks
+
+        # situations checks, before validating, the very invoice invoicing will write (situations cannot import it)
+        chorus_checks.use_invoice_builder(invoice_data_for, unavailable=DocumentError)

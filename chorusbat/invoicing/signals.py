@@ -1,4 +1,7 @@
-"""A validated situation's document follows its inputs until it is sent.
+"""A validated situation's document is produced in the background, then follows its inputs until it is sent.
+
+Validating a situation sends :data:`chorusbat.situations.signals.situation_validated` (situations sits below
+invoicing and does not import it): its document is scheduled, in the validation's transaction.
 
 The invoice of a validated situation also prints company details (name, address, IBAN…) and market details (buyer,
 legal commitment, service code…) that may still be edited after validation. When they are saved, the documents
@@ -12,8 +15,15 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from chorusbat.accounts.models import Company
-from chorusbat.invoicing.tasks import schedule_refreshes
+from chorusbat.invoicing.tasks import schedule_document, schedule_refreshes
 from chorusbat.markets.models import Market
+from chorusbat.situations.models import Situation
+from chorusbat.situations.signals import situation_validated
+
+
+@receiver(situation_validated, sender=Situation, dispatch_uid="invoicing-situation-validated")
+def situation_validated_received(sender, situation: Situation, **kwargs) -> None:
+    schedule_document(situation.pk)  # the Factur-X is produced in the background, committed with the validation
 
 
 @receiver(post_save, sender=Company, dispatch_uid="invoicing-company-saved")

@@ -18,11 +18,12 @@ from django.utils.translation import gettext as _
 
 from chorusbat import engine, figures
 from chorusbat.engine import amendments as engine_amendments
-from chorusbat.invoicing.chorus_checks import buyer_problems
 from chorusbat.markets.models import ContractLine, Market
 from chorusbat.markets.services import contract_for
+from chorusbat.situations.chorus_checks import buyer_problems, situation_problems
 from chorusbat.situations.models import LineAmount, Penalty, Progress, RateAmount, Situation, Status
 from chorusbat.situations.numbering import Numbered, suggest
+from chorusbat.situations.signals import situation_validated
 
 # Situation fields holding the engine's totals, by engine result attribute.
 TOTAL_FIELDS = {name: figures.column(name) for name in figures.WRITTEN}
@@ -288,16 +289,13 @@ def _validate(situation: Situation, user, buyer: list) -> Situation:
     situation.status = Status.VALIDATED
     situation.validated_by, situation.validated_at = user, timezone.now()
     situation.save()
-    from chorusbat.invoicing.tasks import schedule_document  # here: invoicing imports situations
-
-    schedule_document(situation.pk)  # the Factur-X is produced in the background, committed with the validation
+    # invoicing schedules the Factur-X, produced in the background and committed with the validation
+    situation_validated.send(sender=Situation, situation=situation)
     return situation
 
 
 def chorus_problems(situation: Situation, with_buyer: bool = False) -> list:
-    """What Chorus Pro would refuse in the situation's invoice (:mod:`chorusbat.invoicing.chorus_checks`)."""
-    from chorusbat.invoicing.chorus_checks import situation_problems
-
+    """What Chorus Pro would refuse in the situation's invoice (:mod:`chorusbat.situations.chorus_checks`)."""
     return situation_problems(situation, with_buyer=with_buyer)
 
 

@@ -34,7 +34,7 @@ def stored_whatever_chorus_pro_accepts_today(monkeypatch):
 
     monkeypatch.setattr(services, "chorus_problems", lambda situation, with_buyer=False: [])
     monkeypatch.setattr(views, "chorus_problems", lambda situation, with_buyer=False: [])
-    monkeypatch.setattr("chorusbat.invoicing.chorus_checks.buyer_problems", lambda market: [])
+    monkeypatch.setattr("chorusbat.situations.chorus_checks.buyer_problems", lambda market: [])
 
 
 def stuffed_market(company, user) -> Market:

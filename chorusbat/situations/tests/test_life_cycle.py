@@ -2,7 +2,7 @@
 
 - A validated situation, above all one sent and rejected, never changes again; its corrective takes its place and
   every amount counts once (the invariant below, on every market).
-- Nothing is validated that Chorus Pro would refuse (the checks of ``chorusbat.invoicing.chorus_checks``), and a
+- Nothing is validated that Chorus Pro would refuse (the checks of ``chorusbat.situations.chorus_checks``), and a
   situation whose file Chorus Pro refused can always be cancelled and re-issued.
 - Irreversible actions (validate, delete) go through a confirmation page that works without JavaScript.
 """

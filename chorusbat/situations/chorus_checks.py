@@ -7,13 +7,18 @@ implements in its ``rules.py``), applied to the invoice exactly as it would be w
 :mod:`chorusbat.facturx.mapping`), plus the rules of ``situation-rules.md`` §5 on how e, c, f and g appear in it
 (BT-113 = c + f + g − e, BT-115 = net).
 
-Pure: no database, no network. Each problem is a :class:`Problem` with a French message that says what to change,
-and the form field it belongs to when there is one.
+:func:`check` is pure (no database, no network). Each problem is a :class:`Problem` with a French message that says
+what to change, and the form field it belongs to when there is one.
+
+The invoice of a situation (:class:`InvoiceData`) is built by invoicing, which sits above situations: invoicing
+hands its builder over when the app registry is ready (:func:`use_invoice_builder`, from ``InvoicingConfig.ready``),
+so that situations checks the very invoice that will be written without importing invoicing.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -29,6 +34,16 @@ CENT = Decimal("0.01")
 MAX_EJ_LENGTH = 50
 MAX_NUMBER_LENGTH = 20
 VALIDATOR_FRAMEWORKS = ("A4", "A10", "A13")
+
+
+#: The invoice builder handed over by invoicing, and the exception it raises when the invoice cannot be written
+#: (its message: French lines for the user). Set once, by ``InvoicingConfig.ready``.
+_builder: dict[str, object] = {}
+
+
+def use_invoice_builder(build: Callable[[object], InvoiceData], unavailable: type[Exception]) -> None:
+    """How a situation's invoice is built (``build(situation)``, raising ``unavailable`` when it cannot be)."""
+    _builder.update(build=build, unavailable=unavailable)
 
 
 @dataclass(frozen=True)
@@ -140,11 +155,11 @@ def situation_problems(situation, today: datetime.date | None = None, *, with_bu
 
     ``with_buyer``: also the buyer's routing rules as Chorus Pro's directory gives them (service code, EJ, active
     buyer; one cached lookup). Skipped when Chorus Pro cannot be asked: that is no reason to refuse."""
-    from chorusbat.invoicing.services import DocumentError, invoice_data_for
-
+    if not _builder:  # never check nothing: an unconnected builder is a configuration error
+        raise RuntimeError("No invoice builder: the invoicing app must be installed (InvoicingConfig.ready).")
     try:
-        data = invoice_data_for(situation)
-    except DocumentError as error:
+        data = _builder["build"](situation)
+    except _builder["unavailable"] as error:
         return [Problem(text) for text in str(error).splitlines() if text.strip()]
     problems = check(data, today or timezone.localdate())
     market = situation.market
