@@ -30,7 +30,7 @@ from chorusbat.markets.forms import (
 from chorusbat.markets.models import ContractLine, LineImport, Market
 from chorusbat.markets.services import refresh_totals
 from chorusbat.markets.uploads import SizeLimitUploadHandler
-from chorusbat.web.once import AlreadySubmitted, check_not_submitted, once
+from chorusbat.web.once import AlreadySubmitted, bound_once, once
 
 PAGE_SIZE = 25
 # Sums over many situations may need more digits than one amount (SQLite checks them when reading).
@@ -79,22 +79,20 @@ def market_edit(request, pk):
 def _market_form(request, market: Market):
     company = request.membership.company
     if request.method == "POST":
-        if request.POST.get("action") != "lookup":
-            try:
-                check_not_submitted(request)  # posted twice: the first submission's page, nothing validated again
-            except AlreadySubmitted as done:
-                return done.response()
-        form = MarketForm(request.POST, instance=market, company=company,
-                          buyer_lookup=buyer_lookup_for(company, request.POST, market))
+
+        def bind() -> MarketForm:
+            return MarketForm(request.POST, instance=market, company=company,
+                              buyer_lookup=buyer_lookup_for(company, request.POST, market))
+
         if request.POST.get("action") == "lookup":
+            form = bind()
             form.is_valid()  # show what is wrong; nothing is saved on a lookup
             return render(request, "markets/market_form.html", {"form": form, "market": market, "looked_up": True})
-        if not form.is_valid():
-            try:  # invalid only because the same submission, just saved by another request, now exists
-                check_not_submitted(request)
-            except AlreadySubmitted as done:
-                return done.response()
-        else:
+        try:
+            form = bound_once(request, bind)
+        except AlreadySubmitted as done:
+            return done.response()
+        if form.is_valid():
             creating = market.pk is None
 
             def save() -> str:
@@ -159,16 +157,10 @@ def _line_form(request, market, line):
         return redirect("markets:detail", pk=market.pk)
     if request.method == "POST":
         try:
-            check_not_submitted(request)
+            form = bound_once(request, lambda: ContractLineForm(request.POST, instance=line, market=market))
         except AlreadySubmitted as done:
             return done.response()
-        form = ContractLineForm(request.POST, instance=line, market=market)
-        if not form.is_valid():
-            try:  # invalid only because the same submission, just saved by another request, now exists
-                check_not_submitted(request)
-            except AlreadySubmitted as done:
-                return done.response()
-        else:
+        if form.is_valid():
 
             def save() -> str:
                 Market.objects.select_for_update().get(pk=market.pk)  # one line change of a market at a time

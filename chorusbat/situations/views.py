@@ -32,7 +32,7 @@ from chorusbat.situations.services import (
     save_draft,
     validate_situation,
 )
-from chorusbat.web.once import AlreadySubmitted, check_not_submitted, once
+from chorusbat.web.once import AlreadySubmitted, bound_once, once
 
 
 class DraftExists(Exception):
@@ -94,16 +94,11 @@ def _create(request, market_pk, final: bool):
         return redirect("markets:detail", pk=market.pk)
     if request.method == "POST":
         try:
-            check_not_submitted(request)
+            form = bound_once(request, lambda: SituationForm(request.POST, market=market,
+                                                             accountant=request.membership.is_admin, final=final))
         except AlreadySubmitted as done:
             return done.response()
-        form = SituationForm(request.POST, market=market, accountant=request.membership.is_admin, final=final)
-        if not form.is_valid():
-            try:  # invalid only because the same submission, just saved by another request, now exists
-                check_not_submitted(request)
-            except AlreadySubmitted as done:
-                return done.response()
-        else:
+        if form.is_valid():
 
             def save() -> str:
                 # The market row is locked (PostgreSQL; SQLite writes one transaction at a time), so that the

@@ -58,6 +58,18 @@ def check_not_submitted(request, token: str | None = None) -> None:
         raise AlreadySubmitted(url)
 
 
+def bound_once(request, bind):
+    """The posted creating form, bound by ``bind()`` and validated — unless this request's token was already used:
+    then :class:`AlreadySubmitted` (the first submission's page). Checked before validating (posted twice: nothing
+    validated again), and again when the form is invalid (invalid only because the same submission, just saved
+    by another request, now exists). The valid form's work then runs through :func:`once`."""
+    check_not_submitted(request)
+    form = bind()
+    if not form.is_valid():
+        check_not_submitted(request)
+    return form
+
+
 def once(request, work, token: str | None = None):
     """Run ``work()`` — which returns the URL of the resulting page — at most once for this request's token
     (the posted ``form_token``, or ``token`` when the form has its own one-time token).
