@@ -6,22 +6,31 @@ market or situation is simply not found (404). Errors are problem details (:mod:
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import logging
+from datetime import timedelta
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Query, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 
 from chorusbat.api import keys, problems, serializers
+from chorusbat.api.byo import MAX_BYTES, AlreadyImported, import_invoice
 from chorusbat.api.closing import router as closing_router
 from chorusbat.api.guard import guarded
-from chorusbat.api.models import WebhookEndpoint
+from chorusbat.api.models import ImportedInvoice, WebhookEndpoint
 from chorusbat.api.problems import ApiProblem, problem_response
 from chorusbat.api.schemas import (
     EventPage,
+    InvoiceFileIn,
     InvoiceOut,
     MarketIn,
     MarketList,
@@ -33,6 +42,14 @@ from chorusbat.api.schemas import (
     WebhookOut,
 )
 from chorusbat.api.services import InputError, create_market, create_situation
+from chorusbat.api.webhooks import create_endpoint, url_errors
+from chorusbat.facturx import ValidatorUnavailable
+from chorusbat.gateway.models import TransmissionEvent
+from chorusbat.gateway.services import send
+from chorusbat.invoicing.services import DocumentError, ready_document
+from chorusbat.markets.models import Market
+from chorusbat.situations.models import Situation
+from chorusbat.situations.services import SituationError, decompte, validate_situation
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +84,6 @@ class ChorusbatAPI(NinjaAPI):
         """Problem answers are documented as ``application/problem+json``; every operation may answer 401 and
         429 (and 400/422 when it takes input)."""
         schema = super().get_openapi_schema(*args, **kwargs)
-        from chorusbat.api.schemas import InvoiceFileIn
-
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         components.setdefault("InvoiceFileIn",
                               InvoiceFileIn.model_json_schema(ref_template="#/components/schemas/{model}"))
@@ -166,8 +181,6 @@ def company_of(request):
 
 
 def _market(request, market_id: int):
-    from chorusbat.markets.models import Market
-
     market = Market.objects.filter(company=company_of(request), pk=market_id).first()
     if market is None:
         raise Http404
@@ -175,8 +188,6 @@ def _market(request, market_id: int):
 
 
 def _situation(request, situation_id: int):
-    from chorusbat.situations.models import Situation
-
     situation = (Situation.objects.filter(company=company_of(request), pk=situation_id)
                  .select_related("market", "company").first())
     if situation is None:
@@ -185,9 +196,6 @@ def _situation(request, situation_id: int):
 
 
 def _situation_body(situation) -> dict:
-    from chorusbat.situations.models import Situation
-    from chorusbat.situations.services import decompte
-
     situation = Situation.objects.select_related("market", "company").get(pk=situation.pk)
     return serializers.situation_json(situation, decompte(situation))
 
@@ -211,8 +219,6 @@ def post_market(request, payload: MarketIn):
 @api.get("/markets", response=MarketList, operation_id="list_markets", summary="List the company's markets",
          tags=["markets"])
 def get_markets(request, offset: Query[int] = 0, limit: Query[int] = 100):
-    from chorusbat.markets.models import Market
-
     if not 0 <= offset <= 10**9 or not 1 <= limit <= 500:
         raise ApiProblem(422, _("offset must be 0 or more and limit between 1 and 500."))
     rows = Market.objects.filter(company=company_of(request)).order_by("id").prefetch_related("lines")
@@ -250,8 +256,6 @@ def get_situation(request, situation_id: int):
 @api.post("/situations/{situation_id}/validate", response={200: SituationOut, 404: None, 409: None},
           operation_id="validate_situation", summary="Validate (freeze) a draft situation", tags=["situations"])
 def post_validate(request, situation_id: int):
-    from chorusbat.situations.services import SituationError, validate_situation
-
     situation = _situation(request, situation_id)
     try:
         validate_situation(situation, None)
@@ -264,8 +268,6 @@ def post_validate(request, situation_id: int):
           operation_id="send_situation", summary="Send a validated situation to Chorus Pro (never twice)",
           tags=["situations"])
 def post_send(request, situation_id: int):
-    from chorusbat.gateway.services import send
-
     situation = _situation(request, situation_id)
     if not situation.is_validated:
         raise ApiProblem(409, _("Only a validated situation can be sent to Chorus Pro."), slug="not-validated")
@@ -279,8 +281,6 @@ def post_send(request, situation_id: int):
              "description": "Factur-X PDF/A-3b",
              "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}})
 def get_facturx(request, situation_id: int):
-    from chorusbat.invoicing.services import DocumentError, ready_document
-
     situation = _situation(request, situation_id)
     try:
         document = ready_document(situation)
@@ -299,8 +299,6 @@ def get_facturx(request, situation_id: int):
 @api.get("/events", response=EventPage, operation_id="list_events",
          summary="Every transmission and status event of the company, in order, after a cursor", tags=["events"])
 def get_events(request, after: Query[str | None] = None, limit: Query[int] = 100):
-    from chorusbat.gateway.models import TransmissionEvent
-
     if not 1 <= limit <= 500:
         raise ApiProblem(422, _("limit must be between 1 and 500."), errors=[{"pointer": "limit", "detail": _(
             "limit must be between 1 and 500.")}])
@@ -312,11 +310,6 @@ def get_events(request, after: Query[str | None] = None, limit: Query[int] = 100
         start = int(after)
     # Ids are taken at insert and rows become visible at commit: an event still being committed could get a
     # lower id than one already listed. Only settled events are listed, so a cursor never skips one.
-    from datetime import timedelta
-
-    from django.conf import settings
-    from django.utils import timezone
-
     settled = timezone.now() - timedelta(seconds=float(getattr(settings, "CHORUSBAT_API_EVENTS_SETTLE_SECONDS", 2)))
     rows = list(TransmissionEvent.objects.filter(transmission__company=company_of(request), pk__gt=start,
                                                  at__lte=settled)
@@ -338,8 +331,6 @@ def _webhook_json(endpoint, secret=None) -> dict:
 @api.post("/webhooks", response={201: WebhookOut, 409: None}, operation_id="create_webhook",
           summary="Subscribe a URL to events; returns the signing secret once", tags=["webhooks"])
 def post_webhook(request, payload: WebhookIn):
-    from chorusbat.api.webhooks import create_endpoint, url_errors
-
     errors = url_errors(payload.url)
     if errors:
         raise InputError([{"pointer": "/url", "detail": message} for message in errors])
@@ -358,8 +349,6 @@ def get_webhooks(request):
 @api.delete("/webhooks/{webhook_id}", response={204: None, 404: None}, operation_id="delete_webhook",
             summary="Stop a webhook", tags=["webhooks"])
 def delete_webhook(request, webhook_id: int):
-    from django.utils import timezone
-
     if not WebhookEndpoint.objects.filter(company=company_of(request), pk=webhook_id,
                                           disabled_at__isnull=True).update(disabled_at=timezone.now()):
         raise Http404
@@ -383,15 +372,6 @@ INVOICE_BODY = {
 
 
 def _uploaded_pdf(request) -> tuple[bytes, str]:
-    import base64
-    import binascii
-    import json
-
-    from django.core.exceptions import RequestDataTooBig
-
-    from chorusbat.api.byo import MAX_BYTES
-    from chorusbat.api.schemas import InvoiceFileIn
-
     too_big = ApiProblem(413, _("The file is larger than 10 MB."))
     content_type = request.content_type or ""
     try:
@@ -431,9 +411,6 @@ def _uploaded_pdf(request) -> tuple[bytes, str]:
           operation_id="import_invoice", tags=["invoices"], openapi_extra=INVOICE_BODY,
           summary="Bring your own Factur-X: checked by the validation gate, then sent to Chorus Pro (A1 flux)")
 def post_invoice(request):
-    from chorusbat.api.byo import AlreadyImported, import_invoice
-    from chorusbat.facturx import ValidatorUnavailable
-
     pdf, file_name = _uploaded_pdf(request)
     try:
         invoice = import_invoice(company_of(request), pdf, file_name, request.auth)
@@ -449,8 +426,6 @@ def post_invoice(request):
 @api.get("/invoices/{invoice_id}", response={200: InvoiceOut, 404: None}, operation_id="get_invoice",
          tags=["invoices"], summary="An invoice brought by the ERP: its Chorus Pro status and history")
 def get_invoice(request, invoice_id: int):
-    from chorusbat.api.models import ImportedInvoice
-
     invoice = ImportedInvoice.objects.filter(company=company_of(request), pk=invoice_id).select_related(
         "situation").first()
     if invoice is None:

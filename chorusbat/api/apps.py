@@ -7,6 +7,6 @@ class ApiConfig(AppConfig):
     verbose_name = "Integration API"
 
     def ready(self):
-        from chorusbat.api import signals
+        from chorusbat.api import signals  # here: models may be imported only once the app registry is ready
 
         signals.connect()

@@ -25,9 +25,12 @@ from chorusbat.api.services import InputError
 from chorusbat.facturx.schematron import Issue
 from chorusbat.facturx.validation import ValidationReport, _pdf_xml, parse_xml, standard_issues
 from chorusbat.facturx.xml_builder import NSMAP
+from chorusbat.gateway.services import send
 from chorusbat.invoicing.models import DocumentStatus, InvoiceDocument, sha256_hex
 from chorusbat.invoicing.services import report_as_json
+from chorusbat.markets.models import Framework, Market
 from chorusbat.situations import numbering
+from chorusbat.situations.models import Situation, Status
 
 MAX_BYTES = 10 * 1024 * 1024
 MIN_DATE, MAX_DATE = datetime.date(2000, 1, 1), datetime.date(2100, 12, 31)  # chorusbat's bounds on dates
@@ -156,8 +159,6 @@ def rule_errors(report: ValidationReport) -> list[dict]:
 
 def import_invoice(company, pdf: bytes, file_name: str = "", api_key=None) -> ImportedInvoice:
     """Check an uploaded Factur-X; when it passes, record it and queue its transmission to Chorus Pro."""
-    from chorusbat.situations.models import Situation
-
     report, xml, facts = check(pdf, company)
     if not report.ok:
         raise InputError(rule_errors(report), detail=_(
@@ -175,10 +176,6 @@ def import_invoice(company, pdf: bytes, file_name: str = "", api_key=None) -> Im
 
 
 def _record_and_send(company, pdf, xml, facts, report, file_name, api_key) -> ImportedInvoice:
-    from chorusbat.gateway.services import send
-    from chorusbat.markets.models import Framework, Market
-    from chorusbat.situations.models import Situation, Status
-
     number = facts["number"]
     with transaction.atomic():
         if Situation.objects.select_for_update().filter(company=company, number=number).exists():

@@ -21,6 +21,7 @@ from chorusbat.contracts.models import (
     MAX_CLAIM_LABEL_LENGTH,
     MAX_RESERVES_LENGTH,
 )
+from chorusbat.markets.models import Market
 
 router = Router(tags=["closing"])
 
@@ -122,8 +123,6 @@ def closing_json(view) -> dict:
 
 
 def _market(request, market_id: int):
-    from chorusbat.markets.models import Market
-
     market = Market.objects.filter(company=request.auth.company, pk=market_id).first()
     if market is None:
         raise Http404

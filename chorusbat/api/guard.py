@@ -14,6 +14,7 @@ from datetime import timedelta
 from functools import wraps
 
 from django.db import IntegrityError, transaction
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -93,8 +94,6 @@ def guarded(view):
                             "The first request with this Idempotency-Key is still running; try again in a "
                             "moment."), slug="idempotency-in-progress", headers={"Retry-After": "1"})
                     else:
-                        from django.http import HttpResponse
-
                         response = HttpResponse(bytes(first.body), status=first.status,
                                                 content_type=first.content_type)
                         response["Idempotent-Replayed"] = "true"

@@ -1,9 +1,9 @@
 """What `chorusbat up` (`make run`) prints about the integration API (not a command itself)."""
 
+from chorusbat.accounts.models import Company
+
 
 def text(port: int = 8000) -> str:
-    from chorusbat.accounts.models import Company
-
     siret = Company.objects.order_by("id").values_list("siret", flat=True).first() or "SIRET"
     return (
         f"Integration API: http://127.0.0.1:{port}/api/v1/docs — create a key with\n"

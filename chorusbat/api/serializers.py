@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from chorusbat.figures import TOTALS
+from chorusbat.gateway.labels import status_label
+from chorusbat.gateway.models import Transmission
 
 API = "/api/v1"
 AMOUNT_NAMES = ("cumulative_ht", *TOTALS)
@@ -62,8 +64,6 @@ def situation_summary(situation) -> dict:
 
 def transmission_ref(t) -> dict:
     """What a webhook says about a transmission (also the ``transmission`` part of a situation)."""
-    from chorusbat.gateway.labels import status_label
-
     situation = t.situation
     imported = getattr(situation, "imported", None) if situation else None
     return {
@@ -107,8 +107,6 @@ def event_json(e, t=None) -> dict:
 
 
 def situation_json(situation, decompte=None) -> dict:
-    from chorusbat.gateway.models import Transmission
-
     totals = decompte.totals if decompte is not None else {}
     amounts = {name: money(totals.get(name)) for name in AMOUNT_NAMES}
     try:
@@ -135,8 +133,6 @@ def situation_json(situation, decompte=None) -> dict:
 
 
 def invoice_json(invoice) -> dict:
-    from chorusbat.gateway.models import Transmission
-
     try:
         transmission = invoice.situation.transmission
     except Transmission.DoesNotExist:

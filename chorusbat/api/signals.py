@@ -17,6 +17,13 @@ import logging
 from django.db import transaction
 from django.db.models.signals import post_save
 
+from chorusbat.accounts.models import PasswordReminder
+from chorusbat.api.models import WebhookEndpoint
+from chorusbat.api.serializers import situation_summary, transmission_ref
+from chorusbat.api.webhooks import emit
+from chorusbat.gateway.models import Transmission, TransmissionEvent
+from chorusbat.situations.models import Situation
+
 log = logging.getLogger(__name__)
 
 TRANSMISSION_KINDS = {
@@ -29,9 +36,6 @@ TRANSMISSION_KINDS = {
 
 
 def transmission_data(transmission_id: int) -> dict:
-    from chorusbat.api.serializers import transmission_ref
-    from chorusbat.gateway.models import Transmission
-
     t = Transmission.objects.select_related("situation").get(pk=transmission_id)
     return transmission_ref(t)
 
@@ -51,9 +55,6 @@ def on_transmission_event(sender, instance, created, raw=False, **kwargs):
         return  # a record kept by a worker that lost its lease; the other worker reports the outcome
 
     def build():
-        from chorusbat.api.models import WebhookEndpoint
-        from chorusbat.api.webhooks import emit
-
         if not WebhookEndpoint.objects.filter(company__transmissions=instance.transmission_id,
                                               disabled_at__isnull=True).exists():
             return  # one query when the company has no webhook (the gateway's usual case)
@@ -77,9 +78,6 @@ def on_situation_saved(sender, instance, created, raw=False, **kwargs):
         return
 
     def build():
-        from chorusbat.api.serializers import situation_summary
-        from chorusbat.api.webhooks import emit
-
         emit(instance.company_id, "situation.validated", f"msg_sv_{instance.pk}", situation_summary(instance),
              at=instance.validated_at)
 
@@ -91,8 +89,6 @@ def on_password_reminder(sender, instance, created, raw=False, **kwargs):
         return
 
     def build():
-        from chorusbat.api.webhooks import emit
-
         emit(instance.company_id, "subscription.password_expiring", f"msg_pr_{instance.pk}", {
             "company_id": instance.company_id, "expires_on": instance.expires_on.isoformat(),
             "days_left": instance.stage,
@@ -102,10 +98,6 @@ def on_password_reminder(sender, instance, created, raw=False, **kwargs):
 
 
 def connect() -> None:
-    from chorusbat.accounts.models import PasswordReminder
-    from chorusbat.gateway.models import TransmissionEvent
-    from chorusbat.situations.models import Situation
-
     post_save.connect(on_transmission_event, sender=TransmissionEvent, dispatch_uid="api-webhook-transmission")
     post_save.connect(on_situation_saved, sender=Situation, dispatch_uid="api-webhook-situation")
     post_save.connect(on_password_reminder, sender=PasswordReminder, dispatch_uid="api-webhook-password")

@@ -1,56 +1,35 @@
-"""Webhooks: endpoints, events turned into deliveries, and deliveries signed per Standard Webhooks and sent.
+"""Webhooks: endpoints, and events turned into deliveries (queued by :mod:`chorusbat.api.tasks`, each attempt
+signed per Standard Webhooks and sent by :mod:`chorusbat.api.delivery`).
 
 An event becomes one ``WebhookDelivery`` per endpoint of the company that asked for its type, written in the
 transaction of what caused it (a transmission event, a status change, a validation), with a ``msg_id`` derived
 from that cause: writing it twice is harmless (unique per endpoint), and every retry or replay carries the same
-``webhook-id``, so receivers deduplicate on it. Delivery is at least once: a worker task sends it (``deliver``);
-a failure (network error, timeout, any non-2xx answer) is retried with exponential backoff until 24 hours after
-the event; the periodic sweep (``deliver-webhooks`` in the scheduler) re-queues whatever a crash left behind.
+``webhook-id``, so receivers deduplicate on it. Delivery is at least once: a worker task sends it
+(``delivery.deliver``); a failure (network error, timeout, any non-2xx answer) is retried with exponential
+backoff until 24 hours after the event; the periodic sweep (``deliver-webhooks`` in the scheduler) re-queues
+whatever a crash left behind.
 """
 
 from __future__ import annotations
 
+import base64
 import ipaddress
-import json
-import logging
 import secrets
-import time
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
-import httpx
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
-from standardwebhooks import Webhook
 
-from chorusbat.api.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEventType
+from chorusbat.api.delivery import lease, retry_window
+from chorusbat.api.models import WebhookDelivery, WebhookEndpoint, WebhookEventType
+from chorusbat.api.tasks import schedule
 
-log = logging.getLogger(__name__)
 EVENT_TYPES = [value for value, _label in WebhookEventType.choices]
-TIMEOUT = 10.0
-USER_AGENT = "chorusbat-webhooks/1"
-
-
-def _seconds(name: str, default: float) -> timedelta:
-    return timedelta(seconds=float(getattr(settings, name, default)))
-
-
-def retry_delay(attempt: int) -> timedelta:
-    """5 s, 10 s, 20 s … doubling, capped at 2 hours (tests shrink the base)."""
-    base = _seconds("CHORUSBAT_WEBHOOK_RETRY_BASE_SECONDS", 5.0).total_seconds()
-    return timedelta(seconds=min(7200.0, base * 2 ** max(0, attempt - 1)))
-
-
-def retry_window() -> timedelta:
-    return _seconds("CHORUSBAT_WEBHOOK_RETRY_WINDOW_SECONDS", 24 * 3600)
-
-
-def lease() -> timedelta:
-    return timedelta(seconds=TIMEOUT * 3)
 
 
 # --- endpoints -----------------------------------------------------------------------------------------------
@@ -84,8 +63,6 @@ def url_errors(url: str) -> list[str]:
 
 
 def new_secret() -> str:
-    import base64
-
     return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
@@ -122,90 +99,6 @@ def emit(company_id: int, event_type: str, msg_id: str, data: dict, at: datetime
         schedule(delivery.pk)
         created += 1
     return created
-
-
-def schedule(delivery_id: int, when: datetime | None = None) -> None:
-    """Queue a task that sends this delivery at ``when`` (now by default), in the caller's transaction."""
-    from chorusbat.api.tasks import deliver_webhook
-
-    when = when or timezone.now()
-    with transaction.atomic():
-        deliver_webhook.using(run_after=when).enqueue(delivery_id)
-        WebhookDelivery.objects.filter(pk=delivery_id).update(enqueued_for=when)
-
-
-# --- sending -------------------------------------------------------------------------------------------------
-
-
-@sensitive_variables("secret")
-def sign_headers(secret: str, msg_id: str, body: str, at: datetime | None = None) -> dict[str, str]:
-    at = (at or timezone.now()).astimezone(UTC)
-    return {
-        "webhook-id": msg_id,
-        "webhook-timestamp": str(int(at.timestamp())),
-        "webhook-signature": Webhook(secret).sign(msg_id, at, body),
-        "content-type": "application/json",
-        "user-agent": USER_AGENT,
-    }
-
-
-def _claim(delivery_id: int, now: datetime, force: bool) -> bool:
-    free = Q(lease_until__isnull=True) | Q(lease_until__lt=now)
-    due = Q() if force else Q(next_attempt_at__lte=now)
-    return bool(WebhookDelivery.objects.filter(Q(pk=delivery_id, state=WebhookDelivery.State.PENDING) & free & due)
-                .update(lease_until=now + lease()))
-
-
-def deliver(delivery_id: int, *, force: bool = False, client: httpx.Client | None = None) -> str | None:
-    """One attempt at sending a delivery; returns its state afterwards, ``None`` when not due or taken."""
-    now = timezone.now()
-    if not _claim(delivery_id, now, force):
-        return None
-    delivery = WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
-    if delivery.endpoint.disabled_at is not None:  # the webhook was deleted since: nothing to send any more
-        WebhookDelivery.objects.filter(pk=delivery.pk).update(state=WebhookDelivery.State.FAILED, lease_until=None,
-                                                              last_error="endpoint deleted")
-        return WebhookDelivery.State.FAILED
-    body = json.dumps(delivery.payload, ensure_ascii=False, separators=(",", ":"))
-    status_code, error = None, ""
-    started = time.monotonic()
-    try:
-        headers = sign_headers(delivery.endpoint.get_secret(), delivery.msg_id, body)
-        own = client is None
-        client = client or httpx.Client(timeout=TIMEOUT, follow_redirects=False)
-        try:
-            response = client.post(delivery.endpoint.url, content=body.encode(), headers=headers)
-        finally:
-            if own:
-                client.close()
-        status_code = response.status_code
-        if not 200 <= status_code < 300:
-            error = f"HTTP {status_code}"
-    except httpx.HTTPError as exc:
-        error = type(exc).__name__
-    except Exception as exc:  # noqa: BLE001 - recorded and retried, never a lost delivery
-        log.exception("webhook delivery %s: unexpected error", delivery_id)
-        error = type(exc).__name__
-    duration = int((time.monotonic() - started) * 1000)
-    finished = timezone.now()
-    attempts = delivery.attempts + 1
-    with transaction.atomic():
-        WebhookAttempt.objects.create(delivery=delivery, at=finished, status_code=status_code, duration_ms=duration,
-                                      error=error[:300])
-        fields = {"attempts": attempts, "last_status_code": status_code, "last_duration_ms": duration,
-                  "last_error": error[:300], "lease_until": None, "enqueued_for": None}
-        if not error:
-            fields.update(state=WebhookDelivery.State.DELIVERED, delivered_at=finished)
-        else:
-            following = finished + retry_delay(attempts)
-            if following > delivery.give_up_at:
-                fields.update(state=WebhookDelivery.State.FAILED)
-            else:
-                fields.update(next_attempt_at=following)
-        WebhookDelivery.objects.filter(pk=delivery.pk).update(**fields)
-        if fields.get("next_attempt_at"):
-            schedule(delivery.pk, fields["next_attempt_at"])
-    return fields.get("state", WebhookDelivery.State.PENDING)
 
 
 def replay(delivery: WebhookDelivery) -> None:

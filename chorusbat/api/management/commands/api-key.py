@@ -5,6 +5,10 @@ Also `chorusbat api-key list --company SIRET` and `chorusbat api-key revoke --co
 
 from django.core.management.base import BaseCommand, CommandError
 
+from chorusbat.accounts.models import Company
+from chorusbat.api import keys
+from chorusbat.api.models import ApiKey
+
 
 class Command(BaseCommand):
     help = "Create, list or revoke the API keys of a company."
@@ -21,10 +25,6 @@ class Command(BaseCommand):
         revoke.add_argument("--prefix", required=True, help="the key's first characters, as `list` shows them")
 
     def handle(self, *args, **options):
-        from chorusbat.accounts.models import Company
-        from chorusbat.api import keys
-        from chorusbat.api.models import ApiKey
-
         siret = options["company"].replace(" ", "")
         company = Company.objects.filter(siret=siret).first()
         if company is None:

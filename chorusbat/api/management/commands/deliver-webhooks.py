@@ -2,13 +2,13 @@
 
 from django.core.management.base import BaseCommand
 
+from chorusbat.api.webhooks import sweep
+
 
 class Command(BaseCommand):
     help = "Queue due webhook deliveries (retries the worker lost) and give up on those older than 24 hours."
 
     def handle(self, *args, **options):
-        from chorusbat.api.webhooks import sweep
-
         count = sweep()
         if options["verbosity"] > 1:
             self.stdout.write(f"{count} delivery(ies) queued.")
