@@ -6,7 +6,8 @@ present: ``supplier.bic``, ``supplier.address`` / ``buyer.address`` / ``moe.addr
 ``line2``, ``postcode``, ``city``, ``country_code``), ``buyer.vat_number``, ``market.payment_delay_days``
 (default 30, the public buyers' legal period) and ``market.reverse_charge`` (default false). The engine's
 file reader currently refuses unknown ``market`` keys, so through ``chorusbat situation render`` these two keep
-their defaults; the Django app builds :class:`InvoiceData` from its own models.
+their defaults; the Django app builds :class:`InvoiceData` from its own models. The contract lines are the
+engine's, as in force for the situation's month (amendments applied: :func:`chorusbat.engine.amendments.lines_at`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from chorusbat.engine.amendments import lines_at
+from chorusbat.engine.situation_file import parse_situation_file
 from chorusbat.facturx.messages import message
 from chorusbat.facturx.model import (
     Address,
@@ -72,27 +75,27 @@ def _party(raw: Any, role: str) -> Party:
     )
 
 
-def _lines(market: dict, situation: dict, computed: dict) -> tuple[SituationLine, ...]:
-    contract = {line["ref"]: line for line in market.get("lines", [])}
+def _lines(file_data: dict, situation: dict, computed: dict) -> tuple[SituationLine, ...]:
+    # The lines in force for the situation's month, amendments applied, as the engine computed them (one rule).
+    contract, _situations, _parties = parse_situation_file(file_data)
+    in_force = {line.ref: line for line in lines_at(contract, str(situation.get("period", "")))}
     progress = situation.get("progress", {})
     result = []
     for computed_line in computed["lines"]:
         ref = computed_line["ref"]
-        line = contract.get(ref)
+        line = in_force.get(ref)
         if line is None:
             raise InvoiceDataError(message("situation_file_field", field=f"market.lines[{ref}]", detail="absent"))
-        unit_price = _decimal(line["unit_price"], f"{ref}.unit_price")
-        quantity = _decimal(line["quantity"], f"{ref}.quantity")
         result.append(
             SituationLine(
                 ref=str(ref),
-                label=str(line.get("label", "")),
-                kind=str(line.get("kind", "")),
-                unit=str(line.get("unit", "")),
-                unit_price=unit_price,
-                contract_quantity=quantity,
-                contract_amount=(unit_price * quantity).quantize(Decimal("0.01"), rounding="ROUND_HALF_UP"),
-                vat_rate=_decimal(line["vat_rate"], f"{ref}.vat_rate"),
+                label=line.label,
+                kind=str(line.kind),
+                unit=line.unit,
+                unit_price=line.unit_price,
+                contract_quantity=line.quantity,
+                contract_amount=(line.unit_price * line.quantity).quantize(Decimal("0.01"), rounding="ROUND_HALF_UP"),
+                vat_rate=line.vat_rate,
                 progress=_decimal(progress.get(ref, "0"), f"{ref}.progress"),
                 cumulative=_decimal(computed_line["cumulative"], f"{ref}.cumulative"),
                 previous=_decimal(computed_line["previous"], f"{ref}.previous"),
@@ -159,7 +162,7 @@ def invoice_data_from_situation_file(file_data: dict, result_json: dict, index: 
         issue_date=_date(_required(situation, "date", "situations.date"), "situations.date"),
         period=str(situation.get("period", "")),
         coefficient=_decimal(computed.get("coefficient", "1"), "coefficient"),
-        lines=_lines(market, situation, computed),
+        lines=_lines(file_data, situation, computed),
         by_rate=tuple(
             RateBreakdown(
                 rate=_decimal(rate["rate"], "by_rate.rate"),

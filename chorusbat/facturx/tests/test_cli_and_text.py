@@ -116,3 +116,25 @@ def test_demo_housing_market_situation_passes_the_gate():
     data = invoices(file_data)[0]
     assert data.moe is not None and data.framework == "A4"
     assert build_facturx(data).report.ok
+
+
+def test_a_situation_after_an_amendment_is_invoiced_at_the_prices_in_force(tmp_path):
+    """The lines an amendment adds and the prices it changes reach the invoice from its month on (the engine's
+    rule, :func:`chorusbat.engine.amendments.lines_at`), and the document passes the gate."""
+    data = example_file()
+    data["market"]["amendments"] = [{
+        "number": "1", "period": "2026-10", "date": "2026-10-05", "object": "Sol souple porté à 50 €/m²",
+        "lines": [{"ref": "7.4", "label": "Reprise des plinthes du préau", "kind": "forfait", "unit": "ens",
+                   "unit_price": "800.00", "quantity": "1", "vat_rate": "20", "extra_work": True}],
+        "changes": [{"ref": "7.2", "unit_price": "50.00"}],
+    }]
+    data["situations"][1]["progress"]["7.4"] = "50"
+    september, october = invoices(data)
+    assert {line.ref: line.unit_price for line in september.lines}.get("7.2", Decimal("48.00")) == Decimal("48.00")
+    by_ref = {line.ref: line for line in october.lines}
+    assert by_ref["7.2"].unit_price == Decimal("50.00")
+    assert by_ref["7.4"].label == "Reprise des plinthes du préau" and by_ref["7.4"].cumulative == Decimal("400.00")
+    path = tmp_path / "amended.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    code, _out, err = run(path, tmp_path / "out")
+    assert code == 0, err
