@@ -11,7 +11,13 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from chorusbat.engine import SituationValidationError, compute_situation_file, load_situation_file
+from chorusbat.engine import (
+    SituationValidationError,
+    compute,
+    load_situation_file,
+    parse_situation_file,
+    result_to_json,
+)
 from chorusbat.facturx.invoice_from_file import invoice_data_from_situation_file
 from chorusbat.facturx.messages import message
 from chorusbat.facturx.model import InvoiceDataError
@@ -32,7 +38,8 @@ def render_situation_file(path: str, out_dir: str, *, stdout: TextIO | None = No
     stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
     try:
         file_data = load_situation_file(path)
-        result = compute_situation_file(file_data)
+        contract, situations, _parties = parse_situation_file(file_data)  # parsed once, for every document
+        result = result_to_json(compute(contract, situations))
     except SituationValidationError as error:
         detail = "\n".join(problem.message for problem in error.errors)
         print(message("engine_rejected", path=path, detail=detail), file=stderr)
@@ -50,7 +57,7 @@ def render_situation_file(path: str, out_dir: str, *, stdout: TextIO | None = No
     for index in range(count):
         number = str(file_data["situations"][index].get("number", index + 1))
         try:
-            document = build_facturx(invoice_data_from_situation_file(file_data, result, index))
+            document = build_facturx(invoice_data_from_situation_file(file_data, result, index, contract))
         except FacturXValidationError as error:
             failed += 1
             print(message("cli_failed", number=number), file=stderr)

@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from chorusbat.engine.amendments import lines_at
+from chorusbat.engine.model import Contract
 from chorusbat.engine.situation_file import parse_situation_file
 from chorusbat.facturx.messages import message
 from chorusbat.facturx.model import (
@@ -75,9 +76,8 @@ def _party(raw: Any, role: str) -> Party:
     )
 
 
-def _lines(file_data: dict, situation: dict, computed: dict) -> tuple[SituationLine, ...]:
+def _lines(contract: Contract, situation: dict, computed: dict) -> tuple[SituationLine, ...]:
     # The lines in force for the situation's month, amendments applied, as the engine computed them (one rule).
-    contract, _situations, _parties = parse_situation_file(file_data)
     in_force = {line.ref: line for line in lines_at(contract, str(situation.get("period", "")))}
     progress = situation.get("progress", {})
     result = []
@@ -125,10 +125,12 @@ def _final_recap(result_json: dict, index: int) -> FinalRecap:
     )
 
 
-def invoice_data_from_situation_file(file_data: dict, result_json: dict, index: int) -> InvoiceData:
+def invoice_data_from_situation_file(file_data: dict, result_json: dict, index: int,
+                                     contract: Contract | None = None) -> InvoiceData:
     """Return the :class:`InvoiceData` of situation ``index`` (0-based) of a situation file.
 
-    ``result_json`` is the engine's §4 output for ``file_data``. The original invoice of a credit note is
+    ``result_json`` is the engine's §4 output for ``file_data``; ``contract`` the engine's parse of it, when the
+    caller has it (the command line parses the file once), else parsed here. The original invoice of a credit note is
     the previous situation of the file. Raises :class:`InvoiceDataError` (French message) on missing data.
     """
     situations = file_data.get("situations") or []
@@ -162,7 +164,7 @@ def invoice_data_from_situation_file(file_data: dict, result_json: dict, index: 
         issue_date=_date(_required(situation, "date", "situations.date"), "situations.date"),
         period=str(situation.get("period", "")),
         coefficient=_decimal(computed.get("coefficient", "1"), "coefficient"),
-        lines=_lines(file_data, situation, computed),
+        lines=_lines(contract or parse_situation_file(file_data)[0], situation, computed),
         by_rate=tuple(
             RateBreakdown(
                 rate=_decimal(rate["rate"], "by_rate.rate"),
