@@ -21,6 +21,7 @@ from stdnum.fr import siren as stdnum_siren
 from stdnum.fr import tva as stdnum_tva
 
 from chorusbat.accounts.models import Company, CompanyAuditEntry, VatRegime
+from chorusbat.facturx.pdf_render import logo_renders
 from chorusbat.web.filecheck import LOGO_MAX_BYTES, FileRefused, check_logo, size_label
 
 # The fields of the form, in the audit trail's words.
@@ -176,7 +177,6 @@ class CompanyForm(forms.Form):
             checked = check_logo(upload.read(), upload.name, upload.content_type)
         except FileRefused as refused:
             raise forms.ValidationError(str(refused)) from None
-        from chorusbat.facturx.pdf_render import logo_renders
 
         if not logo_renders(checked.data, checked.mime):
             raise forms.ValidationError(_("This logo cannot be drawn on the documents: save it again as PNG or "

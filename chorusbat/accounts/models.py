@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
 from chorusbat import crypto
+from chorusbat.facturx.text import fr_money
 
 # How long a Chorus Pro technical password lives when Chorus Pro does not tell us (12 months).
 PASSWORD_LIFETIME = timedelta(days=365)
@@ -71,7 +72,6 @@ class Company(models.Model):
         """« 10 000 € », « 7 622,45 € »: the share capital as printed."""
         if self.share_capital is None:
             return ""
-        from chorusbat.facturx.text import fr_money
 
         text = fr_money(self.share_capital)
         return text[:-5] + text[-2:] if text.endswith(",00\u00a0€") else text

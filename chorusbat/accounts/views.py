@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from chorusbat.accounts import services
 from chorusbat.accounts.chorus_access import verify_subscription
+from chorusbat.accounts.company import AUDITED_COMPANY_FIELDS, CompanyForm, save_company
 from chorusbat.accounts.forms import AUDITED_FIELDS, SubscriptionForm
 from chorusbat.accounts.models import ChorusSubscription
 from chorusbat.accounts.password_life import expiry_statement
@@ -154,7 +155,6 @@ def test_connection(request):
 @require_http_methods(["GET", "POST"])
 def company_edit(request):
     """Mon compte › Entreprise: legal details, bank account, logo; every change audited."""
-    from chorusbat.accounts.company import AUDITED_COMPANY_FIELDS, CompanyForm, save_company
 
     company = request.membership.company
     if request.method == "POST":

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from chorusbat import engine
 from chorusbat.markets.models import Amendment, AmendmentChange, ContractLine, Market
 from chorusbat.markets.services import contract_for, engine_line
+from chorusbat.situations.services import SituationData, market_situations
 
 
 class AmendmentError(Exception):
@@ -54,7 +55,6 @@ class NewAmendment:
 
 def check(market: Market, new: NewAmendment) -> list[str]:
     """Every problem of the market's chain with this amendment added (engine messages, in French)."""
-    from chorusbat.situations.services import SituationData, market_situations
 
     problem = check_period(market, new.period)
     if problem:

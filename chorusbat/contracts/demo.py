@@ -15,7 +15,12 @@ from decimal import Decimal as D
 from django.db import transaction
 from django.utils import timezone
 
-from chorusbat.markets.models import Framework, Market
+from chorusbat.contracts import amendments
+from chorusbat.contracts.models import MarketClosing
+from chorusbat.gateway.models import ChorusStatusChange, Transmission
+from chorusbat.markets.models import Amendment, ContractLine, Framework, Market
+from chorusbat.situations.demo import HOUSING_MARKET, create_market
+from chorusbat.situations.services import SituationData, save_draft, validate_situation
 
 REZE_MARKET = {
     "market": dict(
@@ -40,8 +45,6 @@ HISTORY = (("DEPOSEE", datetime.datetime(2026, 7, 1, 9, 12)),
 
 @transaction.atomic
 def create_demo_late_payment(company, admin_user) -> Market:
-    from chorusbat.gateway.models import ChorusStatusChange, Transmission
-    from chorusbat.situations.demo import create_market
 
     fields = REZE_MARKET["market"]
     existing = Market.objects.filter(company=company, buyer_siret=fields["buyer_siret"],
@@ -81,9 +84,6 @@ CLOSING = dict(reception_date=datetime.date(2026, 7, 3), guarantee_months=3,
 @transaction.atomic
 def create_demo_closed_market(company, admin_user) -> Market:
     """The late-paid Rezé market, closed with a DGD and its retention released (idempotent)."""
-    from chorusbat.contracts.models import MarketClosing
-    from chorusbat.gateway.models import ChorusStatusChange, Transmission
-    from chorusbat.situations.services import SituationData, save_draft, validate_situation
 
     market = create_demo_late_payment(company, admin_user)
     if MarketClosing.objects.filter(market=market).exists():
@@ -115,9 +115,6 @@ def create_demo_amendment(company, admin_user):
     :func:`chorusbat.situations.demo.create_demo_markets`): from November 2026, 40 m² more of roof insulation and a
     new lump-sum line for the outside joinery. Its November situation (a draft) is computed at the amended prices.
     Idempotent; nothing is done when that market does not exist."""
-    from chorusbat.contracts import amendments
-    from chorusbat.markets.models import Amendment, ContractLine
-    from chorusbat.situations.demo import HOUSING_MARKET
 
     fields = HOUSING_MARKET["market"]
     market = Market.objects.filter(company=company, buyer_siret=fields["buyer_siret"], number=fields["number"]).first()

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from chorusbat.accounts.permissions import admin_required, member_required
 from chorusbat.contracts import amendments, closing, interest
+from chorusbat.contracts.claim import render_claim
 from chorusbat.contracts.forms import (
     CLOSING_FORMS,
     NEW_LINE_ROWS,
@@ -26,7 +27,10 @@ from chorusbat.contracts.forms import (
     claim_head_forms,
 )
 from chorusbat.contracts.indices import import_series
+from chorusbat.contracts.memoir import render_memoir
 from chorusbat.contracts.models import EcbRate, IndexValue
+from chorusbat.markets.forms import ContractLineForm
+from chorusbat.markets.models import Market
 from chorusbat.web.french import month_year
 
 
@@ -43,7 +47,6 @@ def interest_claim(request, pk: int):
     row = interest.invoice_interest(situation)
     if row.result is None or not row.result.is_late:
         raise Http404(_("This invoice was not paid late, or the ECB rate of its half-year is missing."))
-    from chorusbat.contracts.claim import render_claim
 
     response = HttpResponse(render_claim(row), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="interets-moratoires-{situation.number}.pdf"'
@@ -105,7 +108,6 @@ def indices(request):
 
 
 def _market(request, pk):
-    from chorusbat.markets.models import Market
 
     return get_object_or_404(Market, pk=pk, company=request.membership.company)
 
@@ -120,7 +122,6 @@ def amendment_list(request, pk):
 
 
 def _new_line_forms(request, market):
-    from chorusbat.markets.forms import ContractLineForm
 
     taken = set(market.lines.values_list("ref", flat=True))
     data = request.POST if request.method == "POST" else None
@@ -295,7 +296,6 @@ def closing_claim(request, pk):
     view = closing.overview(market)
     if view.closing.answer != view.closing.Answer.RESERVES:
         raise Http404(_("No answer with reserves is recorded for this market."))
-    from chorusbat.contracts.memoir import render_memoir
 
     response = HttpResponse(render_memoir(view), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="memoire-en-reclamation-{market.pk}.pdf"'

@@ -93,7 +93,6 @@ MESSAGES: dict[str, str] = {
     "invalid_json": "« {path} » n'est pas un JSON valide (erreur ligne {lineno}, colonne {colno})",
     "unusable_json": "« {path} » n'est pas un JSON exploitable (nombre trop long ou imbrication trop profonde)",
     "file_too_large": "« {path} » est trop volumineux (au plus {max} Mo)",
-    "render_unavailable": "la génération des factures Factur-X n'est pas disponible dans cette installation",
 }
 
 # French names of the fields, by the last key of the path (list items use ITEM_LABELS with their number).

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from chorusbat.invoicing.models import InvoiceDocument, SituationAttachment, sha256_hex
+from chorusbat.invoicing.tasks import schedule_document
 from chorusbat.situations.models import Situation, Status
 from chorusbat.web.filecheck import ATTACHMENT_MAX_BYTES, FileRefused, check_attachment, size_label
 
@@ -59,7 +60,6 @@ def _invalidate_document(situation: Situation) -> None:
     InvoiceDocument.objects.filter(situation=situation).delete()
 
     def schedule() -> None:
-        from chorusbat.invoicing.tasks import schedule_document
 
         schedule_document(situation.pk)
 

@@ -48,7 +48,7 @@ from chorusbat.facturx import (
     render_pdf,
 )
 from chorusbat.figures import TOTALS, column
-from chorusbat.invoicing.models import DocumentStatus, InvoiceDocument, sha256_hex
+from chorusbat.invoicing.models import DocumentStatus, InvoiceDocument, SituationAttachment, sha256_hex
 from chorusbat.markets.models import Framework
 from chorusbat.situations.models import Situation
 from chorusbat.situations.services import compute_chain, decompte, market_situations
@@ -146,7 +146,6 @@ def _logo(company) -> EmbeddedFile | None:
 
 def _attachments(situation: Situation) -> tuple[EmbeddedFile, ...]:
     """The situation's supporting documents, in the order they were added (exact stored bytes)."""
-    from chorusbat.invoicing.models import SituationAttachment
 
     return tuple(
         EmbeddedFile(name=a.filename, mime=a.mime, data=a.data_bytes, description=a.label)

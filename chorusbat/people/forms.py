@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from chorusbat.accounts.models import Membership
+from chorusbat.people.models import NotificationPreferences
 
 
 class InviteForm(forms.Form):
@@ -26,7 +27,6 @@ class TokenForm(forms.Form):
 
 class PreferencesForm(forms.ModelForm):
     class Meta:
-        from chorusbat.people.models import NotificationPreferences
 
         model = NotificationPreferences
         fields = list(NotificationPreferences.KINDS)

@@ -2,7 +2,9 @@
 
 from django import template
 
+from chorusbat.contracts.amendments import market_amounts as amounts
 from chorusbat.contracts.indices import index_for
+from chorusbat.markets.french_numbers import parse_decimal
 
 register = template.Library()
 
@@ -21,7 +23,6 @@ def situation_index_lookup(situation):
 
 
 def _as_decimal(value):
-    from chorusbat.markets.french_numbers import parse_decimal
 
     try:
         return parse_decimal(str(value))
@@ -32,6 +33,5 @@ def _as_decimal(value):
 @register.inclusion_tag("contracts/market_amounts.html")
 def market_amounts(market, until=None):
     """The market's initial amount, its amendments (up to ``until``'s month) and its current amount."""
-    from chorusbat.contracts.amendments import market_amounts as amounts
 
     return {"amounts": amounts(market, until)}

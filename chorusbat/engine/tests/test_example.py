@@ -8,7 +8,6 @@ import subprocess
 import sys
 from io import StringIO
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from django.core.management import call_command
@@ -93,21 +92,17 @@ def test_compute_reports_a_file_that_is_not_utf8(tmp_path):
     assert "n'est pas un texte encodé en UTF-8" in err
 
 
-def test_render_without_the_facturx_module_says_so(monkeypatch):
-    monkeypatch.setitem(sys.modules, "chorusbat.facturx.cli", None)  # makes the import fail
-    code, _, err = call_situation("render", str(INPUT))
-    assert code == 2
-    assert err.strip() == "La génération des factures Factur-X n'est pas disponible dans cette installation."
-
-
 def test_render_delegates_to_the_facturx_module(monkeypatch, tmp_path):
+    import importlib
+
     calls = []
 
     def render_situation_file(path, out_dir):
         calls.append((path, out_dir))
         return 3
 
-    monkeypatch.setitem(sys.modules, "chorusbat.facturx.cli", SimpleNamespace(render_situation_file=render_situation_file))
+    command = importlib.import_module("chorusbat.situations.management.commands.situation")
+    monkeypatch.setattr(command, "render_situation_file", render_situation_file)
     code, _, _ = call_situation("render", str(INPUT), "--out-dir", str(tmp_path))
     assert code == 3
     assert calls == [(str(INPUT), str(tmp_path))]

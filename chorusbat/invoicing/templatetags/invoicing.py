@@ -2,7 +2,9 @@
 
 from django import template
 
+from chorusbat.invoicing.attachments import MAX_ATTACHMENTS, frozen_reason
 from chorusbat.invoicing.pages import document_state
+from chorusbat.invoicing.views import AttachmentForm
 
 register = template.Library()
 
@@ -16,8 +18,6 @@ def situation_document_state(situation):
 @register.simple_tag
 def situation_attachments(situation):
     """The situation's attachments, whether they may still change (and why not), and the upload form."""
-    from chorusbat.invoicing.attachments import MAX_ATTACHMENTS, frozen_reason
-    from chorusbat.invoicing.views import AttachmentForm
 
     attachments = list(situation.attachments.defer("data").order_by("pk"))
     frozen = frozen_reason(situation)

@@ -17,7 +17,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from chorusbat.engine import SituationValidationError, compute_situation_file, load_situation_file
-from chorusbat.engine.messages import sentence
+from chorusbat.facturx.cli import render_situation_file
 
 EXIT_INVALID = 2
 FRENCH_USAGE = (
@@ -85,12 +85,6 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps(result, indent=1, ensure_ascii=False))
 
     def render(self, path: str, out_dir: str) -> None:
-        try:
-            from chorusbat.facturx.cli import render_situation_file
-        except ModuleNotFoundError as error:
-            if error.name not in ("chorusbat.facturx", "chorusbat.facturx.cli"):
-                raise
-            self.fail([sentence("render_unavailable")])
         returncode = render_situation_file(path, out_dir)
         if returncode:
             sys.exit(returncode)

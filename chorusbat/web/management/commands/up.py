@@ -22,6 +22,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from chorusbat.accounts.chorus_access import sandbox_credentials
+from chorusbat.api import runhelp  # the integration API: how to get a key
 
 
 def _wait_until_up(url: str, timeout: float = 30.0) -> bool:
@@ -99,8 +100,6 @@ class Command(BaseCommand):
                 f"\nchorusbat is running: open http://127.0.0.1:{options['port']}/ "
                 f"(Chorus Pro sandbox: http://127.0.0.1:{options['sandbox_port']}/_sim/). Ctrl-C to stop."
             ))
-            from chorusbat.api import runhelp  # the integration API: how to get a key
-
             self.stdout.write(runhelp.text(options["port"]))
             while True:
                 for name, proc in children:
