@@ -148,12 +148,18 @@ def throughput(sandbox, company, data_dir: Path, *, workers: int, latency_ms: in
             "per_second": states[Transmission.State.INTEGRATED] / elapsed}
 
 
-def worker_rss(sandbox, company, data_dir: Path, transmissions: int, timeout: float) -> tuple[int, float]:
+def worker_rss(sandbox, companies, data_dir: Path, transmissions: int, timeout: float) -> tuple[int, float]:
+    """One worker's resident memory after ``transmissions`` transmissions, taken from the last companies (each has
+    ``--situations / --companies`` situations, fewer than 1,000 with the defaults)."""
     from chorusbat.gateway.machine import situations_ready_to_send
     from chorusbat.gateway.models import Transmission
     from chorusbat.gateway.services import send
 
-    batch = situations_ready_to_send(company)[:transmissions]
+    batch = []
+    for company in reversed(companies):
+        batch += situations_ready_to_send(company)[:transmissions - len(batch)]
+        if len(batch) >= transmissions:
+            break
     [worker] = start_workers(1, data_dir)
     try:
         time.sleep(4)
@@ -207,7 +213,8 @@ def main() -> int:
         if "pages" in parts:
             show_pages(user, args, "pages again, with the transmissions above followed:")
     if "memory" in parts:
-        done, rss = worker_rss(sandbox, companies[-1][0], data_dir, args.rss_transmissions, args.timeout)
+        done, rss = worker_rss(sandbox, [c for c, _user in companies[1:]], data_dir, args.rss_transmissions,
+                               args.timeout)
         print(f"\nworker memory: {rss:.0f} MB resident after {done} transmissions")
     return 0
 
