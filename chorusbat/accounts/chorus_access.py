@@ -32,7 +32,7 @@ from chorusbat.chorus.environments import get_environment
 from chorusbat.chorus.errors import MissingApplication
 from chorusbat.chorus.retry import RetryPolicy
 from chorusbat.ops.instruments import MeteredTransport
-from chorusbat.web.french import day_month_year
+from chorusbat.web.french_format import day_month_year
 
 log = logging.getLogger(__name__)
 

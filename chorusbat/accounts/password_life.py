@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from chorusbat.accounts.models import ChorusSubscription, SubscriptionStatus
-from chorusbat.web.french import day_month_year
+from chorusbat.web.french_format import day_month_year
 
 log = logging.getLogger(__name__)
 

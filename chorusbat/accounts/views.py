@@ -16,7 +16,7 @@ from chorusbat.accounts.forms import AUDITED_FIELDS, SubscriptionForm
 from chorusbat.accounts.models import ChorusSubscription
 from chorusbat.accounts.password_life import expiry_statement
 from chorusbat.accounts.permissions import admin_required, member_required
-from chorusbat.web.once import AlreadySubmitted, check_not_submitted, once
+from chorusbat.web.one_time import AlreadySubmitted, check_not_submitted, once
 
 
 def _subscription(company) -> ChorusSubscription | None:

@@ -24,8 +24,8 @@ from ninja.security import HttpBearer
 
 from chorusbat.api import keys, problems, serializers
 from chorusbat.api.byo import MAX_BYTES, AlreadyImported, import_invoice
-from chorusbat.api.closing import router as closing_router
 from chorusbat.api.guard import guarded
+from chorusbat.api.market_end import router as closing_router
 from chorusbat.api.models import ImportedInvoice, WebhookEndpoint
 from chorusbat.api.problems import ApiProblem, problem_response
 from chorusbat.api.schemas import (

@@ -1,6 +1,6 @@
 """Bring your own invoice: a Factur-X PDF produced elsewhere, checked by the same gate, then transmitted (A1 flux).
 
-The gate is :mod:`chorusbat.facturx.validation` run on the uploaded PDF: PDF/A-3B and the ``factur-x.xml``
+The gate is :mod:`chorusbat.facturx.gate` run on the uploaded PDF: PDF/A-3B and the ``factur-x.xml``
 attachment, the Factur-X EN 16931 XSD, the EN 16931 and French CTC schematrons (with the same waived rules). Its
 own consistency step compares the XML with a chorusbat situation; an uploaded invoice has none, so that step is
 replaced by the checks Chorus Pro routing needs: the seller is the API key's company (its SIRET), the buyer has a
@@ -22,8 +22,8 @@ from lxml import etree
 
 from chorusbat.api.models import ImportedInvoice
 from chorusbat.api.services import InputError
+from chorusbat.facturx.gate import ValidationReport, _pdf_xml, parse_xml, standard_issues
 from chorusbat.facturx.schematron import Issue
-from chorusbat.facturx.validation import ValidationReport, _pdf_xml, parse_xml, standard_issues
 from chorusbat.facturx.xml_builder import NSMAP
 from chorusbat.gateway.services import send
 from chorusbat.invoicing.models import DocumentStatus, InvoiceDocument, sha256_hex

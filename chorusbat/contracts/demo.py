@@ -15,7 +15,7 @@ from decimal import Decimal as D
 from django.db import transaction
 from django.utils import timezone
 
-from chorusbat.contracts import amendments
+from chorusbat.contracts import market_amendments
 from chorusbat.contracts.models import MarketClosing
 from chorusbat.gateway.models import ChorusStatusChange, Transmission
 from chorusbat.markets.models import Amendment, ContractLine, Framework, Market
@@ -126,7 +126,7 @@ def create_demo_amendment(company, admin_user):
     insulation = market.lines.get(ref="8.3")
     joinery = ContractLine(ref="8.5", label="Peinture des menuiseries extérieures (avenant n° 1)", kind="forfait",
                            unit="ens", unit_price=D("2800.00"), quantity=D("1"), vat_rate=D("10"))
-    return amendments.create(market, amendments.NewAmendment(
+    return market_amendments.create(market, market_amendments.NewAmendment(
         number="1", date=datetime.date(2026, 11, 4),
         object="Isolation des combles étendue au local vélos ; peinture des menuiseries extérieures",
         period=datetime.date(2026, 11, 1), changes=[(insulation, None, D("420"))], lines=[joinery],

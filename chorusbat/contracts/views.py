@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chorusbat.accounts.permissions import admin_required, member_required
-from chorusbat.contracts import amendments, closing, interest
+from chorusbat.contracts import closing, interest, market_amendments
 from chorusbat.contracts.claim import render_claim
 from chorusbat.contracts.forms import (
     CLOSING_FORMS,
@@ -31,7 +31,7 @@ from chorusbat.contracts.memoir import render_memoir
 from chorusbat.contracts.models import EcbRate, IndexValue
 from chorusbat.markets.forms import ContractLineForm
 from chorusbat.markets.models import Market
-from chorusbat.web.french import month_year
+from chorusbat.web.french_format import month_year
 
 
 @member_required
@@ -116,8 +116,8 @@ def _market(request, pk):
 def amendment_list(request, pk):
     market = _market(request, pk)
     return render(request, "contracts/amendments.html", {
-        "market": market, "amounts": amendments.market_amounts(market), "is_admin": request.membership.is_admin,
-        "last_validated": amendments.last_validated_period(market),
+        "market": market, "amounts": market_amendments.market_amounts(market), "is_admin": request.membership.is_admin,
+        "last_validated": market_amendments.last_validated_period(market),
     })
 
 
@@ -150,11 +150,11 @@ def amendment_create(request, pk):
                 problems.append(_("An amendment adds lines or changes prices or quantities: fill in at least one."))
             elif not form.errors:
                 data = form.cleaned_data
-                new = amendments.NewAmendment(number=data["number"], date=data["date"], object=data["object"],
+                new = market_amendments.NewAmendment(number=data["number"], date=data["date"], object=data["object"],
                                               period=data["period"], changes=changes, lines=new_lines)
                 try:
-                    amendments.create(market, new, request.user)
-                except amendments.AmendmentError as error:
+                    market_amendments.create(market, new, request.user)
+                except market_amendments.AmendmentError as error:
                     problems = error.messages
                 else:
                     messages.success(request, _("Amendment %(number)s saved.") % {"number": new.number})
@@ -170,8 +170,8 @@ def amendment_delete(request, pk, amendment_pk):
     market = _market(request, pk)
     amendment = get_object_or_404(market.amendments, pk=amendment_pk)
     try:
-        amendments.delete(amendment)
-    except amendments.AmendmentError as error:
+        market_amendments.delete(amendment)
+    except market_amendments.AmendmentError as error:
         for message in error.messages:
             messages.error(request, message)
     else:

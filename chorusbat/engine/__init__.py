@@ -10,7 +10,6 @@ Factur-X and sends to Chorus Pro). Entry points:
 """
 
 from .compute import compute
-from .messages import SituationValidationError, ValidationIssue
 from .model import (
     Advance,
     Amendment,
@@ -27,6 +26,7 @@ from .model import (
     SituationInput,
     SituationResult,
 )
+from .sentences import SituationValidationError, ValidationIssue
 from .situation_file import (
     Parties,
     compute_situation_file,

@@ -23,7 +23,6 @@ from chorusbat.figures import RATE_FIGURES
 
 from . import amendments, limits
 from .limits import french_decimal
-from .messages import SituationValidationError, ValidationIssue, issue
 from .model import (
     ZERO,
     AmendmentResult,
@@ -37,6 +36,7 @@ from .model import (
     SituationResult,
 )
 from .rounding import EXACT_PRECISION, MONEY_ZERO, ceil_thousandth, money, round2, round2_fraction
+from .sentences import SituationValidationError, ValidationIssue, issue
 from .validation import validate
 
 ONE = Decimal(1)

@@ -28,7 +28,6 @@ from stdnum.fr import siret as stdnum_siret
 from chorusbat.figures import WRITTEN
 
 from .compute import compute
-from .messages import SituationValidationError, ValidationIssue, issue
 from .model import (
     Advance,
     Amendment,
@@ -41,6 +40,7 @@ from .model import (
     Revision,
     SituationInput,
 )
+from .sentences import SituationValidationError, ValidationIssue, issue
 
 DECIMAL_PATTERN = re.compile(r"-?[0-9]+(\.[0-9]+)?")  # always used with fullmatch
 DATE_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")

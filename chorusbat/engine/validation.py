@@ -20,9 +20,9 @@ from decimal import Decimal
 
 from . import amendments, limits
 from .limits import french_date, french_decimal
-from .messages import ValidationIssue, issue
 from .model import Contract, LineKind, SituationInput
 from .rounding import has_at_most_decimals, within_bounds
+from .sentences import ValidationIssue, issue
 
 PERIOD_PATTERN = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")  # always used with fullmatch
 HUNDRED = Decimal(100)

@@ -10,8 +10,9 @@ Pure Python (no Django models or settings). Entry points:
 - :func:`warm_up` — compile the schematrons ahead of the first document.
 """
 
+from chorusbat.facturx.gate import FR_CTC_NOT_APPLICABLE, ValidationReport, validate, validate_xml
 from chorusbat.facturx.invoice_from_file import invoice_data_from_situation_file
-from chorusbat.facturx.model import (
+from chorusbat.facturx.invoice_model import (
     Address,
     EmbeddedFile,
     FinalRecap,
@@ -25,7 +26,6 @@ from chorusbat.facturx.model import (
 from chorusbat.facturx.pdf_render import render_pdf
 from chorusbat.facturx.pipeline import FacturXDocument, FacturXValidationError, build_facturx
 from chorusbat.facturx.schematron import Issue, ValidatorUnavailable, warm_up
-from chorusbat.facturx.validation import FR_CTC_NOT_APPLICABLE, ValidationReport, validate, validate_xml
 from chorusbat.facturx.xml_builder import build_xml
 
 __all__ = [

@@ -19,8 +19,8 @@ from typing import Any
 from chorusbat.engine.amendments import lines_at
 from chorusbat.engine.model import Contract
 from chorusbat.engine.situation_file import parse_situation_file
-from chorusbat.facturx.messages import message
-from chorusbat.facturx.model import (
+from chorusbat.facturx.french_messages import message
+from chorusbat.facturx.invoice_model import (
     Address,
     FinalRecap,
     InvoiceData,

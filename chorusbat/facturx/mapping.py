@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from chorusbat.facturx.messages import message
-from chorusbat.facturx.model import InvoiceData
+from chorusbat.facturx.french_messages import message
+from chorusbat.facturx.invoice_model import InvoiceData
 from chorusbat.facturx.text import fr_money, fr_number
 
 TYPE_CODE_INVOICE = "380"

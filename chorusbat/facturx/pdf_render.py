@@ -18,9 +18,9 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
+from chorusbat.facturx.french_messages import message
+from chorusbat.facturx.invoice_model import ZERO, InvoiceData, Party
 from chorusbat.facturx.mapping import VatBreakdown, deduction_items, due_date, vat_breakdowns
-from chorusbat.facturx.messages import message
-from chorusbat.facturx.model import ZERO, InvoiceData, Party
 from chorusbat.facturx.text import clean_text, fr_date, fr_money, fr_number
 
 PACKAGE_DIR = Path(__file__).resolve().parent

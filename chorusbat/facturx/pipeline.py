@@ -10,11 +10,11 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from chorusbat.facturx.messages import message
-from chorusbat.facturx.model import InvoiceData
+from chorusbat.facturx.french_messages import message
+from chorusbat.facturx.gate import ValidationReport, validate
+from chorusbat.facturx.invoice_model import InvoiceData
 from chorusbat.facturx.pdf_render import render_pdf
 from chorusbat.facturx.text import clean_text
-from chorusbat.facturx.validation import ValidationReport, validate
 from chorusbat.facturx.xml_builder import build_xml
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from chorusbat.facturx.messages import message
+from chorusbat.facturx.french_messages import message
 
 SVRL = "http://purl.oclc.org/dsdl/svrl"
 _SAXON_STEP = re.compile(r"\*:([\w.-]+)\[namespace-uri\(\)='[^']*'\]")

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from lxml import etree
 
+from chorusbat.facturx.french_messages import message
+from chorusbat.facturx.invoice_model import InvoiceData, Party
 from chorusbat.facturx.mapping import (
     deduction_items,
     due_date,
@@ -26,8 +28,6 @@ from chorusbat.facturx.mapping import (
     type_code,
     vat_breakdowns,
 )
-from chorusbat.facturx.messages import message
-from chorusbat.facturx.model import InvoiceData, Party
 from chorusbat.facturx.text import clean_text, fr_date, fr_money, xml_amount, xml_date, xml_rate
 
 RSM = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"

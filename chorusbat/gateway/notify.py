@@ -19,7 +19,7 @@ from chorusbat.chorus.enums import InvoiceStatus
 from chorusbat.gateway.labels import status_label
 from chorusbat.gateway.models import REASON_STATUSES
 from chorusbat.people.notifications import kind_of_status, wanted
-from chorusbat.web.french import explain_english
+from chorusbat.web.french_format import explain_english
 
 log = logging.getLogger(__name__)
 

@@ -20,14 +20,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from chorusbat.accounts.permissions import member_required
-from chorusbat.facturx.cli import safe_filename
+from chorusbat.facturx.file_render import safe_filename
 from chorusbat.invoicing.attachments import AttachmentError, add_attachment, remove_attachment
 from chorusbat.invoicing.models import AttachmentKind, SituationAttachment
 from chorusbat.invoicing.services import DocumentError, DocumentInvalid, preview_pdf, ready_document
 from chorusbat.situations.models import Situation
 from chorusbat.situations.views import company_situation
 from chorusbat.web.filecheck import ATTACHMENT_MAX_BYTES, size_label
-from chorusbat.web.once import AlreadySubmitted, check_not_submitted, once
+from chorusbat.web.one_time import AlreadySubmitted, check_not_submitted, once
 
 
 def pdf_response(pdf: bytes, filename: str, *, as_attachment: bool) -> HttpResponse:

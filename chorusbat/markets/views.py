@@ -30,7 +30,7 @@ from chorusbat.markets.forms import (
 from chorusbat.markets.models import ContractLine, LineImport, Market
 from chorusbat.markets.services import refresh_totals
 from chorusbat.markets.uploads import SizeLimitUploadHandler
-from chorusbat.web.once import AlreadySubmitted, bound_once, once
+from chorusbat.web.one_time import AlreadySubmitted, bound_once, once
 
 PAGE_SIZE = 25
 # Sums over many situations may need more digits than one amount (SQLite checks them when reading).

@@ -16,7 +16,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from chorusbat.accounts.models import Company, Membership
-from chorusbat.people.tokens import INVITATION_DAYS, invitation_tokens
+from chorusbat.people.invitation_links import INVITATION_DAYS, invitation_tokens
 
 log = logging.getLogger(__name__)
 Role = Membership.Role

@@ -17,8 +17,8 @@ from chorusbat.accounts.models import Membership
 from chorusbat.accounts.permissions import admin_required
 from chorusbat.people import members
 from chorusbat.people.forms import InviteForm, PreferencesForm
+from chorusbat.people.invitation_links import INVITATION_DAYS, invitation_tokens
 from chorusbat.people.notifications import preferences_for
-from chorusbat.people.tokens import INVITATION_DAYS, invitation_tokens
 
 
 @admin_required

@@ -1,6 +1,6 @@
 """The business checks Chorus Pro applies to a deposited invoice, run *before* a situation is validated.
 
-The Factur-X gate (:mod:`chorusbat.facturx.validation`) proves that a document is well formed (XSD, schematrons,
+The Factur-X gate (:mod:`chorusbat.facturx.gate`) proves that a document is well formed (XSD, schematrons,
 consistency with the situation); it does not know what Chorus Pro itself refuses. These checks are the ones the
 platform applies to the amounts and references of a payment request (reference §18.8, the rules the sandbox
 implements in its ``rules.py``), applied to the invoice exactly as it would be written (signed amounts of
@@ -25,8 +25,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chorusbat.facturx.invoice_model import InvoiceData
 from chorusbat.facturx.mapping import invoice_lines, totals, vat_breakdowns
-from chorusbat.facturx.model import InvoiceData
 from chorusbat.facturx.text import fr_money
 from chorusbat.markets import buyer_checks
 

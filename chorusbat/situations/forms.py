@@ -33,7 +33,7 @@ from chorusbat.situations.services import (
     previous_progress,
     progress_locked,
 )
-from chorusbat.web import french
+from chorusbat.web import french_format
 
 PENALTY_ROWS = 3
 _MONTH = re.compile(r"^\s*(?:(?P<y1>\d{4})-(?P<m1>\d{1,2})|(?P<m2>\d{1,2})/(?P<y2>\d{4}))\s*$")
@@ -176,7 +176,7 @@ class SituationForm(forms.Form):
             )
         if period < self.market.start_date.replace(day=1):
             raise forms.ValidationError(_("The period cannot be before the market's start (%(start)s).")
-                                        % {"start": french.month_year(self.market.start_date)})
+                                        % {"start": french_format.month_year(self.market.start_date)})
         return period
 
     # --- the index (In) from the index table (chorusbat.contracts) ----------------------------------------------
@@ -282,7 +282,7 @@ class SituationForm(forms.Form):
                 continue
             if not cleaned.get(row.get("extra", "")):
                 self.add_error(name, _("Beyond the contract quantity (%(qty)s). Tick « extra work / amendment » "
-                                       "if intended.") % {"qty": french.quantity(line.quantity, line.unit)})
+                                       "if intended.") % {"qty": french_format.quantity(line.quantity, line.unit)})
 
     def _with_placeholder_index(self, data: SituationData) -> SituationData:
         """A site manager's draft without index is checked with the latest known index (saved without it)."""

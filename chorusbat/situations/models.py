@@ -21,7 +21,7 @@ from chorusbat.engine import limits
 from chorusbat.figures import RATE_FIGURES, WRITTEN, column
 from chorusbat.markets.bounds import between
 from chorusbat.markets.models import ContractLine, Market
-from chorusbat.web.french import month_year
+from chorusbat.web.french_format import month_year
 
 MONEY = {"max_digits": limits.MONEY_MAX_DIGITS, "decimal_places": limits.MONEY_DECIMALS}
 

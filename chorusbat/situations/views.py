@@ -32,7 +32,7 @@ from chorusbat.situations.services import (
     save_draft,
     validate_situation,
 )
-from chorusbat.web.once import AlreadySubmitted, bound_once, once
+from chorusbat.web.one_time import AlreadySubmitted, bound_once, once
 
 
 class DraftExists(Exception):

@@ -5,7 +5,7 @@ from django.db import models
 
 
 class SubmittedForm(models.Model):
-    """A form token that has been used, and the page its submission led to (see :mod:`chorusbat.web.once`)."""
+    """A form token that has been used, and the page its submission led to (see :mod:`chorusbat.web.one_time`)."""
 
     token = models.CharField(max_length=64, unique=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")

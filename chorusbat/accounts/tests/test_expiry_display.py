@@ -33,7 +33,7 @@ def test_expired_by_date_shows_that_date(admin_client, subscription):
     subscription.password_set_at = timezone.now() - timedelta(days=400)
     subscription.save()
     html = admin_client.get(ACCOUNT).content.decode()
-    from chorusbat.web.french import day_month_year
+    from chorusbat.web.french_format import day_month_year
 
     expected = day_month_year(timezone.localdate(subscription.password_expires_at))
     assert f"expiré le {expected}" in password_life(html)

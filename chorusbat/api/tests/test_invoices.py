@@ -68,7 +68,7 @@ def test_an_erp_invoice_is_checked_sent_once_and_followed(api, company, chorus, 
 @pytest.mark.django_db
 def test_an_invalid_invoice_is_refused_with_the_failed_rules(api, company, other_company):
     from chorusbat.facturx import render_pdf
-    from chorusbat.facturx.model import Party
+    from chorusbat.facturx.invoice_model import Party
 
     document = foreign_invoice(company, number="ERP-2")
     plain = api.post("/invoices", {"file_base64": base64.b64encode(b"%PDF-1.7 nothing").decode()})

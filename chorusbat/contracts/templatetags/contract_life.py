@@ -2,8 +2,8 @@
 
 from django import template
 
-from chorusbat.contracts.amendments import market_amounts as amounts
 from chorusbat.contracts.indices import index_for
+from chorusbat.contracts.market_amendments import market_amounts as amounts
 from chorusbat.markets.french_numbers import parse_decimal
 
 register = template.Library()

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from chorusbat.contracts.amendments import market_amounts
+from chorusbat.contracts.market_amendments import market_amounts
 from chorusbat.markets.models import Amendment, ContractLine
 from chorusbat.markets.tests.fixtures import market_with_situations  # noqa: F401
 from chorusbat.situations.models import Situation

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from chorusbat.facturx import InvoiceDataError, invoice_data_from_situation_file, validate
-from chorusbat.facturx.cli import render_situation_file, safe_filename
+from chorusbat.facturx.file_render import render_situation_file, safe_filename
 from chorusbat.facturx.text import clean_text, fr_money, fr_number, xml_amount
 
 from .factories import EXAMPLE, example_file, invoices, line, simple_file

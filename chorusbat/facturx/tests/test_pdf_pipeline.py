@@ -150,7 +150,7 @@ def test_300_lines_make_a_multipage_pdf_with_repeated_table_headers():
 
 
 def test_optional_legal_identity_and_addresses_are_printed_when_known():
-    from chorusbat.facturx.model import Address
+    from chorusbat.facturx.invoice_model import Address
 
     data = invoices(example_file())[1]
     supplier = dataclasses.replace(data.supplier, legal_form="SARL", share_capital="50 000 €",

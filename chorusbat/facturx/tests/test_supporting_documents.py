@@ -14,8 +14,8 @@ from PIL import Image
 from pypdf import PdfReader
 
 from chorusbat.facturx import EmbeddedFile, build_facturx, render_pdf, validate
+from chorusbat.facturx.gate import _embedded_files
 from chorusbat.facturx.pipeline import embed_xml
-from chorusbat.facturx.validation import _embedded_files
 from chorusbat.facturx.xml_builder import NSMAP, build_xml
 
 from .factories import example_file, invoices

@@ -15,9 +15,9 @@ from chorusbat.facturx import (
     InvoiceDataError,
     ValidatorUnavailable,
     build_xml,
+    gate,
     schematron,
     validate_xml,
-    validation,
 )
 from chorusbat.facturx.mapping import invoice_lines
 from chorusbat.facturx.xml_builder import NSMAP
@@ -117,7 +117,7 @@ def test_xsd_failure_is_reported():
 def test_missing_stylesheet_raises_instead_of_skipping(monkeypatch, tmp_path):
     data = invoices(example_file())[0]
     missing = schematron.Schematron("EN16931-missing", tmp_path / "absent.xslt")
-    monkeypatch.setattr(validation, "EN16931", missing)
+    monkeypatch.setattr(gate, "EN16931", missing)
     with pytest.raises(ValidatorUnavailable, match="absent"):
         validate_xml(build_xml(data), data)
 
@@ -131,7 +131,7 @@ def test_stylesheet_that_validates_nothing_is_an_engine_failure(monkeypatch, tmp
         "<svrl:schematron-output/></xsl:template></xsl:stylesheet>"
     )
     data = invoices(example_file())[0]
-    monkeypatch.setattr(validation, "FR_CTC", schematron.Schematron("FR-CTC-empty", stylesheet))
+    monkeypatch.setattr(gate, "FR_CTC", schematron.Schematron("FR-CTC-empty", stylesheet))
     with pytest.raises(ValidatorUnavailable, match="aucune règle"):
         validate_xml(build_xml(data), data)
 

@@ -9,7 +9,7 @@ from django.db import transaction
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
 
-from chorusbat.facturx.validation import _embedded_files
+from chorusbat.facturx.gate import _embedded_files
 from chorusbat.gateway.models import Transmission
 from chorusbat.gateway.services import send
 from chorusbat.gateway.tests.conftest import all_integrated, drain, make_situations

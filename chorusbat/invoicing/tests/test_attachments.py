@@ -13,7 +13,7 @@ from django.urls import reverse
 from PIL import Image
 from pypdf import PdfWriter
 
-from chorusbat.facturx.validation import _embedded_files
+from chorusbat.facturx.gate import _embedded_files
 from chorusbat.gateway.models import Transmission
 from chorusbat.invoicing import services
 from chorusbat.invoicing.models import InvoiceDocument, SituationAttachment

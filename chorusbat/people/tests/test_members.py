@@ -75,7 +75,7 @@ def test_invitation_errors(admin_client, member_user):
 def test_invitation_expires(admin_client, monkeypatch):
     admin_client.post("/compte/membres/", {"email": "lea@example.fr", "role": "member"})
     url = invitation_url(mail.outbox[0])
-    from chorusbat.people.tokens import invitation_tokens
+    from chorusbat.people.invitation_links import invitation_tokens
 
     now = invitation_tokens._now()
     import datetime

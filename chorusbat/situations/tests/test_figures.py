@@ -4,7 +4,7 @@ from dataclasses import fields
 
 from chorusbat import figures
 from chorusbat.engine.model import RateResult, SituationResult
-from chorusbat.facturx.model import InvoiceData, RateBreakdown
+from chorusbat.facturx.invoice_model import InvoiceData, RateBreakdown
 from chorusbat.situations.models import RateAmount, Situation
 from chorusbat.situations.services import TOTAL_FIELDS
 

@@ -1,7 +1,7 @@
 from django import template
 from django.utils.html import format_html
 
-from chorusbat.web.once import FIELD, new_token, token_of
+from chorusbat.web.one_time import FIELD, new_token, token_of
 
 register = template.Library()
 

@@ -6,29 +6,29 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from chorusbat.web import french
+from chorusbat.web import french_format
 
 
 def test_formats():
-    assert french.month_year(datetime.date(2026, 11, 1)) == "novembre 2026"
-    assert french.month_year("2026-06") == "juin 2026"
-    assert french.short_month(datetime.date(2026, 6, 1)) == "juin 26"
-    assert french.short_month(datetime.date(2026, 7, 1)) == "juil. 26"
-    assert french.day_month_year(datetime.date(2026, 12, 1)) == "1er décembre 2026"
-    assert french.day_month_year(datetime.date(2026, 12, 2)) == "2 décembre 2026"
-    assert french.siret("73282932000074") == "732 829 320 00074"
-    assert french.iban("FR7630006000011234567890189") == "FR76 3000 6000 0112 3456 7890 189"
-    assert french.quantity(Decimal("12500.5000"), "m2") == "12\u202f500,5\u00a0m²"
-    assert french.quantity(Decimal("1E+3"), "m3") == "1\u202f000\u00a0m³"
-    assert french.quantity(Decimal("0")) == "0"
+    assert french_format.month_year(datetime.date(2026, 11, 1)) == "novembre 2026"
+    assert french_format.month_year("2026-06") == "juin 2026"
+    assert french_format.short_month(datetime.date(2026, 6, 1)) == "juin 26"
+    assert french_format.short_month(datetime.date(2026, 7, 1)) == "juil. 26"
+    assert french_format.day_month_year(datetime.date(2026, 12, 1)) == "1er décembre 2026"
+    assert french_format.day_month_year(datetime.date(2026, 12, 2)) == "2 décembre 2026"
+    assert french_format.siret("73282932000074") == "732 829 320 00074"
+    assert french_format.iban("FR7630006000011234567890189") == "FR76 3000 6000 0112 3456 7890 189"
+    assert french_format.quantity(Decimal("12500.5000"), "m2") == "12\u202f500,5\u00a0m²"
+    assert french_format.quantity(Decimal("1E+3"), "m3") == "1\u202f000\u00a0m³"
+    assert french_format.quantity(Decimal("0")) == "0"
 
 
 def test_english_chorus_messages_get_a_french_explanation():
     known = "Consistency checks performed on the payment request are not valid"
-    assert "incohérents" in french.explain_english(known)
-    assert "anglais" in french.explain_english("The invoice number is not unique for this supplier")
-    assert french.explain_english("Pièces justificatives manquantes") == ""
-    assert french.explain_english("") == ""
+    assert "incohérents" in french_format.explain_english(known)
+    assert "anglais" in french_format.explain_english("The invoice number is not unique for this supplier")
+    assert french_format.explain_english("Pièces justificatives manquantes") == ""
+    assert french_format.explain_english("") == ""
 
 
 @pytest.mark.django_db

@@ -2,7 +2,7 @@
 
 ``compute`` prints the result of ``situation-rules.md`` §4 as JSON on standard output (exit 0); validation
 errors, an unreadable file or invalid JSON are printed on standard error, one per line (exit 2).
-``render`` hands the file to the Factur-X builder (``chorusbat.facturx.cli.render_situation_file``) when that
+``render`` hands the file to the Factur-X builder (``chorusbat.facturx.file_render.render_situation_file``) when that
 module is installed.
 
 The command only moves data in and out: reading, validation, computation and every French message live in
@@ -17,7 +17,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from chorusbat.engine import SituationValidationError, compute_situation_file, load_situation_file
-from chorusbat.facturx.cli import render_situation_file
+from chorusbat.facturx.file_render import render_situation_file
 
 EXIT_INVALID = 2
 FRENCH_USAGE = (

@@ -12,6 +12,7 @@ INVITATION_DAYS = 7
 class InvitationTokenGenerator(PasswordResetTokenGenerator):
     """Valid for ``INVITATION_DAYS`` days and until the invited person sets a password (the hash includes it)."""
 
+    # The module's former name, kept: a new salt would break every invitation link already sent.
     key_salt = "chorusbat.people.tokens.InvitationTokenGenerator"
 
     def check_token(self, user, token):

@@ -18,9 +18,9 @@ from chorusbat.engine import (
     parse_situation_file,
     result_to_json,
 )
+from chorusbat.facturx.french_messages import message
 from chorusbat.facturx.invoice_from_file import invoice_data_from_situation_file
-from chorusbat.facturx.messages import message
-from chorusbat.facturx.model import InvoiceDataError
+from chorusbat.facturx.invoice_model import InvoiceDataError
 from chorusbat.facturx.pipeline import FacturXValidationError, build_facturx
 from chorusbat.facturx.schematron import ValidatorUnavailable
 

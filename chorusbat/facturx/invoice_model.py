@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal
 
-from chorusbat.facturx.messages import message
+from chorusbat.facturx.french_messages import message
 from chorusbat.figures import RATE_FIGURES, TOTALS
 
 ZERO = Decimal("0.00")

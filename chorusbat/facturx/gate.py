@@ -22,9 +22,9 @@ from decimal import Decimal, InvalidOperation
 
 from lxml import etree
 
+from chorusbat.facturx.french_messages import message
+from chorusbat.facturx.invoice_model import InvoiceData
 from chorusbat.facturx.mapping import invoice_lines, totals, type_code, vat_breakdowns
-from chorusbat.facturx.messages import message
-from chorusbat.facturx.model import InvoiceData
 from chorusbat.facturx.schematron import EN16931, FR_CTC, Issue, ValidatorUnavailable, run_schematron
 from chorusbat.facturx.text import clean_text, xml_amount, xml_rate
 from chorusbat.facturx.xml_builder import NSMAP
