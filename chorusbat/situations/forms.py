@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import re
+from collections.abc import Callable
 from decimal import Decimal
 
 from django import forms
@@ -37,6 +38,17 @@ from chorusbat.web import french_format
 
 PENALTY_ROWS = 3
 _MONTH = re.compile(r"^\s*(?:(?P<y1>\d{4})-(?P<m1>\d{1,2})|(?P<m2>\d{1,2})/(?P<y2>\d{4}))\s*$")
+
+
+# The index table is kept by chorusbat.contracts, above this app: contracts hands its two lookups over when the app
+# registry is ready (ContractsConfig.ready). Without them nothing is pre-filled and the index is typed, as before
+# the table existed.
+_index_table: dict = {}
+
+
+def use_index_table(index_for: Callable, series_known: Callable) -> None:
+    """``index_for(market, period)`` → the table's value for the situation's month; ``series_known(market)``."""
+    _index_table.update(index_for=index_for, series_known=series_known)
 
 
 class MonthField(forms.Field):
@@ -179,7 +191,7 @@ class SituationForm(forms.Form):
                                         % {"start": french_format.month_year(self.market.start_date)})
         return period
 
-    # --- the index (In) from the index table (chorusbat.contracts) ----------------------------------------------
+    # --- the index (In) from the index table (chorusbat.contracts, handed over by use_index_table) --------------
 
     index_lookup = None
     _index_from_table_required = False
@@ -187,10 +199,9 @@ class SituationForm(forms.Form):
     def _setup_index_from_table(self, situation, accountant: bool) -> None:
         """Pre-fill In with the table's value for the period (the manual entry stays possible); when the market's
         series is in the table, an empty index is taken from it at saving."""
-        if "index_value" not in self.fields:
+        if "index_value" not in self.fields or not _index_table:
             return
-        from chorusbat.contracts.indices import index_for, series_known
-
+        index_for, series_known = _index_table["index_for"], _index_table["series_known"]
         period = situation.period if situation is not None else self.initial.get("period")
         self.index_lookup = index_for(self.market, period) if isinstance(period, datetime.date) else None
         if self.index_lookup is not None and not self.index_lookup.missing and (
@@ -202,11 +213,10 @@ class SituationForm(forms.Form):
             self._index_from_table_required = True
 
     def _index_from_table(self, cleaned) -> None:
-        if "index_value" not in self.fields or cleaned.get("index_value") is not None or "index_value" in self.errors:
+        if ("index_value" not in self.fields or cleaned.get("index_value") is not None or "index_value" in self.errors
+                or not _index_table):
             return
-        from chorusbat.contracts.indices import index_for
-
-        lookup = index_for(self.market, cleaned.get("period")) if cleaned.get("period") else None
+        lookup = _index_table["index_for"](self.market, cleaned.get("period")) if cleaned.get("period") else None
         if lookup is not None and not lookup.missing:
             cleaned["index_value"] = lookup.value
             self.index_lookup = lookup
