@@ -1,17 +1,16 @@
-"""The late-payment interest claim of one invoice: a one-page PDF/A-3b compiled by Typst from
+"""The late-payment interest claim of one invoice: a one-page PDF/A-3b (:mod:`chorusbat.contracts.letters`) from
 ``facturx/templates/late_interest_claim.typ``, with the same compiler, fonts and text cleaning as the situation
 document (:mod:`chorusbat.facturx.pdf_render`)."""
 
 from __future__ import annotations
 
 import datetime
-import json
 
 from chorusbat.contracts.interest import InvoiceInterest
+from chorusbat.contracts.letters import compile_letter, letter_head
 from chorusbat.engine import limits
-from chorusbat.facturx.pdf_render import TEMPLATE_DIR, _compiler, _party, pdf_text, siret_text, wrappable
+from chorusbat.facturx.pdf_render import TEMPLATE_DIR, pdf_text, wrappable
 from chorusbat.facturx.text import fr_date, fr_money, fr_number
-from chorusbat.invoicing.services import _buyer, _supplier
 
 TEMPLATE = TEMPLATE_DIR / "late_interest_claim.typ"
 
@@ -38,13 +37,9 @@ def claim_data(row: InvoiceInterest, today: datetime.date | None = None) -> dict
         ("Indemnité forfaitaire pour frais de recouvrement", fr_money(result.indemnity), False),
         ("Total réclamé", fr_money(result.total), True),
     ]
-    supplier = _party("Créancier (titulaire du marché)", _supplier(company))
-    buyer = _party("Acheteur", _buyer(s.market))
-    supplier["siret"] = siret_text(company.siret)
     return {
         "title": pdf_text(f"Demande de paiement des intérêts moratoires — facture n° {s.number}"),
-        "supplier": supplier, "buyer": buyer,
-        "place_date": pdf_text(f"{company.city or ''}{', le ' if company.city else 'Le '}{fr_date(today)}"),
+        **letter_head(company, s.market, "Créancier (titulaire du marché)", "Acheteur", today),
         "subject": wrappable(f"Objet : intérêts moratoires et indemnité forfaitaire dus pour le paiement tardif de "
                              f"la facture n° {s.number} du {fr_date(s.date)}, marché n° {s.market.number}."),
         "body": wrappable(
@@ -69,8 +64,4 @@ def render_claim(row: InvoiceInterest, today: datetime.date | None = None) -> by
     """The claim PDF of a late invoice whose interest is computed (``row.result`` is set and late)."""
     if row.result is None or not row.result.is_late:
         raise ValueError("not a late invoice with computed interest")
-    payload = json.dumps(claim_data(row, today), ensure_ascii=False)
-    compiler = _compiler()
-    with compiler.lock:
-        return compiler.compiler.compile(input=str(TEMPLATE), format="pdf", sys_inputs={"data": payload},
-                                         pdf_standards=["a-3b"], pdf_tags=False)
+    return compile_letter(TEMPLATE, claim_data(row, today))

@@ -5,12 +5,11 @@ the late-payment claim (:mod:`chorusbat.contracts.claim`). User text is passed a
 from __future__ import annotations
 
 import datetime
-import json
 from decimal import Decimal
 
-from chorusbat.facturx.pdf_render import TEMPLATE_DIR, _compiler, _party, pdf_text, siret_text, wrappable
+from chorusbat.contracts.letters import compile_letter, letter_head
+from chorusbat.facturx.pdf_render import TEMPLATE_DIR, pdf_text, wrappable
 from chorusbat.facturx.text import fr_date, fr_money
-from chorusbat.invoicing.services import _buyer, _supplier
 
 TEMPLATE = TEMPLATE_DIR / "closing_claim.typ"
 
@@ -33,13 +32,9 @@ def memoir_data(view, today: datetime.date | None = None) -> dict:
         facts.append(("Montant du décompte général (HT)", fr_money(c.dg_amount_ht)))
     if c.dg_reserves:
         facts.append(("Réserves de l'acheteur", c.dg_reserves))
-    supplier = _party("Titulaire du marché", _supplier(company))
-    buyer = _party("Maître de l'ouvrage", _buyer(market))
-    supplier["siret"] = siret_text(company.siret)
     return {
         "title": pdf_text(f"Mémoire en réclamation — marché n° {market.number}"),
-        "supplier": supplier, "buyer": buyer,
-        "place_date": pdf_text(f"{company.city or ''}{', le ' if company.city else 'Le '}{fr_date(today)}"),
+        **letter_head(company, market, "Titulaire du marché", "Maître de l'ouvrage", today),
         "subject": wrappable(f"Objet : réserves sur le décompte général du marché n° {market.number} notifié le "
                              f"{fr_date(c.dg_notified_on)} (CCAG-Travaux, articles 12.4.3 et 55.1)."),
         "body": wrappable(
@@ -65,8 +60,4 @@ def memoir_data(view, today: datetime.date | None = None) -> dict:
 
 
 def render_memoir(view, today: datetime.date | None = None) -> bytes:
-    payload = json.dumps(memoir_data(view, today), ensure_ascii=False)
-    compiler = _compiler()
-    with compiler.lock:
-        return compiler.compiler.compile(input=str(TEMPLATE), format="pdf", sys_inputs={"data": payload},
-                                         pdf_standards=["a-3b"], pdf_tags=False)
+    return compile_letter(TEMPLATE, memoir_data(view, today))
