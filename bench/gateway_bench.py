@@ -110,14 +110,26 @@ def delta(after: dict[str, int], before: dict[str, int]) -> dict[str, int]:
 # --- 1 and 2: the whole pipeline with worker processes ---------------------------------------------------------
 
 
-def start_workers(count: int, log_dir: Path) -> list[subprocess.Popen]:
-    workers = []
+def start_workers(count: int, log_dir: Path, ready_timeout: float = 180.0) -> list[subprocess.Popen]:
+    """Start ``count`` ``chorusbat worker`` processes and return once each has logged « Worker ready » (Django
+    imported, schematrons compiled): a worker's start-up is not throughput, and on 2 cores four workers starting
+    together take several seconds of CPU, which a fixed pause would let leak into the measured span."""
+    workers, logs = [], []
     for n in range(count):
-        with open(log_dir / f"worker-{n}.log", "ab") as log:
+        path = log_dir / f"worker-{n}.log"
+        offset = path.stat().st_size if path.exists() else 0  # the log is appended to, run after run
+        with open(path, "ab") as log:
             workers.append(subprocess.Popen(
                 [sys.executable, "-m", "chorusbat", "worker", "--interval", "0.1", "--worker-id", f"bench-{n}"],
                 stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True,
             ))
+        logs.append((path, offset))
+    deadline = time.monotonic() + ready_timeout
+    while not all(b"Worker ready" in path.read_bytes()[offset:] for path, offset in logs):
+        if time.monotonic() > deadline or any(w.poll() is not None for w in workers):
+            stop_workers(workers)
+            raise SystemExit(f"workers did not start: see {log_dir}/worker-*.log")
+        time.sleep(0.2)
     return workers
 
 
@@ -157,7 +169,7 @@ def pipeline_run(sandbox: SandboxHandle, data_dir: Path, *, situations: int, wor
 
     pool = start_workers(workers, data_dir)
     try:
-        time.sleep(warmup)  # let the workers import Django and start polling: their start-up is not throughput
+        time.sleep(warmup)  # the workers are ready (start_workers): let them reach their first poll
         requests_before = sandbox.requests()
         started = timezone.now()
         send(batch)
@@ -376,7 +388,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--latencies", default="0,100", help="latencies in ms on /cpro/* (default 0,100)")
     parser.add_argument("--clock-speed", type=float, default=60.0,
                         help="sandbox clock speed during pipeline runs: one tick every 6/N s (default 60)")
-    parser.add_argument("--warmup", type=float, default=4.0, help="seconds given to workers to start (default 4)")
+    parser.add_argument("--warmup", type=float, default=1.0,
+                        help="seconds given to workers after they are ready, before the batch is sent (default 1)")
     parser.add_argument("--timeout", type=float, default=900.0, help="give up a run after this many seconds")
     parser.add_argument("--token-transmissions", type=int, default=200,
                         help="full transmissions of the token count run (default 200)")

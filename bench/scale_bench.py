@@ -130,7 +130,7 @@ def throughput(sandbox, company, data_dir: Path, *, workers: int, latency_ms: in
         sandbox.set_faults([{"route": "/cpro/*", "latency_ms": latency_ms}])
     pool = start_workers(workers, data_dir)
     try:
-        time.sleep(4)  # worker start-up is not throughput
+        time.sleep(1)  # the workers are ready (start_workers): let them reach their first poll
         started = time.monotonic()
         send(batch)
         ids = [s.pk for s in batch]
@@ -162,7 +162,7 @@ def worker_rss(sandbox, companies, data_dir: Path, transmissions: int, timeout: 
             break
     [worker] = start_workers(1, data_dir)
     try:
-        time.sleep(4)
+        time.sleep(1)
         started = time.monotonic()
         send(batch)
         ids = [s.pk for s in batch]
