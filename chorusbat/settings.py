@@ -19,6 +19,8 @@ Variables:
     CHORUSBAT_SANDBOX_URL       base URL of the local Chorus Pro sandbox (``http://127.0.0.1:8100``)
     CHORUSBAT_PISTE_<ENV>_CLIENT_ID / CHORUSBAT_PISTE_<ENV>_CLIENT_SECRET
                                 the platform's PISTE application for ENV = SANDBOX, QUALIFICATION, PRODUCTION
+    CHORUSBAT_VALIDATOR_SOCKET  Unix socket of this machine's shared validator (``chorusbat validator``); when
+                                empty (the default) each process runs the schematrons itself
     CHORUSBAT_METRICS_TOKEN     bearer token that /metrics requires (metrics disabled when empty)
     CHORUSBAT_TRUST_X_FORWARDED_PROTO
                                 ``1`` behind a TLS proxy that sets X-Forwarded-Proto (and strips it from clients)
@@ -329,6 +331,9 @@ CHORUSBAT_GATEWAY_FLUX_POLL_SECONDS = 5.0
 CHORUSBAT_GATEWAY_UNCERTAIN_WAIT_SECONDS = 60.0
 # A held transmission is re-examined by itself this often (a person's fix resumes it at once).
 CHORUSBAT_GATEWAY_HOLD_RECHECK_SECONDS = 60.0
+
+# The Factur-X schematrons run in each process (empty), or in the machine's shared validator listening there.
+CHORUSBAT_VALIDATOR_SOCKET = os.environ.get("CHORUSBAT_VALIDATOR_SOCKET", "").strip()
 
 # Operations (chorusbat.ops): the metrics token, and where this machine's processes keep their counters.
 CHORUSBAT_METRICS_TOKEN = os.environ.get("CHORUSBAT_METRICS_TOKEN", "").strip()

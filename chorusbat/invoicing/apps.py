@@ -7,6 +7,13 @@ class InvoicingConfig(AppConfig):
     verbose_name = "Factur-X documents of situations"
 
     def ready(self) -> None:
+        from django.conf import settings
+
+        from chorusbat.facturx import schematron
+
+        # Where the Factur-X gate runs its schematrons: here, or in the machine's shared validator.
+        schematron.use_validator(settings.CHORUSBAT_VALIDATOR_SOCKET or None)
+
         # Here, not at module level: the app registry must be ready before models are imported.
         from chorusbat.invoicing import signals  # noqa: F401 - connects the receivers
         from chorusbat.invoicing.services import DocumentError, invoice_data_for
