@@ -133,6 +133,35 @@ def start_workers(count: int, log_dir: Path, ready_timeout: float = 180.0) -> li
     return workers
 
 
+def start_validator(log_dir: Path, ready_timeout: float = 120.0) -> subprocess.Popen:
+    """Start the machine's shared validator (``chorusbat validator``) and point the workers started after this at its
+    socket (CHORUSBAT_VALIDATOR_SOCKET); :func:`stop_validator` undoes both."""
+    path, log_path = log_dir / "validator.sock", log_dir / "validator.log"
+    offset = log_path.stat().st_size if log_path.exists() else 0
+    with open(log_path, "ab") as log:
+        process = subprocess.Popen([sys.executable, "-m", "chorusbat", "validator", "--socket", str(path)],
+                                   stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True)
+    deadline = time.monotonic() + ready_timeout
+    while b"Validator ready" not in log_path.read_bytes()[offset:]:
+        if time.monotonic() > deadline or process.poll() is not None:
+            stop_workers([process])
+            raise SystemExit(f"the validator did not start: see {log_path}")
+        time.sleep(0.2)
+    os.environ["CHORUSBAT_VALIDATOR_SOCKET"] = str(path)
+    return process
+
+
+def stop_validator(process: subprocess.Popen) -> None:
+    os.environ.pop("CHORUSBAT_VALIDATOR_SOCKET", None)
+    stop_workers([process])
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory (VmRSS) of a process, in MB."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:"))) / 1024
+
+
 def stop_workers(workers: list[subprocess.Popen]) -> None:
     for w in workers:
         w.terminate()
@@ -398,6 +427,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--sync-changes", type=int, default=300, help="status changes between cycles (default 300)")
     parser.add_argument("--sync-days-ago", type=int, default=30,
                         help="age of the tracked invoices' last status change (default 30 days)")
+    parser.add_argument("--validator", action="store_true",
+                        help="throughput with the machine's shared validator (chorusbat validator) for all workers")
     parser.add_argument("--keep", action="store_true", help="keep the temporary data directory (logs, databases)")
     return parser.parse_args(argv)
 
@@ -422,12 +453,19 @@ def main(argv: list[str] | None = None) -> int:
         if args.part in ("all", "throughput"):
             print(f"\nPipeline throughput, validated → integrated, {args.situations} situations per run "
                   f"(sandbox clock speed {args.clock_speed:g}):", flush=True)
+            validator = start_validator(data_dir) if args.validator else None
+            if validator:
+                print("  (schematrons run by one shared validator, chorusbat validator, for all workers)")
             print_pipeline_header()
-            for latency in (int(x) for x in args.latencies.split(",")):
-                for workers in (int(x) for x in args.workers.split(",")):
-                    print_pipeline_row(pipeline_run(
-                        sandbox, data_dir, situations=args.situations, workers=workers, latency_ms=latency,
-                        clock_speed=args.clock_speed, warmup=args.warmup, timeout=args.timeout))
+            try:
+                for latency in (int(x) for x in args.latencies.split(",")):
+                    for workers in (int(x) for x in args.workers.split(",")):
+                        print_pipeline_row(pipeline_run(
+                            sandbox, data_dir, situations=args.situations, workers=workers, latency_ms=latency,
+                            clock_speed=args.clock_speed, warmup=args.warmup, timeout=args.timeout))
+            finally:
+                if validator:
+                    stop_validator(validator)
             print(f"  (load average now {', '.join(f'{x:.2f}' for x in os.getloadavg())})")
         if args.part in ("all", "tokens"):
             print(f"\nToken requests for {args.token_transmissions} full transmissions "

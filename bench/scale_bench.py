@@ -12,7 +12,9 @@ Run: ``.venv/bin/python scripts/pg_private.py -- .venv/bin/python bench/scale_be
 3. throughput — situations per second from *sent* to *integrated* with 1, 2 and 4 ``chorusbat worker`` processes,
    without and with 100 ms latency on every Chorus Pro call, each run on ``--run-size`` fresh situations among
    the 10,000 (the others stay in the database, followed or waiting).
-4. worker memory — one worker's resident memory (VmRSS) after ``--rss-transmissions`` transmissions.
+4. worker memory — one worker's resident memory (VmRSS) after ``--rss-transmissions`` transmissions
+   (``memory``), and again with the machine's shared validator (``memory-shared``: ``chorusbat validator``, whose
+   own resident memory is printed too), each on transmissions not sent before.
 The status sync's calls per cycle for 10,000 followed invoices are measured by ``bench/gateway_bench.py sync``.
 """
 
@@ -31,7 +33,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from gateway_bench import describe_machine, start_environment, start_workers, stop_workers  # noqa: E402
+from gateway_bench import (  # noqa: E402
+    describe_machine,
+    rss_mb,
+    start_environment,
+    start_validator,
+    start_workers,
+    stop_validator,
+    stop_workers,
+)
 
 
 def luhn_siret(n: int) -> str:
@@ -148,9 +158,12 @@ def throughput(sandbox, company, data_dir: Path, *, workers: int, latency_ms: in
             "per_second": states[Transmission.State.INTEGRATED] / elapsed}
 
 
-def worker_rss(sandbox, companies, data_dir: Path, transmissions: int, timeout: float) -> tuple[int, float]:
-    """One worker's resident memory after ``transmissions`` transmissions, taken from the last companies (each has
-    ``--situations / --companies`` situations, fewer than 1,000 with the defaults)."""
+def worker_rss(sandbox, companies, data_dir: Path, transmissions: int, timeout: float,
+               shared_validator: bool = False) -> tuple[int, float, float | None]:
+    """One worker's resident memory after ``transmissions`` transmissions, taken from the last companies not used
+    yet (each has ``--situations / --companies`` situations, fewer than 1,000 with the defaults); with
+    ``shared_validator``, the worker sends its schematrons to a ``chorusbat validator``, whose memory is returned
+    too. Returns (transmissions integrated, worker MB, validator MB or None)."""
     from chorusbat.gateway.machine import situations_ready_to_send
     from chorusbat.gateway.models import Transmission
     from chorusbat.gateway.services import send
@@ -160,23 +173,28 @@ def worker_rss(sandbox, companies, data_dir: Path, transmissions: int, timeout: 
         batch += situations_ready_to_send(company)[:transmissions - len(batch)]
         if len(batch) >= transmissions:
             break
-    [worker] = start_workers(1, data_dir)
+    validator = start_validator(data_dir) if shared_validator else None
     try:
-        time.sleep(1)
-        started = time.monotonic()
-        send(batch)
-        ids = [s.pk for s in batch]
-        while time.monotonic() - started < timeout:
-            if not Transmission.objects.filter(situation_id__in=ids).exclude(
-                    state__in=["integrated", "failed", "held"]).exists():
-                break
-            time.sleep(0.5)
-        status = Path(f"/proc/{worker.pid}/status").read_text()
-        rss_kb = int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:")))
-        done = Transmission.objects.filter(situation_id__in=ids, state="integrated").count()
-        return done, rss_kb / 1024
+        [worker] = start_workers(1, data_dir)
+        try:
+            time.sleep(1)
+            started = time.monotonic()
+            send(batch)
+            ids = [s.pk for s in batch]
+            while time.monotonic() - started < timeout:
+                if not Transmission.objects.filter(situation_id__in=ids).exclude(
+                        state__in=["integrated", "failed", "held"]).exists():
+                    break
+                time.sleep(0.5)
+            worker_mb = rss_mb(worker.pid)
+            validator_mb = rss_mb(validator.pid) if validator else None
+            done = Transmission.objects.filter(situation_id__in=ids, state="integrated").count()
+            return done, worker_mb, validator_mb
+        finally:
+            stop_workers([worker])
     finally:
-        stop_workers([worker])
+        if validator:
+            stop_validator(validator)
 
 
 def main() -> int:
@@ -189,8 +207,8 @@ def main() -> int:
     parser.add_argument("--latencies", default="0,100")
     parser.add_argument("--rss-transmissions", type=int, default=1000)
     parser.add_argument("--timeout", type=float, default=1800.0)
-    parser.add_argument("--parts", default="pages,throughput,memory",
-                        help="which parts to run after the data set (default pages,throughput,memory)")
+    parser.add_argument("--parts", default="pages,throughput,memory,memory-shared",
+                        help="which parts to run after the data set (default pages,throughput,memory,memory-shared)")
     args = parser.parse_args()
     parts = set(args.parts.split(","))
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
@@ -213,9 +231,14 @@ def main() -> int:
         if "pages" in parts:
             show_pages(user, args, "pages again, with the transmissions above followed:")
     if "memory" in parts:
-        done, rss = worker_rss(sandbox, [c for c, _user in companies[1:]], data_dir, args.rss_transmissions,
-                               args.timeout)
-        print(f"\nworker memory: {rss:.0f} MB resident after {done} transmissions")
+        done, rss, _none = worker_rss(sandbox, [c for c, _user in companies[1:]], data_dir, args.rss_transmissions,
+                                      args.timeout)
+        print(f"\nworker memory: {rss:.0f} MB resident after {done} transmissions (schematrons run in the worker)")
+    if "memory-shared" in parts:
+        done, rss, validator = worker_rss(sandbox, [c for c, _user in companies[1:]], data_dir,
+                                          args.rss_transmissions, args.timeout, shared_validator=True)
+        print(f"\nworker memory: {rss:.0f} MB resident after {done} transmissions, with the machine's shared "
+              f"validator (chorusbat validator) at {validator:.0f} MB")
     return 0
 
 

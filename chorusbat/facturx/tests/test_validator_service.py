@@ -29,10 +29,15 @@ def start_validator(socket_path: Path, log_path: Path) -> subprocess.Popen:
         process = subprocess.Popen([sys.executable, "-m", "chorusbat", "validator", "--socket", str(socket_path)],
                                    stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, env=env)
     deadline = time.monotonic() + 60
-    while not answers_ping(socket_path):
-        assert process.poll() is None, log_path.read_text()
-        assert time.monotonic() < deadline, "the validator did not start in 60 s"
-        time.sleep(0.1)
+    try:
+        while not answers_ping(socket_path):
+            assert process.poll() is None, log_path.read_text()
+            assert time.monotonic() < deadline, "the validator did not start in 60 s"
+            time.sleep(0.1)
+    except BaseException:
+        process.kill()
+        process.wait()
+        raise
     return process
 
 
