@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from chorusbat.contracts import deadlines
 from chorusbat.contracts.models import ClaimHead, MarketClosing
+from chorusbat.situations.services import final_statement
 
 CENT = Decimal("0.01")
 STEPS = ("reception", "general-statement", "answer", "dgd", "release")
@@ -39,11 +40,6 @@ def closing_of(market) -> MarketClosing:
         return market.closing
     except MarketClosing.DoesNotExist:
         return MarketClosing(market=market)
-
-
-def final_statement(market):
-    """The projet de décompte final (at most one besides rejected ones), or None."""
-    return market.situations.filter(final=True).exclude(status="rejected").select_related("transmission").first()
 
 
 def sent_on(situation) -> datetime.date | None:

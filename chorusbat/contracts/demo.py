@@ -20,7 +20,7 @@ from chorusbat.contracts.models import MarketClosing
 from chorusbat.gateway.models import ChorusStatusChange, Transmission
 from chorusbat.markets.models import Amendment, ContractLine, Framework, Market
 from chorusbat.situations.demo import HOUSING_MARKET, create_market
-from chorusbat.situations.services import SituationData, save_draft, validate_situation
+from chorusbat.situations.services import SituationData, final_statement, save_draft, validate_situation
 
 REZE_MARKET = {
     "market": dict(
@@ -90,7 +90,7 @@ def create_demo_closed_market(company, admin_user) -> Market:
         return market
     number, period, date, progress = FINAL_STATEMENT
     ids = {line.ref: line.pk for line in market.lines.all()}
-    final = market.situations.filter(final=True).exclude(status="rejected").first()
+    final = final_statement(market)
     if final is None:
         final = save_draft(market, SituationData(
             number=number, period=period, date=date, index_value=None, advance_paid=D("0"),
