@@ -8,6 +8,7 @@ import re
 from decimal import Decimal
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from chorusbat.contracts import deadlines, insee
@@ -21,23 +22,19 @@ from chorusbat.contracts.models import (
     MarketClosing,
 )
 from chorusbat.engine import limits
-from chorusbat.markets.forms import BoundedDateField, capitalise_labels
+from chorusbat.markets.forms import BoundedDateField, LabelledForm, capitalise_labels
 from chorusbat.markets.french_numbers import FrenchDecimalField
 from chorusbat.situations.forms import MonthField
 
 HALF = [(1, _("first half-year (1 January)")), (7, _("second half-year (1 July)"))]
 
 
-class EcbRateForm(forms.Form):
+class EcbRateForm(LabelledForm):
     year = forms.IntegerField(label=_("year"), min_value=limits.MIN_YEAR, max_value=limits.MAX_YEAR)
     half = forms.TypedChoiceField(label=_("half-year"), choices=HALF, coerce=int)
     rate = FrenchDecimalField(label=_("ECB main refinancing rate (%)"), min_value=limits.MIN_ECB_RATE,
                               max_value=limits.MAX_ECB_RATE, max_digits=5, decimal_places=limits.ECB_RATE_DECIMALS,
                               help_text=_("The rate in force on the first day of the half-year, for example 2,15."))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        capitalise_labels(self)
 
     @property
     def half_year(self) -> datetime.date:
@@ -65,7 +62,7 @@ class SeriesField(forms.CharField):
         return value
 
 
-class IndexImportForm(forms.Form):
+class IndexImportForm(LabelledForm):
     series = SeriesField(label=_("index"), required=False,
                          help_text=_("For example BT01. Empty: the index named in the file's « Libellé »."))
     file = forms.FileField(label=_("INSEE CSV file"),
@@ -73,7 +70,6 @@ class IndexImportForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        capitalise_labels(self)
         self.parsed = None
 
     def clean(self):
@@ -101,16 +97,12 @@ class IndexImportForm(forms.Form):
         return cleaned
 
 
-class IndexValueForm(forms.Form):
+class IndexValueForm(LabelledForm):
     series = SeriesField(label=_("index"), help_text=_("For example BT01."))
     month = MonthField(label=_("month"))
     value = FrenchDecimalField(label=_("value"), min_value=limits.MIN_INDEX, max_value=limits.MAX_INDEX,
                                max_digits=limits.INDEX_MAX_DIGITS, decimal_places=limits.INDEX_DECIMALS)
     provisional = forms.BooleanField(label=_("provisional"), required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        capitalise_labels(self)
 
     def save(self, user) -> IndexValue:
         data = self.cleaned_data
@@ -194,7 +186,15 @@ def _after(form, field: str, earlier, message) -> None:
         form.add_error(field, message)
 
 
-class ReceptionForm(forms.Form):
+class ClosingStepForm(LabelledForm):
+    """A step of the end of a market (« Fin du marché »): it knows its market and the market's closing record."""
+
+    def __init__(self, *args, market, closing, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.market, self.closing = market, closing
+
+
+class ReceptionForm(ClosingStepForm):
     """The réception decision and the guarantee period (CCAG-Travaux 41, 44.1)."""
 
     reception_date = BoundedDateField(label=_("réception date"),
@@ -203,11 +203,6 @@ class ReceptionForm(forms.Form):
         label=_("guarantee period (months)"), min_value=deadlines.MIN_GUARANTEE_MONTHS,
         max_value=deadlines.MAX_GUARANTEE_MONTHS, initial=deadlines.DEFAULT_GUARANTEE_MONTHS,
         help_text=_("12 months unless the contract says otherwise (CCAG-Travaux art. 44.1)."))
-
-    def __init__(self, *args, market, closing, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.market, self.closing = market, closing
-        capitalise_labels(self)
 
     def clean(self):
         cleaned = super().clean()
@@ -224,7 +219,7 @@ class ReceptionForm(forms.Form):
         return cleaned
 
 
-class GeneralStatementForm(forms.Form):
+class GeneralStatementForm(ClosingStepForm):
     """The décompte général (DG) notified by the buyer: its amount, its date, the buyer's reserves."""
 
     dg_notified_on = BoundedDateField(label=_("notified on"),
@@ -237,11 +232,6 @@ class GeneralStatementForm(forms.Form):
     dg_reserves = forms.CharField(label=_("the buyer's reserves"), required=False,
                                   max_length=MAX_RESERVES_LENGTH, widget=forms.Textarea(attrs={"rows": 3}),
                                   help_text=_("As written in the décompte général (empty: none)."))
-
-    def __init__(self, *args, market, closing, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.market, self.closing = market, closing
-        capitalise_labels(self)
 
     def clean(self):
         cleaned = super().clean()
@@ -258,17 +248,13 @@ class GeneralStatementForm(forms.Form):
         return cleaned
 
 
-class ClaimHeadForm(forms.Form):
+class ClaimHeadForm(LabelledForm):
     label = forms.CharField(label=_("head of claim"), max_length=MAX_CLAIM_LABEL_LENGTH, required=False)
     amount = FrenchDecimalField(label=_("amount claimed incl. VAT"), required=False, min_value=Decimal("0.01"),
                                 max_value=limits.MAX_AMOUNT, max_digits=limits.MONEY_MAX_DIGITS,
                                 decimal_places=limits.MONEY_DECIMALS)
     justification = forms.CharField(label=_("justification"), max_length=MAX_CLAIM_JUSTIFICATION_LENGTH,
                                     required=False, widget=forms.Textarea(attrs={"rows": 2}))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        capitalise_labels(self)
 
     @property
     def filled(self) -> bool:
@@ -285,7 +271,7 @@ class ClaimHeadForm(forms.Form):
         return cleaned
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(ClosingStepForm):
     """The company's answer to the DG: signed without reserves (→ DGD), or with reserves and the mémoire en
     réclamation's heads of claim (:class:`ClaimHeadForm` rows beside it, see :func:`claim_head_forms`)."""
 
@@ -297,10 +283,9 @@ class AnswerForm(forms.Form):
                                     widget=forms.Textarea(attrs={"rows": 3}),
                                     help_text=_("With reserves: why the décompte général is contested."))
 
-    def __init__(self, *args, market, closing, heads=(), **kwargs):
+    def __init__(self, *args, heads=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.market, self.closing, self.heads = market, closing, list(heads)
-        capitalise_labels(self)
+        self.heads = list(heads)
 
     def clean(self):
         cleaned = super().clean()
@@ -340,16 +325,11 @@ def claim_head_forms(data=None, initial=()) -> list[ClaimHeadForm]:
                           use_required_attribute=False) for i in range(MAX_CLAIM_HEADS)]
 
 
-class DgdForm(forms.Form):
+class DgdForm(ClosingStepForm):
     """The DGD recorded by hand: the dispute on the DG settled, or the tacit procedure's outcome (12.4.4)."""
 
     dgd_on = BoundedDateField(label=_("DGD date"),
                               help_text=_("The date the décompte général became final (settlement, decision)."))
-
-    def __init__(self, *args, market, closing, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.market, self.closing = market, closing
-        capitalise_labels(self)
 
     def clean(self):
         cleaned = super().clean()
@@ -364,17 +344,15 @@ class DgdForm(forms.Form):
         return cleaned
 
 
-class ReleaseForm(forms.Form):
+class ReleaseForm(ClosingStepForm):
     """The retention received (or the first-demand guarantee released: its mainlevée)."""
 
     released_on = BoundedDateField(label=_("received on"))
 
     def __init__(self, *args, market, closing, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.market, self.closing = market, closing
+        super().__init__(*args, market=market, closing=closing, **kwargs)
         if not market.retention_rate:
-            self.fields["released_on"].label = _("guarantee released (mainlevée) on")
-        capitalise_labels(self)
+            self.fields["released_on"].label = capfirst(_("guarantee released (mainlevée) on"))
 
     def clean(self):
         cleaned = super().clean()

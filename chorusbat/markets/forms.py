@@ -66,6 +66,15 @@ def capitalise_labels(form) -> None:
         field.label = capfirst(field.label)
 
 
+class LabelledForm(forms.Form):
+    """A form whose own fields are labelled like model fields (capitalised). Fields added later in a subclass's
+    ``__init__`` need :func:`capitalise_labels` again."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        capitalise_labels(self)
+
+
 def siret_field(label, required=True):
     return forms.CharField(label=label, max_length=40, required=required,
                            help_text=_("14 digits; spaces are ignored."))
@@ -345,7 +354,7 @@ def market_totals_error(market: Market, new_lines: list, exclude=None) -> str:
     return ""
 
 
-class LineImportForm(forms.Form):
+class LineImportForm(LabelledForm):
     file = forms.FileField(label=_("DPGF / BPU file (CSV or XLSX)"),
                            help_text=_("Columns: reference, label, unit, quantity, unit price, VAT. At most 20 MB."))
     default_kind = forms.ChoiceField(label=_("price form of the lines"), choices=LineKind.choices,
@@ -353,10 +362,6 @@ class LineImportForm(forms.Form):
                                      help_text=_("Used when the file has no type column: DPGF lines are lump "
                                                  "sums, BPU/DQE lines unit prices."))
     default_vat_rate = VatRateField(label=_("VAT rate when the file has no VAT column"), initial="20")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        capitalise_labels(self)
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
