@@ -7,9 +7,9 @@ from __future__ import annotations
 import datetime
 
 from chorusbat.contracts.interest import InvoiceInterest
-from chorusbat.contracts.letters import compile_letter, letter_head
+from chorusbat.contracts.letters import letter_head
 from chorusbat.engine import limits
-from chorusbat.facturx.pdf_render import TEMPLATE_DIR, pdf_text, wrappable
+from chorusbat.facturx.pdf_render import TEMPLATE_DIR, compile_typst, pdf_text, wrappable
 from chorusbat.facturx.text import fr_date, fr_money, fr_number
 
 TEMPLATE = TEMPLATE_DIR / "late_interest_claim.typ"
@@ -64,4 +64,4 @@ def render_claim(row: InvoiceInterest, today: datetime.date | None = None) -> by
     """The claim PDF of a late invoice whose interest is computed (``row.result`` is set and late)."""
     if row.result is None or not row.result.is_late:
         raise ValueError("not a late invoice with computed interest")
-    return compile_letter(TEMPLATE, claim_data(row, today))
+    return compile_typst(TEMPLATE, claim_data(row, today))

@@ -7,8 +7,8 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from chorusbat.contracts.letters import compile_letter, letter_head
-from chorusbat.facturx.pdf_render import TEMPLATE_DIR, pdf_text, wrappable
+from chorusbat.contracts.letters import letter_head
+from chorusbat.facturx.pdf_render import TEMPLATE_DIR, compile_typst, pdf_text, wrappable
 from chorusbat.facturx.text import fr_date, fr_money
 
 TEMPLATE = TEMPLATE_DIR / "closing_claim.typ"
@@ -60,4 +60,4 @@ def memoir_data(view, today: datetime.date | None = None) -> dict:
 
 
 def render_memoir(view, today: datetime.date | None = None) -> bytes:
-    return compile_letter(TEMPLATE, memoir_data(view, today))
+    return compile_typst(TEMPLATE, memoir_data(view, today))

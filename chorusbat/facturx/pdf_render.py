@@ -2,7 +2,8 @@
 
 The template is a file; the invoice reaches it as one JSON document (``sys.inputs.data``), so user text is data,
 never markup or code: Typst inserts strings as they are. Set-up work is done once per process and reused
-(:func:`_compiler`): the Typst compiler with the shipped fonts.
+(:func:`_compiler`): the Typst compiler with the shipped fonts, which :func:`compile_typst` also lends to the
+company's letters (:mod:`chorusbat.contracts.letters`).
 
 The output never depends on the machine: the only fonts are the DejaVu files shipped in ``fonts/`` (system fonts
 and the typst package's own fonts are left out, and the template disables font fallback), the template imports
@@ -127,7 +128,8 @@ def siret_text(siret: str) -> str:
     return _grouped(siret, (3, 3, 3, 5)) if clean_text(siret).isdigit() and len(clean_text(siret)) == 14 else siret
 
 
-def _party(role: str, party: Party) -> dict:
+def party_block(role: str, party: Party) -> dict:
+    """A party as the templates print it: its role, its name, and its address and identity lines."""
     address = party.address
     lines = [address.line1, address.line2, " ".join(p for p in (address.postcode, address.city) if p)]
     if address.country_code and address.country_code != "FR":
@@ -199,9 +201,10 @@ def document_data(data: InvoiceData, watermark: str = "") -> dict:
     label = "Avoir" if data.is_credit_note else "Facture"
     if data.final:  # the projet de décompte final: its title instead of the monthly one (situation-rules.md §6)
         label = f"{message('final_title')} — {label.lower()}" if data.is_credit_note else message("final_title")
-    parties = [_party("Fournisseur (titulaire)", data.supplier), _party("Acheteur (maître d'ouvrage)", data.buyer)]
+    parties = [party_block("Fournisseur (titulaire)", data.supplier),
+               party_block("Acheteur (maître d'ouvrage)", data.buyer)]
     if data.moe is not None:
-        parties.append(_party("Maître d'œuvre", data.moe))
+        parties.append(party_block("Maître d'œuvre", data.moe))
     references = [
         ("Marché", data.market_number),
         ("Objet du marché", data.market_title),
@@ -303,13 +306,18 @@ def render_pdf(data: InvoiceData, watermark: str = "") -> bytes:
 
     ``watermark``: a text stamped on every page (a banner at the top and a large diagonal), for draft previews.
     """
-    payload = json.dumps(document_data(data, watermark), ensure_ascii=False)
+    return compile_typst(TEMPLATE, document_data(data, watermark))
+
+
+def compile_typst(template: Path | bytes, data: dict, *, pdf_a: bool = True) -> bytes:
+    """Compile a Typst ``template`` (a file, or the source itself) with ``data`` as ``sys.inputs.data`` (JSON: user
+    text is data, never markup), into PDF/A-3b unless ``pdf_a`` is false. Raises typst's error if it cannot."""
+    payload = json.dumps(data, ensure_ascii=False)
+    standards = {"pdf_standards": ["a-3b"], "pdf_tags": False} if pdf_a else {}
     compiler = _compiler()
     with compiler.lock:  # one compiler per process, its caches are not meant for concurrent compilations
-        return compiler.compiler.compile(
-            input=str(TEMPLATE), format="pdf", sys_inputs={"data": payload}, pdf_standards=["a-3b"],
-            pdf_tags=False,
-        )
+        return compiler.compiler.compile(input=template if isinstance(template, bytes) else str(template),
+                                         format="pdf", sys_inputs={"data": payload}, **standards)
 
 
 _LOGO_PROBE = b"#let data = json(bytes(sys.inputs.data))\n" \
@@ -319,11 +327,8 @@ _LOGO_PROBE = b"#let data = json(bytes(sys.inputs.data))\n" \
 def logo_renders(data: bytes, mime: str) -> bool:
     """Whether the documents' renderer can draw this logo (checked once, at upload, so that a logo it cannot
     decode never stops a document from being produced)."""
-    payload = json.dumps({"logo": list(data), "logo_format": LOGO_FORMATS.get(mime, "")})
-    compiler = _compiler()
     try:
-        with compiler.lock:
-            compiler.compiler.compile(input=_LOGO_PROBE, format="pdf", sys_inputs={"data": payload})
+        compile_typst(_LOGO_PROBE, {"logo": list(data), "logo_format": LOGO_FORMATS.get(mime, "")}, pdf_a=False)
     except Exception:  # typst raises its own TypstError (and ValueError on bad input): the logo is refused
         return False
     return True

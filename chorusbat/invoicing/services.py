@@ -125,7 +125,7 @@ def report_as_json(report: ValidationReport) -> dict:
 # ------------------------------------------------------------------------------------------- invoice data
 
 
-def _supplier(company) -> Party:
+def supplier_party(company) -> Party:
     # Legal form, share capital and RCS (Mon compte › Entreprise) are printed when the company has them.
     return Party(
         name=company.legal_name,
@@ -153,7 +153,7 @@ def _attachments(situation: Situation) -> tuple[EmbeddedFile, ...]:
     )
 
 
-def _buyer(market) -> Party:
+def buyer_party(market) -> Party:
     # The buyer's postal address is printed when the market has one (optional attributes).
     return Party(
         name=market.buyer_name,
@@ -230,8 +230,8 @@ def invoice_data_for(situation: Situation) -> InvoiceData:
     company = current.company
     try:
         return InvoiceData(
-            supplier=_supplier(company),
-            buyer=_buyer(market),
+            supplier=supplier_party(company),
+            buyer=buyer_party(market),
             moe=_moe(market),
             market_number=market.number,
             market_title=market.title,
