@@ -256,10 +256,17 @@ class ClaimHeadForm(LabelledForm):
     justification = forms.CharField(label=_("justification"), max_length=MAX_CLAIM_JUSTIFICATION_LENGTH,
                                     required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
+    number = 1  # its place among the heads (claim_head_forms)
+
     @property
     def filled(self) -> bool:
         return any((self.data.get(self.add_prefix(name)) or "").strip()
                    for name in ("label", "amount", "justification"))
+
+    @property
+    def in_use(self) -> bool:
+        """Posted with something in it, or showing a head already recorded."""
+        return self.filled if self.is_bound else bool(self.initial)
 
     def clean(self):
         cleaned = super().clean()
@@ -321,8 +328,19 @@ class AnswerForm(ClosingStepForm):
 
 def claim_head_forms(data=None, initial=()) -> list[ClaimHeadForm]:
     initial = list(initial)
-    return [ClaimHeadForm(data, prefix=f"head{i}", initial=initial[i] if i < len(initial) else None,
-                          use_required_attribute=False) for i in range(MAX_CLAIM_HEADS)]
+    heads = [ClaimHeadForm(data, prefix=f"head{i}", initial=initial[i] if i < len(initial) else None,
+                           use_required_attribute=False) for i in range(MAX_CLAIM_HEADS)]
+    for number, head in enumerate(heads, start=1):
+        head.number = number
+    return heads
+
+
+def split_claim_heads(heads: list[ClaimHeadForm]) -> tuple[list[ClaimHeadForm], list[ClaimHeadForm]]:
+    """The heads to show (those in use, and one empty row) and the empty ones the page folds away, so that a phone
+    does not scroll past six empty heads of claim."""
+    used = [head for head in heads if head.in_use]
+    empty = [head for head in heads if not head.in_use]
+    return used + empty[:1], empty[1:]
 
 
 class DgdForm(ClosingStepForm):

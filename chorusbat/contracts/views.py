@@ -25,6 +25,7 @@ from chorusbat.contracts.forms import (
     IndexImportForm,
     IndexValueForm,
     claim_head_forms,
+    split_claim_heads,
 )
 from chorusbat.contracts.indices import import_series
 from chorusbat.contracts.memoir import render_memoir
@@ -247,8 +248,10 @@ def _step_title(step, view) -> str:
 
 
 def _closing_page(request, market, view, forms_, heads, status=200):
+    heads_shown, heads_folded = split_claim_heads(heads)
     return render(request, "contracts/closing.html", {
         "market": market, "view": view, "rows": _timeline_rows(view), "forms": forms_, "heads": heads,
+        "heads_shown": heads_shown, "heads_folded": heads_folded,
         "is_admin": request.membership.is_admin,
         "steps": [{"name": step, "form": forms_[step], "title": _step_title(step, view)}
                   for step in closing.STEPS if view.allowed(step)],

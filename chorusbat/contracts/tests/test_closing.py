@@ -196,3 +196,28 @@ def test_demo_market_is_closed_with_a_dgd_and_a_late_payment_claim(company, admi
     assert [row.situation.number for row in late_invoices(company)] == ["F2026-0061"]
     assert "soldé" in admin_client.get("/marches/").content.decode()
     assert admin_client.get(url(market)).status_code == 200
+
+
+def test_the_answer_shows_the_heads_in_use_and_one_empty_row_and_folds_the_rest(admin_client, market):
+    """Six empty heads of claim made a long page on a phone: the empty ones after the first are folded away."""
+    def shown_and_folded(page):
+        html = page.content.decode()
+        answer = html[html.index('id="closing-answer-form"'):]
+        answer = answer[:answer.index("</form>")]
+        before, _sep, folded = answer.partition('<details class="more-heads">')
+        return before.count('name="head') // 3, folded.count('name="head') // 3
+
+    record(admin_client, market, "reception", reception_date="2026-07-03", guarantee_months="12")
+    record(admin_client, market, "general-statement", dg_notified_on="2026-08-10", dg_amount_ttc="12 559,20",
+           dg_amount_ht="10466", dg_reserves="")
+    assert shown_and_folded(admin_client.get(url(market))) == (1, 5)
+    assert "Ajouter des chefs de réclamation (encore 5 possibles)" in admin_client.get(url(market)).content.decode()
+
+    # A refused post keeps every head it carried in view, even a fourth one with an error, and one empty row.
+    refused = record(admin_client, market, "answer", **reserves(**{"head3-label": "Sans montant"}))
+    assert refused.status_code == 422
+    assert "Chef de réclamation 4" in refused.content.decode()
+    assert shown_and_folded(refused) == (4, 2)
+
+    assert record(admin_client, market, "answer", **reserves()).status_code == 302
+    assert shown_and_folded(admin_client.get(url(market))) == (3, 3)  # the two recorded heads, one empty row
