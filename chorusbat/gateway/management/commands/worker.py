@@ -30,8 +30,9 @@ class Command(BaseCommand):
             warm_up()
         except ValidatorUnavailable as error:
             log.warning("Factur-X validator unavailable at start: %s", error)
-        # Scripts that start workers (bench/) wait for this line before they measure anything.
-        log.info("Worker ready (set-up %.1f s)", time.monotonic() - started)
+        # On standard output whatever the log level: scripts that start workers (bench/) wait for this line.
+        self.stdout.write(f"Worker ready (set-up {time.monotonic() - started:.1f} s)")
+        self.stdout.flush()
         kwargs = {"interval": options["interval"], "batch": options["batch"], "reload": False,
                   "startup_delay": False, "verbosity": options["verbosity"]}
         if options["max_tasks"]:
