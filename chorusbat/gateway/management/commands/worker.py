@@ -24,7 +24,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         # The schematrons are compiled now, not on the worker's first document (1 to 1.5 s of CPU each time a
-        # worker starts). A validator that cannot start is reported here and again on each document, which waits.
+        # worker starts), or the machine's shared validator is asked whether it answers (CHORUSBAT_VALIDATOR_SOCKET).
+        # A validator that cannot run is reported here and again on each document, which waits.
         started = time.monotonic()
         try:
             warm_up()
