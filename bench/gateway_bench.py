@@ -126,7 +126,8 @@ def start_workers(count: int, log_dir: Path, ready_timeout: float = 180.0) -> li
         logs.append((path, offset))
     deadline = time.monotonic() + ready_timeout
     while not all(b"Worker ready" in path.read_bytes()[offset:] for path, offset in logs):
-        if time.monotonic() > deadline or any(w.poll() is not None for w in workers):
+        if (time.monotonic() > deadline or any(w.poll() is not None for w in workers)
+                or any(b"without its Factur-X validator" in path.read_bytes()[offset:] for path, offset in logs)):
             stop_workers(workers)
             raise SystemExit(f"workers did not start: see {log_dir}/worker-*.log")
         time.sleep(0.2)

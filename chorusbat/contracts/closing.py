@@ -109,7 +109,7 @@ class Overview:
 def overview(market, today: datetime.date | None = None) -> Overview:
     today = today or timezone.localdate()
     closing = closing_of(market)
-    final = final_statement(market)
+    final = final_statement(market, related=("transmission",))  # sent_on reads its transmission
     final_sent = sent_on(final)
     dates = dates_of(closing, final_sent)
     return Overview(

@@ -249,6 +249,8 @@ class GeneralStatementForm(ClosingStepForm):
 
 
 class ClaimHeadForm(LabelledForm):
+    """One head of the mémoire en réclamation; ``number`` is its place among the heads (1 to MAX_CLAIM_HEADS)."""
+
     label = forms.CharField(label=_("head of claim"), max_length=MAX_CLAIM_LABEL_LENGTH, required=False)
     amount = FrenchDecimalField(label=_("amount claimed incl. VAT"), required=False, min_value=Decimal("0.01"),
                                 max_value=limits.MAX_AMOUNT, max_digits=limits.MONEY_MAX_DIGITS,
@@ -256,7 +258,9 @@ class ClaimHeadForm(LabelledForm):
     justification = forms.CharField(label=_("justification"), max_length=MAX_CLAIM_JUSTIFICATION_LENGTH,
                                     required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
-    number = 1  # its place among the heads (claim_head_forms)
+    def __init__(self, *args, number: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.number = number
 
     @property
     def filled(self) -> bool:
@@ -328,19 +332,16 @@ class AnswerForm(ClosingStepForm):
 
 def claim_head_forms(data=None, initial=()) -> list[ClaimHeadForm]:
     initial = list(initial)
-    heads = [ClaimHeadForm(data, prefix=f"head{i}", initial=initial[i] if i < len(initial) else None,
-                           use_required_attribute=False) for i in range(MAX_CLAIM_HEADS)]
-    for number, head in enumerate(heads, start=1):
-        head.number = number
-    return heads
+    return [ClaimHeadForm(data, prefix=f"head{i}", number=i + 1, initial=initial[i] if i < len(initial) else None,
+                          use_required_attribute=False) for i in range(MAX_CLAIM_HEADS)]
 
 
 def split_claim_heads(heads: list[ClaimHeadForm]) -> tuple[list[ClaimHeadForm], list[ClaimHeadForm]]:
     """The heads to show (those in use, and one empty row) and the empty ones the page folds away, so that a phone
     does not scroll past six empty heads of claim."""
-    used = [head for head in heads if head.in_use]
-    empty = [head for head in heads if not head.in_use]
-    return used + empty[:1], empty[1:]
+    first_empty = next((head for head in heads if not head.in_use), None)
+    shown = [head for head in heads if head.in_use or head is first_empty]
+    return shown, [head for head in heads if head not in shown]
 
 
 class DgdForm(ClosingStepForm):

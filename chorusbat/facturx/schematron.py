@@ -21,6 +21,7 @@ validator runs exactly the same stylesheets and returns the same SVRL; when it c
 from __future__ import annotations
 
 import json
+import os
 import re
 import socket
 import struct
@@ -122,19 +123,32 @@ def _receive_exactly(connection: socket.socket, size: int) -> bytes:
     return b"".join(chunks)
 
 
+_PEER_CREDENTIALS = struct.Struct("3i")  # struct ucred: pid, uid, gid
+
+
+def same_user(connection: socket.socket) -> bool:
+    """Whether the process at the other end of a Unix socket runs as this process's user (Linux SO_PEERCRED).
+    A socket someone else put at the validator's path must never be believed: its « no failure » would be a pass."""
+    _pid, uid, _gid = _PEER_CREDENTIALS.unpack(
+        connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, _PEER_CREDENTIALS.size))
+    return uid == os.getuid()
+
+
 def _ask_validator(request: dict, check: str) -> dict:
     """One exchange with the shared validator; any failure to get an answer is :class:`ValidatorUnavailable`."""
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
             connection.settimeout(REMOTE_TIMEOUT_SECONDS)
             connection.connect(_validator_socket)
+            if not same_user(connection):
+                raise ValueError("le processus qui écoute ne tourne pas sous l'utilisateur de chorusbat")
             send_message(connection, request)
             answer = receive_message(connection)
     except (OSError, ValueError) as error:
         detail = f"validateur partagé injoignable ({_validator_socket}) : {error}"
         raise ValidatorUnavailable(message("validator_unavailable", check=check, detail=detail)) from error
     if "error" in answer:
-        raise ValidatorUnavailable(message("validator_unavailable", check=check, detail=answer["error"]))
+        raise ValidatorUnavailable(message("validator_unavailable", check=check, detail=str(answer["error"])))
     return answer
 
 
@@ -193,6 +207,8 @@ def _svrl(schematron: Schematron, xml: bytes) -> etree._Element:
     text = xml.decode("utf-8").lstrip("\ufeff")  # Saxon refuses a BOM before the XML declaration
     if _validator_socket:
         output = _ask_validator({"schematron": schematron.name, "xml": text}, schematron.name).get("svrl")
+        if not isinstance(output, str):
+            output = ""  # an answer without SVRL text: reported below as an empty output, never as a pass
     else:
         output = transform_here(schematron, text)
     if not output:

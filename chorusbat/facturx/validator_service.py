@@ -7,17 +7,19 @@ very same stylesheets as :func:`chorusbat.facturx.schematron.transform_here` and
 workers read it exactly as before, so the gate is as strict either way.
 
 The protocol is in :mod:`chorusbat.facturx.schematron` (one request per connection, length-prefixed JSON). The
-socket is a file only its owner can open (created under umask 077); requests are served one at a
-time, in order of arrival, Saxon running on one thread as it does in a worker. A request that is malformed, too
+socket is a file only its owner can open (created under umask 077), and a worker believes only a validator running
+as its own user (:func:`chorusbat.facturx.schematron.same_user`); put it in a directory of that user's, such as
+the data directory. Requests are served one at a time, in order of arrival, Saxon running on one thread as it does
+in a worker. A request that is malformed, too
 large or names an unknown stylesheet gets an ``error`` answer and the service carries on.
 """
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import signal
-import socket
 import socketserver
 import time
 from pathlib import Path
@@ -55,11 +57,12 @@ class _Handler(socketserver.BaseRequestHandler):
 
 def answer_to(request: dict) -> dict:
     """The answer to one request (never raises)."""
-    if request.get("ping"):
+    if request.get("ping") is True:
         return {"ready": True}
-    schematron, xml = BY_NAME.get(request.get("schematron")), request.get("xml")
+    name, xml = request.get("schematron"), request.get("xml")
+    schematron = BY_NAME.get(name) if isinstance(name, str) else None
     if schematron is None:
-        return {"error": f"schematron inconnu : {request.get('schematron')!r}"}
+        return {"error": f"schematron inconnu : {str(name)[:80]!r}"}
     if not isinstance(xml, str) or not xml:
         return {"error": "aucun XML dans la requête"}
     try:
@@ -72,25 +75,20 @@ class _Server(socketserver.UnixStreamServer):
     request_queue_size = 64  # every worker of a machine may be waiting at once
 
 
-def _answers(path: Path) -> bool:
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
-        try:
-            probe.connect(str(path))
-        except OSError:
-            return False
-    return True
-
-
 def serve(socket_path: str | Path) -> None:
-    """Compile the stylesheets, listen on ``socket_path`` and serve until SIGTERM or SIGINT."""
+    """Compile the stylesheets, listen on ``socket_path`` and serve until SIGTERM or SIGINT.
+
+    One validator per socket: a lock file beside the socket (``<socket>.lock``, held while serving) makes a second
+    one refuse to start, so that neither can remove the other's socket, at start (a stale socket is replaced) or at
+    exit."""
     path = Path(socket_path)
+    lock = _lock_beside(path)
     started = time.monotonic()
     use_validator(None)  # this process is the validator: it runs the stylesheets itself
     warm_up()  # before listening: a worker that can connect gets an answer at once
-    if path.is_socket():
-        if _answers(path):
-            raise ValidatorUnavailable(f"un validateur écoute déjà sur {path}")
-        path.unlink()  # left by a validator that was killed
+    if path.exists() and not path.is_socket():
+        raise ValidatorUnavailable(f"{path} existe et n'est pas un socket : choisissez un autre chemin")
+    path.unlink(missing_ok=True)  # a socket left by a validator that was killed (we hold the lock)
     old_umask = os.umask(0o077)  # no access for group or others: only this user's processes may connect
     try:
         server = _Server(str(path), _Handler)
@@ -109,8 +107,17 @@ def serve(socket_path: str | Path) -> None:
         pass
     finally:
         server.server_close()
-        try:
-            path.unlink()
-        except FileNotFoundError:
-            pass
+        path.unlink(missing_ok=True)
+        lock.close()
+
+
+def _lock_beside(path: Path):
+    """Take the lock file of the socket ``path`` for this process's lifetime, or refuse to start."""
+    lock = open(path.with_name(path.name + ".lock"), "a")  # noqa: SIM115 - held until the validator stops
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.close()
+        raise ValidatorUnavailable(f"un validateur écoute déjà sur {path}") from None
+    return lock
 

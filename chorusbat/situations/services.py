@@ -84,9 +84,11 @@ def market_situations(market: Market) -> list[Situation]:
                 .prefetch_related("progress", "penalties"))
 
 
-def final_statement(market: Market, exclude: Situation | None = None) -> Situation | None:
-    """The market's projet de décompte final that Chorus Pro has not rejected, if any (at most one)."""
-    rows = market.situations.filter(final=True).exclude(status=Status.REJECTED)
+def final_statement(market: Market, exclude: Situation | None = None, *, related: tuple[str, ...] = ()
+                    ) -> Situation | None:
+    """The market's projet de décompte final that Chorus Pro has not rejected, if any (at most one); ``related``:
+    relations to load with it (``select_related``), for callers above this app."""
+    rows = market.situations.filter(final=True).exclude(status=Status.REJECTED).select_related(*related)
     if exclude is not None and exclude.pk:
         rows = rows.exclude(pk=exclude.pk)
     return rows.first()

@@ -4,11 +4,13 @@ in-process gate, and never a pass when it cannot answer."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import stat
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -141,3 +143,72 @@ def test_a_second_validator_on_a_live_socket_refuses_to_start(validator, tmp_pat
     assert "écoute déjà" in second.stderr
     data = invoices(example_file())[0]
     assert validate_xml(build_xml(data), data).ok  # the first one still answers
+
+
+def test_odd_requests_get_an_error_not_a_crash(validator):
+    _process, socket_path = validator
+    for request in ({"schematron": ["EN16931"], "xml": "<a/>"}, {"schematron": "EN16931", "xml": 12},
+                    {"ping": "yes"}, {}):
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+            connection.connect(str(socket_path))
+            schematron.send_message(connection, request)
+            assert "error" in schematron.receive_message(connection), request
+    assert answers_ping(socket_path)
+
+
+FAKE_VALIDATOR = """
+import json, socket, struct
+PASS = ('<svrl:schematron-output xmlns:svrl="http://purl.oclc.org/dsdl/svrl">'
+        '<svrl:fired-rule context="/"/></svrl:schematron-output>')
+server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+server.bind({path!r})
+server.listen(8)
+while True:
+    connection, _ = server.accept()
+    answer = json.dumps({{"svrl": PASS, "ready": True}}).encode()
+    try:
+        connection.sendall(struct.pack(">I", len(answer)) + answer)
+    except OSError:
+        pass
+    connection.close()
+"""
+
+
+SYSTEM_PYTHON = "/usr/bin/python3"  # the fake runs as nobody, who cannot reach this virtualenv's interpreter
+
+
+@pytest.mark.skipif(os.getuid() != 0 or not Path(SYSTEM_PYTHON).exists(),
+                    reason="starting a process as another user needs root (as make test runs) and Debian's python3")
+def test_a_socket_of_another_user_is_never_believed():
+    """Someone else's process at the validator's path answering « no failure » must not make a document pass."""
+    shared = Path(tempfile.mkdtemp(prefix="chorusbat-shared-"))  # not under pytest's 0700 directory
+    shared.chmod(0o777)
+    socket_path = shared / "validator.sock"
+    fake = subprocess.Popen([SYSTEM_PYTHON, "-c", FAKE_VALIDATOR.format(path=str(socket_path))],
+                            user=65534, group=65534, cwd=shared, env={"PATH": os.environ["PATH"]})
+    try:
+        deadline = time.monotonic() + 30
+        while not socket_path.exists():
+            assert fake.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        schematron.use_validator(str(socket_path))
+        data = invoices(example_file())[0]
+        with pytest.raises(ValidatorUnavailable, match="ne tourne pas sous l'utilisateur"):
+            validate_xml(tampered(build_xml(data)), data)
+        with pytest.raises(ValidatorUnavailable):
+            schematron.warm_up()
+    finally:
+        schematron.use_validator(None)
+        fake.kill()
+        fake.wait()
+        shutil.rmtree(shared, ignore_errors=True)
+
+
+def test_the_validator_never_replaces_a_file_that_is_not_a_socket(tmp_path):
+    precious = tmp_path / "chorusbat.sqlite3"
+    precious.write_bytes(b"data")
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "chorusbat.settings_test"}
+    refused = subprocess.run([sys.executable, "-m", "chorusbat", "validator", "--socket", str(precious)],
+                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert refused.returncode != 0 and "n'est pas un socket" in refused.stderr
+    assert precious.read_bytes() == b"data"

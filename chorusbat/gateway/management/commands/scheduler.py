@@ -1,8 +1,8 @@
 """`chorusbat scheduler`: the periodic jobs, in one small process. Run one per machine or several: each job runs
 once per period whatever the number of schedulers (chorusbat.ops.periodic holds that in the database).
 
-Cron works too, with the same commands (see README): resume-transmissions every minute, sync-statuses every
-5 minutes, remind-passwords daily, refresh-buyers daily, remind-closing-deadlines daily, prune_db_task_results daily.
+Cron works too, with the same commands: JOBS below says how often each runs here, and README « Running it in
+production » gives the cron equivalent.
 """
 
 import time

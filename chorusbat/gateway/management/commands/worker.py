@@ -31,8 +31,11 @@ class Command(BaseCommand):
             warm_up()
         except ValidatorUnavailable as error:
             log.warning("Factur-X validator unavailable at start: %s", error)
+            state = "Worker started without its Factur-X validator"
+        else:
+            state = "Worker ready"
         # On standard output whatever the log level: scripts that start workers (bench/) wait for this line.
-        self.stdout.write(f"Worker ready (set-up {time.monotonic() - started:.1f} s)")
+        self.stdout.write(f"{state} (set-up {time.monotonic() - started:.1f} s)")
         self.stdout.flush()
         kwargs = {"interval": options["interval"], "batch": options["batch"], "reload": False,
                   "startup_delay": False, "verbosity": options["verbosity"]}
