@@ -1,6 +1,6 @@
 """Median milliseconds per Factur-X document of a 10-line situation, step by step, and the pipeline/gate ratio.
 
-Run: ``.venv/bin/python bench/facturx_bench.py [--documents 50]``
+Run: ``.venv/bin/python bench/facturx_bench.py [--documents 50] [--shared-validator]``
 
 Prints the one-off set-up costs (first schematron compilation, first PDF render with the Typst compiler and
 fonts, first embedding, first gate run), then, for 1 document and for N documents in the same process (the steps
@@ -82,7 +82,10 @@ def timed_both(function, *args) -> tuple[float, float]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--documents", type=int, default=50, help="size of the larger batch (default 50)")
-    count = parser.parse_args(argv).documents
+    parser.add_argument("--shared-validator", action="store_true",
+                        help="also time the gate with the schematrons run by a shared validator process")
+    arguments = parser.parse_args(argv)
+    count, shared = arguments.documents, arguments.shared_validator
 
     data = ten_line_situation()
     documents = [dataclasses.replace(data, invoice_number=f"F2026-{n:04d}") for n in range(1, count + 1)]
@@ -133,7 +136,44 @@ def main(argv: list[str] | None = None) -> int:
     cpu_ratio = medians["full pipeline"][1] / medians["gate only"][1]
     print(f"Full pipeline / gate alone ({count} docs, medians): {wall_ratio:.2f} x wall, {cpu_ratio:.2f} x CPU "
           f"(target <= 2.5 x)")
+    if shared:
+        shared_gate(documents, embedded)
     return 0
+
+
+def shared_gate(documents, embedded) -> None:
+    """The gate with its schematrons run by a shared validator (``chorusbat validator``) in another process: the
+    caller's time and CPU per document, and the validator's capacity (documents a second, one client at a time)."""
+    import multiprocessing
+    import tempfile
+
+    from chorusbat.facturx import schematron
+    from chorusbat.facturx.validator_service import serve
+
+    socket_path = Path(tempfile.mkdtemp(prefix="chorusbat-validator-")) / "validator.sock"
+    server = multiprocessing.get_context("spawn").Process(target=serve, args=(socket_path,), daemon=True)
+    server.start()
+    try:
+        schematron.use_validator(str(socket_path))
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                schematron.warm_up()
+                break
+            except schematron.ValidatorUnavailable:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        validate(embedded[documents[0].invoice_number], documents[0])
+        times = [timed_both(validate, embedded[d.invoice_number], d) for d in documents]
+        wall = statistics.median(w for w, _c in times)
+        cpu = statistics.median(c for _w, c in times)
+        print(f"Gate with a shared validator ({len(documents)} docs, medians): {wall:.1f} ms wall, {cpu:.1f} ms CPU "
+              f"in the caller; one validator answers about {1000 / wall:.0f} documents a second")
+    finally:
+        schematron.use_validator(None)
+        server.terminate()
+        server.join(10)
 
 
 if __name__ == "__main__":
