@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -224,6 +225,16 @@ def main() -> int:
 
     data_dir = Path(tempfile.mkdtemp(prefix="chorusbat-scale-"))
     sandbox = start_environment(data_dir)
+    try:
+        run_campaign(sandbox, data_dir, args, parts)
+    finally:  # never leave the sandbox running (it keeps working on its clock) nor the data behind
+        sandbox.close()
+        sandbox.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
+    return 0
+
+
+def run_campaign(sandbox, data_dir: Path, args, parts: set[str]) -> None:
     sandbox.configure(clock_speed=60.0)  # the sandbox processes fluxes and statuses by itself, quickly
     print(f"machine: {describe_machine()}")
     started = time.monotonic()
@@ -247,7 +258,6 @@ def main() -> int:
                                           args.rss_transmissions, args.timeout, shared_validator=True)
         print(f"\nworker memory: {rss:.0f} MB resident after {done} transmissions, with the machine's shared "
               f"validator (chorusbat validator) at {validator:.0f} MB")
-    return 0
 
 
 def show_pages(user, args, title: str) -> None:
