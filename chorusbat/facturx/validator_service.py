@@ -10,8 +10,8 @@ The protocol is in :mod:`chorusbat.facturx.schematron` (one request per connecti
 socket is a file only its owner can open (created under umask 077), and a worker believes only a validator running
 as its own user (:func:`chorusbat.facturx.schematron.same_user`); put it in a directory of that user's, such as
 the data directory. Requests are served one at a time, in order of arrival, Saxon running on one thread as it does
-in a worker. A request that is malformed, too
-large or names an unknown stylesheet gets an ``error`` answer and the service carries on.
+in a worker. A request that is malformed, too large or names an unknown stylesheet gets an ``error`` answer and
+the service carries on.
 """
 
 from __future__ import annotations
