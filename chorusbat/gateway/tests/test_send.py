@@ -1,6 +1,9 @@
 """Sending situations to the sandbox (a real process): deposit, follow the flux, adopt, hold, fail."""
 
+import time
+
 import pytest
+from django.utils import timezone
 
 from chorusbat.gateway.models import Transmission, TransmissionEvent
 from chorusbat.gateway.services import send
@@ -200,3 +203,30 @@ def test_duplicate_or_early_tasks_do_nothing(chorus, connected, demo_situations)
     t = Transmission.objects.get()
     assert step(t.pk).state == "deposited"  # due: runs
     assert step(t.pk) is None  # the follow-up is not due yet: a duplicate task is a no-op
+
+
+def test_a_shared_validator_that_is_down_holds_the_document_until_it_is_back(chorus, connected, demo_situations,
+                                                                             tmp_path):
+    """With CHORUSBAT_VALIDATOR_SOCKET naming a validator that does not answer, nothing is deposited unchecked: the
+    transmission is held with the reason, then goes through by itself once the gate can run again."""
+    from chorusbat.facturx import schematron
+    from chorusbat.gateway.services import sweep
+    from chorusbat.invoicing.models import InvoiceDocument
+
+    s = demo_situations[0]
+    schematron.use_validator(str(tmp_path / "nobody-listens-here.sock"))
+    try:
+        send([s])
+        drain(chorus, until=lambda: Transmission.objects.get().state == "held", advance=False)
+        t = Transmission.objects.get()
+        assert "validateur partagé injoignable" in t.reason
+        assert not t.events.filter(kind="deposit_attempt").exists()
+        assert not InvoiceDocument.objects.filter(situation=s, status="ready").exists()
+        assert sandbox_invoices(chorus, s.number) == []
+    finally:
+        schematron.use_validator(None)
+    time.sleep(max(0.0, (t.next_attempt_at - timezone.now()).total_seconds()) + 0.1)  # the hold's recheck is due
+    assert sweep() == 1  # what the scheduler's resume-transmissions does every 10 s
+    drain(chorus, until=all_integrated)
+    assert TransmissionEvent.objects.filter(kind="resumed").exists()
+    assert len(sandbox_invoices(chorus, s.number)) == 1
