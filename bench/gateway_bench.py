@@ -137,24 +137,14 @@ def start_workers(count: int, log_dir: Path, ready_timeout: float = 180.0) -> li
 def start_validator(log_dir: Path, ready_timeout: float = 120.0) -> subprocess.Popen:
     """Start the machine's shared validator (``chorusbat validator``) and point the workers started after this at its
     socket (CHORUSBAT_VALIDATOR_SOCKET); :func:`stop_validator` undoes both."""
-    import socket
-
-    from chorusbat.facturx import schematron
+    from chorusbat.facturx.schematron import validator_answers
 
     path = log_dir / "validator.sock"
     with open(log_dir / "validator.log", "ab") as log:
         process = subprocess.Popen([sys.executable, "-m", "chorusbat", "validator", "--socket", str(path)],
                                    stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True)
     deadline = time.monotonic() + ready_timeout
-    while True:  # ready when it answers a ping (it compiles the schematrons before it listens)
-        try:
-            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
-                connection.connect(str(path))
-                schematron.send_message(connection, {"ping": True})
-                if schematron.receive_message(connection).get("ready"):
-                    break
-        except OSError:
-            pass
+    while not validator_answers(path):  # it compiles the schematrons before it listens
         if time.monotonic() > deadline or process.poll() is not None:
             stop_workers([process])
             raise SystemExit(f"the validator did not start: see {log_dir / 'validator.log'}")

@@ -134,16 +134,29 @@ def same_user(connection: socket.socket) -> bool:
     return uid == os.getuid()
 
 
+def _exchange(socket_path: str, request: dict) -> dict:
+    """One request to the validator at ``socket_path`` and its answer; raises OSError or ValueError."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+        connection.settimeout(REMOTE_TIMEOUT_SECONDS)
+        connection.connect(socket_path)
+        if not same_user(connection):
+            raise ValueError("le processus qui écoute ne tourne pas sous l'utilisateur de chorusbat")
+        send_message(connection, request)
+        return receive_message(connection)
+
+
+def validator_answers(socket_path: str | os.PathLike) -> bool:
+    """Whether a validator of this user listens on ``socket_path`` and says it is ready (for whoever starts one)."""
+    try:
+        return _exchange(str(socket_path), {"ping": True}).get("ready") is True
+    except (OSError, ValueError):
+        return False
+
+
 def _ask_validator(request: dict, check: str) -> dict:
     """One exchange with the shared validator; any failure to get an answer is :class:`ValidatorUnavailable`."""
     try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
-            connection.settimeout(REMOTE_TIMEOUT_SECONDS)
-            connection.connect(_validator_socket)
-            if not same_user(connection):
-                raise ValueError("le processus qui écoute ne tourne pas sous l'utilisateur de chorusbat")
-            send_message(connection, request)
-            answer = receive_message(connection)
+        answer = _exchange(_validator_socket, request)
     except (OSError, ValueError) as error:
         detail = f"validateur partagé injoignable ({_validator_socket}) : {error}"
         raise ValidatorUnavailable(message("validator_unavailable", check=check, detail=detail)) from error

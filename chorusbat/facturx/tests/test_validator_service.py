@@ -32,7 +32,7 @@ def start_validator(socket_path: Path, log_path: Path) -> subprocess.Popen:
                                    stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, env=env)
     deadline = time.monotonic() + 60
     try:
-        while not answers_ping(socket_path):
+        while not schematron.validator_answers(socket_path):
             assert process.poll() is None, log_path.read_text()
             assert time.monotonic() < deadline, "the validator did not start in 60 s"
             time.sleep(0.1)
@@ -41,16 +41,6 @@ def start_validator(socket_path: Path, log_path: Path) -> subprocess.Popen:
         process.wait()
         raise
     return process
-
-
-def answers_ping(socket_path: Path) -> bool:
-    try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
-            connection.connect(str(socket_path))
-            schematron.send_message(connection, {"ping": True})
-            return schematron.receive_message(connection) == {"ready": True}
-    except OSError:
-        return False
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -153,7 +143,7 @@ def test_odd_requests_get_an_error_not_a_crash(validator):
             connection.connect(str(socket_path))
             schematron.send_message(connection, request)
             assert "error" in schematron.receive_message(connection), request
-    assert answers_ping(socket_path)
+    assert schematron.validator_answers(socket_path)
 
 
 FAKE_VALIDATOR = """
